@@ -1,0 +1,59 @@
+# The two commands: `make run` and `make test`. Everything they need is installed here,
+# from Python 3.11 and make alone.
+PYTHON ?= python3
+PORT ?= 8000
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+SHOUSHAN := $(VENV)/bin/shoushan
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: run test install install-dev lint browser messages clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
+
+install: $(UV)
+	$(UV) sync --frozen --no-dev --inexact --quiet
+
+install-dev: $(UV)
+	$(UV) sync --frozen --quiet
+
+.env:
+	$(VENV)/bin/python -m shoushan.config.envfile > .env
+
+run: install .env
+	$(SHOUSHAN) migrate --noinput -v 0
+	$(SHOUSHAN) load_regions
+	$(SHOUSHAN) demo
+	$(SHOUSHAN) collectstatic --noinput -v 0
+	@echo "Shoushan is serving at http://127.0.0.1:$(PORT)/  (Ctrl+C stops it)"
+	$(VENV)/bin/gunicorn shoushan.config.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile -
+
+# Debian's chromium drives the browser tests; Playwright's own browser download cannot work offline.
+browser:
+	@command -v chromium >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	SHOUSHAN_SECRET_KEY=check $(SHOUSHAN) makemigrations --check --dry-run
+
+test: install-dev browser lint
+	$(VENV)/bin/pytest
+	@if [ -n "$$SHOUSHAN_TEST_DATABASE_URL" ]; then \
+	  echo "== the same suite on $$SHOUSHAN_TEST_DATABASE_URL"; \
+	  SHOUSHAN_DATABASE_URL="$$SHOUSHAN_TEST_DATABASE_URL" $(VENV)/bin/pytest; \
+	fi
+
+# Regenerate translation catalogues (needs GNU gettext) and compile them with polib.
+messages: install-dev
+	cd src/shoushan && ../../$(SHOUSHAN) makemessages -l zh_Hans -l en --no-obsolete
+	$(VENV)/bin/python -m shoushan.core.compile_messages
+
+clean:
+	rm -rf $(VENV) $(TOOLS) var staticfiles

@@ -1,0 +1,48 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils import timezone
+from django.utils.formats import time_format
+from django.utils.translation import gettext_lazy as _
+
+from shoushan.accounts.services import login_locked_until
+
+
+class LoginForm(AuthenticationForm):
+    """The sign-in form; says plainly when an account is locked and until when."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "Wrong username or password. After 5 failures the account is locked for 15 minutes."
+        ),
+        "locked": _(
+            "Too many failed attempts: this account is locked until %(until)s. "
+            "Try again then, or ask your administrator."
+        ),
+    }
+
+    def clean(self):
+        username = self.cleaned_data.get("username") or ""
+        self._raise_if_locked(username)
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            self._raise_if_locked(username)  # this failure may have been the fifth
+            raise
+
+    def _raise_if_locked(self, username: str) -> None:
+        until = login_locked_until(username=username) if username else None
+        if until is not None:
+            raise forms.ValidationError(
+                self.error_messages["locked"],
+                code="locked",
+                params={"until": time_format(timezone.localtime(until), "H:i")},
+            )
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("Which client will use it, e.g. “district data exchange”."),
+    )

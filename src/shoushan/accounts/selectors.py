@@ -1,0 +1,40 @@
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from shoushan.accounts.models import ApiToken, User
+from shoushan.accounts.roles import VIEW_USERS
+from shoushan.accounts.scope import scope_filter, scoped_get
+from shoushan.core.errors import PermissionDenied
+
+USER_SCOPE_FIELD = "scopes__region_id"  # an account is in scope when one of its scopes is
+
+
+def _require_view_users(viewer) -> None:
+    if not viewer.has_perm(VIEW_USERS):
+        raise PermissionDenied(_("Your role cannot see other accounts."))
+
+
+def user_list(viewer, *, search: str = "", role: str = "") -> QuerySet[User]:
+    _require_view_users(viewer)
+    users = scope_filter(User.objects.all(), viewer, USER_SCOPE_FIELD)
+    if search:
+        users = users.filter(
+            Q(username__icontains=search)
+            | Q(full_name__contains=search)
+            | Q(organization__contains=search)
+        )
+    if role:
+        users = users.filter(role=role)
+    ids = users.values("pk")  # scope joins can repeat a user; select each once
+    return User.objects.filter(pk__in=ids).prefetch_related("scopes__region").order_by("username")
+
+
+def user_get(viewer, user_id: int) -> User:
+    _require_view_users(viewer)
+    return scoped_get(
+        User.objects.prefetch_related("scopes__region"), viewer, USER_SCOPE_FIELD, pk=user_id
+    )
+
+
+def api_token_list(user: User) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(user=user)

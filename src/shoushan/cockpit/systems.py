@@ -1,0 +1,73 @@
+"""The ten systems of social construction and how far each is built. The navigation and the home
+page read this list, so what the site claims and what it has cannot drift apart."""
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class System:
+    number: int
+    name: Promise
+    chinese: str
+    summary: Promise
+    built: Promise | None = None  # what exists now; None: not built yet
+    url_name: str | None = None
+
+
+SYSTEMS = [
+    System(
+        1,
+        _("Work system"),
+        "社会建设工作体系",
+        _("City, district, street and community with official codes; scoped roles; the cockpit."),
+        built=_("Regions, accounts with scopes, audit trail. Key tasks and supervision: not yet."),
+        url_name="regions:index",
+    ),
+    System(
+        2,
+        _("Social organisations"),
+        "社会组织建设体系",
+        _("Registry, hub organisations, incubation, building workstations."),
+    ),
+    System(
+        3,
+        _("Community building"),
+        "社区建设体系",
+        _("Community profiles, 三有一化, the 1060 catalogue, the 15-minute service circle."),
+    ),
+    System(
+        4,
+        _("Community workforce"),
+        "社区队伍建设体系",
+        _("Community workers: posts, qualifications, pay, transfers."),
+    ),
+    System(
+        5,
+        _("Volunteers"),
+        "志愿服务体系",
+        _("Volunteers, organisations, activities, hours, star ratings."),
+    ),
+    System(
+        6,
+        _("Grid work"),
+        "网格化工作体系",
+        _("Grids, the 12345 hotline and the case closed loop, the monthly ranking."),
+    ),
+    System(
+        7,
+        _("Purchase of services"),
+        "政府购买社会服务体系",
+        _("Special fund, calls, applications, review, contracts, evaluation."),
+    ),
+    System(8, _("Think tanks"), "智库建设体系", _("Research bases and yearly research topics.")),
+    System(9, _("Party building"), "党建工作体系", _("Party organisations and their coverage.")),
+    System(
+        10,
+        _("Comprehensive evaluation"),
+        "综合评价体系",
+        _("The composite index of the 31 provinces and the annual blue book."),
+    ),
+]

@@ -1,0 +1,43 @@
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+
+from shoushan.accounts.api import router as accounts_router
+from shoushan.audit.api import router as audit_router
+from shoushan.core.errors import DomainError
+from shoushan.regions.api import router as regions_router
+
+api = NinjaAPI(
+    title="Shoushan API",
+    version="1",
+    description="Shoushan (首善): the JSON API of the social-construction platform.",
+    urls_namespace="api",
+)
+api.add_router("/regions", regions_router)
+api.add_router("/accounts", accounts_router)
+api.add_router("/audit", audit_router)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, exc: DomainError):
+    body: dict = {"detail": exc.message}
+    if exc.details is not None:
+        body["errors"] = exc.details
+    return api.create_response(request, body, status=exc.status_code)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, exc: ValidationError):
+    return api.create_response(
+        request, {"detail": str(_("The request is not valid.")), "errors": exc.errors}, status=422
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def authentication_error(request: HttpRequest, exc: AuthenticationError):
+    return api.create_response(
+        request,
+        {"detail": str(_("Sign in, or send an API token: Authorization: Bearer <token>."))},
+        status=401,
+    )

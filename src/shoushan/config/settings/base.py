@@ -1,0 +1,152 @@
+"""Settings. Every environment variable is declared once, in the block below, with its type and
+default; `.env.example` lists the same variables."""
+
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from shoushan.config.env import env_bool, env_int, env_list, env_str
+
+PACKAGE_DIR = Path(__file__).resolve().parents[2]  # src/shoushan
+PROJECT_DIR = PACKAGE_DIR.parents[1]
+
+# ---- environment -----------------------------------------------------------------------------
+DEBUG = env_bool("SHOUSHAN_DEBUG", False)
+SECRET_KEY = env_str("SHOUSHAN_SECRET_KEY", "")
+DATABASE_URL = env_str(
+    "SHOUSHAN_DATABASE_URL", f"sqlite:///{PROJECT_DIR / 'var' / 'shoushan.sqlite3'}"
+)
+ALLOWED_HOSTS = env_list("SHOUSHAN_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env_list("SHOUSHAN_CSRF_TRUSTED_ORIGINS", [])
+SECURE_COOKIES = env_bool("SHOUSHAN_SECURE_COOKIES", False)  # true behind HTTPS
+STATIC_ROOT = Path(env_str("SHOUSHAN_STATIC_ROOT", str(PROJECT_DIR / "staticfiles")))
+SESSION_IDLE_MINUTES = env_int("SHOUSHAN_SESSION_IDLE_MINUTES", 30)
+LOGIN_MAX_FAILURES = env_int("SHOUSHAN_LOGIN_MAX_FAILURES", 5)
+LOGIN_LOCKOUT_MINUTES = env_int("SHOUSHAN_LOGIN_LOCKOUT_MINUTES", 15)
+MAP_TILE_URL = env_str("SHOUSHAN_MAP_TILE_URL", "")  # e.g. an intranet tile server; empty: none
+LOG_LEVEL = env_str("SHOUSHAN_LOG_LEVEL", "INFO")
+# ----------------------------------------------------------------------------------------------
+
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SHOUSHAN_SECRET_KEY is not set. Production refuses to start without a secret key; "
+            "`make run` writes one into .env, or set SHOUSHAN_DEBUG=true for development."
+        )
+    SECRET_KEY = "development-only-insecure-key"
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "ninja",
+    "shoushan.core",
+    "shoushan.audit",
+    "shoushan.regions",
+    "shoushan.accounts",
+    "shoushan.cockpit",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "shoushan.accounts.middleware.LoginRequiredMiddleware",
+    "shoushan.core.middleware.DomainErrorMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "shoushan.config.urls"
+WSGI_APPLICATION = "shoushan.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "shoushan.cockpit.context_processors.navigation",
+            ],
+            "builtins": ["shoushan.core.templatetags.shoushan"],
+        },
+    },
+]
+
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets readers work while one writer writes; IMMEDIATE avoids lock upgrades failing.
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
+        ),
+        "transaction_mode": "IMMEDIATE",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "cockpit:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Sessions end after SESSION_IDLE_MINUTES without a request: each request renews the cookie.
+SESSION_COOKIE_AGE = int(timedelta(minutes=SESSION_IDLE_MINUTES).total_seconds())
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+}
+
+NINJA_PAGINATION_PER_PAGE = 50
+
+AUTHENTICATION_BACKENDS = ["shoushan.accounts.backends.AccountBackend"]
+CSRF_FAILURE_VIEW = "shoushan.core.views.csrf_failure"

@@ -1,0 +1,16 @@
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from shoushan.cockpit.views import healthz
+from shoushan.config.api import api
+
+urlpatterns = [
+    path("", include("shoushan.cockpit.urls")),
+    path("regions/", include("shoushan.regions.urls")),
+    path("accounts/", include("shoushan.accounts.urls")),
+    path("audit/", include("shoushan.audit.urls")),
+    path("api/v1/", api.urls),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("healthz", healthz, name="healthz"),
+]

@@ -1,0 +1,31 @@
+"""Domain errors: services raise them with a message a clerk can act on; the API and the pages
+map each to one HTTP status in one place (config/api.py, core/middleware.py)."""
+
+
+class DomainError(Exception):
+    status_code = 400
+
+    def __init__(self, message: str, *, details: object = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class InvalidInput(DomainError):
+    status_code = 422
+
+
+class NotFound(DomainError):
+    """Also raised for records outside the viewer's scope: they must not be revealed."""
+
+    status_code = 404
+
+
+class PermissionDenied(DomainError):
+    status_code = 403
+
+
+class Conflict(DomainError):
+    """An illegal state change."""
+
+    status_code = 409

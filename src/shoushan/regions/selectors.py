@@ -1,0 +1,128 @@
+"""Reads of regions. Region data is official and public: no scope applies."""
+
+from django.core.cache import cache
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
+from shapely.geometry import mapping, shape
+
+from shoushan.core.errors import InvalidInput, NotFound
+from shoushan.regions.codes import ancestor_codes, is_region_code, significant_prefix
+from shoushan.regions.models import LEVEL_ORDER, Level, Region
+
+SEARCH_LIMIT = 50
+
+
+def region_get(code: str) -> Region:
+    code = code.strip()
+    if not is_region_code(code):
+        raise InvalidInput(
+            _("A region code has 12 digits, such as 110105000000 (朝阳区); got “%(code)s”.")
+            % {"code": code[:40]}
+        )
+    try:
+        return Region.objects.get(code=code)
+    except Region.DoesNotExist:
+        raise NotFound(_("There is no region with the code %(code)s.") % {"code": code}) from None
+
+
+def region_list_roots() -> QuerySet[Region]:
+    return _with_child_counts(Region.objects.filter(parent__isnull=True))
+
+
+def region_children(region: Region) -> QuerySet[Region]:
+    return _with_child_counts(region.children.all())
+
+
+def _with_child_counts(queryset: QuerySet[Region]) -> QuerySet[Region]:
+    return queryset.annotate(child_count=Count("children")).order_by("code")
+
+
+def region_ancestors(region: Region) -> list[Region]:
+    found = Region.objects.in_bulk(ancestor_codes(region.code))
+    return [found[c] for c in ancestor_codes(region.code) if c in found]
+
+
+def region_descendant_counts(region: Region) -> dict[str, int]:
+    """How many regions of each level lie below this one, e.g. {"district": 16, …}."""
+    rows = (
+        Region.objects.filter(code__startswith=significant_prefix(region.code))
+        .exclude(code=region.code)
+        .values("level")
+        .annotate(n=Count("code"))
+    )
+    counts = {row["level"]: row["n"] for row in rows}
+    below = LEVEL_ORDER[LEVEL_ORDER.index(Level(region.level)) + 1 :]
+    return {str(level): counts.get(level, 0) for level in below}
+
+
+def region_search(
+    query: str, *, level: str | None = None, limit: int = SEARCH_LIMIT
+) -> list[Region]:
+    """Regions whose name contains the text, or whose code starts with the digits. Several words
+    must all match the region's name or an ancestor's (“海淀 学院路”)."""
+    words = query.split()
+    if not words:
+        return []
+    regions = Region.objects.all()
+    if level:
+        regions = regions.filter(level=level)
+    if len(words) == 1 and words[0].isdigit():
+        regions = regions.filter(code__startswith=words[0])
+    else:
+        regions = regions.filter(name__contains=words[-1])
+    candidates = list(regions.order_by("code")[: limit * 20 if len(words) > 1 else limit])
+    if len(words) > 1:
+        names = _ancestor_names(candidates)
+        candidates = [
+            r for r in candidates if all(any(w in n for n in names[r.code]) for w in words[:-1])
+        ][:limit]
+    order = {lvl: i for i, lvl in enumerate(LEVEL_ORDER)}
+    return sorted(candidates, key=lambda r: (order[r.level], r.code))
+
+
+def _ancestor_names(regions: list[Region]) -> dict[str, list[str]]:
+    codes = {c for r in regions for c in ancestor_codes(r.code)}
+    names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+    return {r.code: [names[c] for c in ancestor_codes(r.code) if c in names] for r in regions}
+
+
+def region_paths(regions: list[Region]) -> dict[str, str]:
+    """“北京市 › 东城区 › 东华门街道” for each region: tells apart places with the same name."""
+    names = _ancestor_names(regions)
+    return {code: " › ".join(path) for code, path in names.items()}
+
+
+def region_boundaries(parent: Region, *, tolerance: float = 0.0005) -> dict:
+    """A GeoJSON FeatureCollection of the children that have a boundary, simplified for display
+    (~50 m), with their counts."""
+    key = f"regions:boundaries:{parent.code}:{tolerance}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    features = []
+    for child in parent.children.filter(~Q(boundary=None)).order_by("code"):
+        geometry = shape(child.boundary).simplify(tolerance, preserve_topology=True)
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {
+                    "code": child.code,
+                    "name": child.name,
+                    "descendant_counts": region_descendant_counts(child),
+                },
+                "geometry": mapping(geometry),
+            }
+        )
+    collection = {"type": "FeatureCollection", "features": features}
+    cache.set(key, collection, 3600)
+    return collection
+
+
+def region_points(region: Region, *, limit: int = 5000) -> list[Region]:
+    """Regions below this one that have a point (for markers), deepest level first."""
+    return list(
+        Region.objects.filter(code__startswith=significant_prefix(region.code))
+        .exclude(code=region.code)
+        .filter(longitude__isnull=False, level__in=[Level.STREET, Level.COMMUNITY])
+        .only("code", "name", "level", "longitude", "latitude", "location_source")[:limit]
+    )

@@ -1,0 +1,73 @@
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+
+from shoushan.regions import selectors
+from shoushan.regions.models import URBAN_RURAL_CLASSES, Region
+
+
+def region_index(request: HttpRequest) -> HttpResponse:
+    roots = list(selectors.region_list_roots())
+    if len(roots) == 1:
+        return redirect("regions:detail", code=roots[0].code)
+    return render(request, "regions/index.html", {"roots": roots})
+
+
+def region_detail(request: HttpRequest, code: str) -> HttpResponse:
+    region = selectors.region_get(code)
+    children = list(selectors.region_children(region))
+    return render(
+        request,
+        "regions/detail.html",
+        {
+            "region": region,
+            "ancestors": selectors.region_ancestors(region),
+            "children": children,
+            "descendant_counts": selectors.region_descendant_counts(region),
+            "urban_rural_label": URBAN_RURAL_CLASSES.get(region.urban_rural_class, ""),
+            "urban_rural_classes": URBAN_RURAL_CLASSES,
+            "has_map": region.boundary is not None or any(c.longitude for c in children),
+            "tile_url": settings.MAP_TILE_URL,
+        },
+    )
+
+
+def region_search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    results = selectors.region_search(query) if query else []
+    context = {"query": query, "results": results, "paths": selectors.region_paths(results)}
+    template = (
+        "regions/_search_results.html"
+        if request.headers.get("HX-Request")
+        else "regions/search.html"
+    )
+    return render(request, template, context)
+
+
+def region_map(request: HttpRequest) -> HttpResponse:
+    root = Region.objects.filter(parent__isnull=True).order_by("code").first()
+    return render(request, "regions/map.html", {"root": root, "tile_url": settings.MAP_TILE_URL})
+
+
+def region_map_data(request: HttpRequest, code: str) -> JsonResponse:
+    """The boundary of a region, its children's boundaries and its children's points (WGS84)."""
+    region = selectors.region_get(code)
+    points = [
+        {
+            "code": r.code,
+            "name": r.name,
+            "level": r.level,
+            "lon": r.longitude,
+            "lat": r.latitude,
+            "source": r.location_source,
+        }
+        for r in selectors.region_children(region)
+        if r.longitude is not None
+    ]
+    return JsonResponse(
+        {
+            "boundary": region.boundary,
+            "children": selectors.region_boundaries(region),
+            "points": points,
+        }
+    )
