@@ -6,7 +6,7 @@ from shoushan.accounts.roles import VIEW_USERS
 from shoushan.accounts.scope import scope_filter, scoped_get
 from shoushan.core.errors import PermissionDenied
 
-USER_SCOPE_FIELD = "scopes__region_id"  # an account is in scope when one of its scopes is
+USER_SCOPE_FIELD = "scopes__region__code"  # an account is in scope when one of its scopes is
 
 
 def _require_view_users(viewer) -> None:

@@ -1,30 +1,36 @@
-"""Typed reads of environment variables; settings declares each variable once with these."""
+"""Typed reads of environment variables; settings declares each variable once with these.
+A variable that is unset or empty takes its default."""
 
 import os
 
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def _raw(name: str) -> str | None:
+    value = os.environ.get(name, "").strip()
+    return value or None
 
 
 def env_str(name: str, default: str) -> str:
-    return os.environ.get(name, default)
+    return _raw(name) or default
 
 
 def env_bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
+    raw = _raw(name)
     if raw is None:
         return default
-    if raw.strip().lower() in _TRUE:
+    if raw.lower() in _TRUE:
         return True
-    if raw.strip().lower() in _FALSE:
+    if raw.lower() in _FALSE:
         return False
     raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}")
 
 
 def env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
+    raw = _raw(name)
     if raw is None:
         return default
     try:
@@ -34,7 +40,7 @@ def env_int(name: str, default: int) -> int:
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
-    raw = os.environ.get(name)
+    raw = _raw(name)
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]

@@ -1,5 +1,8 @@
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
+from django.utils import translation
 
 from shoushan.core.errors import DomainError
 
@@ -19,3 +22,19 @@ class DomainErrorMiddleware:
         return render(
             request, "error.html", {"message": exception.message}, status=exception.status_code
         )
+
+
+class LanguageMiddleware(LocaleMiddleware):
+    """Pages are in Simplified Chinese unless the reader chose another language (a cookie set by
+    the language switch); the browser's Accept-Language does not override the default. The API
+    also honours Accept-Language, for machine clients that keep no cookie."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if not language or not translation.check_for_language(language):
+            if request.path_info.startswith("/api/"):
+                language = translation.get_language_from_request(request)
+            else:
+                language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

@@ -12,15 +12,17 @@ from shoushan.regions.models import LEVEL_ORDER, Level, Region
 SEARCH_LIMIT = 50
 
 
-def region_get(code: str) -> Region:
+def region_get(code: str, *, with_boundary: bool = False) -> Region:
+    """One region by its code; its boundary (up to a few hundred kB) only when asked for."""
     code = code.strip()
     if not is_region_code(code):
         raise InvalidInput(
             _("A region code has 12 digits, such as 110105000000 (朝阳区); got “%(code)s”.")
             % {"code": code[:40]}
         )
+    regions = Region.objects.all() if with_boundary else Region.objects.defer("boundary")
     try:
-        return Region.objects.get(code=code)
+        return regions.get(code=code)
     except Region.DoesNotExist:
         raise NotFound(_("There is no region with the code %(code)s.") % {"code": code}) from None
 
@@ -30,7 +32,7 @@ def region_list_roots() -> QuerySet[Region]:
 
 
 def region_children(region: Region) -> QuerySet[Region]:
-    return _with_child_counts(region.children.all())
+    return _with_child_counts(region.children.defer("boundary"))
 
 
 def _with_child_counts(queryset: QuerySet[Region]) -> QuerySet[Region]:
@@ -38,15 +40,16 @@ def _with_child_counts(queryset: QuerySet[Region]) -> QuerySet[Region]:
 
 
 def region_ancestors(region: Region) -> list[Region]:
-    found = Region.objects.in_bulk(ancestor_codes(region.code))
+    found = Region.objects.defer("boundary").in_bulk(ancestor_codes(region.code))
     return [found[c] for c in ancestor_codes(region.code) if c in found]
 
 
 def region_descendant_counts(region: Region) -> dict[str, int]:
     """How many regions of each level lie below this one, e.g. {"district": 16, …}."""
+    prefix = significant_prefix(region.code)
     rows = (
-        Region.objects.filter(code__startswith=significant_prefix(region.code))
-        .exclude(code=region.code)
+        # a range rather than LIKE, so that SQLite too answers from the primary-key index
+        Region.objects.filter(code__gt=region.code, code__lt=prefix + ":")
         .values("level")
         .annotate(n=Count("code"))
     )
@@ -118,11 +121,10 @@ def region_boundaries(parent: Region, *, tolerance: float = 0.0005) -> dict:
     return collection
 
 
-def region_points(region: Region, *, limit: int = 5000) -> list[Region]:
-    """Regions below this one that have a point (for markers), deepest level first."""
-    return list(
-        Region.objects.filter(code__startswith=significant_prefix(region.code))
-        .exclude(code=region.code)
-        .filter(longitude__isnull=False, level__in=[Level.STREET, Level.COMMUNITY])
-        .only("code", "name", "level", "longitude", "latitude", "location_source")[:limit]
-    )
+def region_outline(region: Region) -> dict | None:
+    """The region's boundary or, for context on a map, that of the nearest region above it."""
+    if region.boundary is not None:
+        return region.boundary
+    above = Region.objects.filter(code__in=ancestor_codes(region.code), boundary__isnull=False)
+    nearest = above.order_by("-code").first()
+    return nearest.boundary if nearest else None

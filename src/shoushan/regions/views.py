@@ -3,7 +3,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
 from shoushan.regions import selectors
-from shoushan.regions.models import URBAN_RURAL_CLASSES, Region
+from shoushan.regions.models import URBAN_RURAL_CLASSES, LocationSource, Region
 
 
 def region_index(request: HttpRequest) -> HttpResponse:
@@ -26,7 +26,7 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
             "descendant_counts": selectors.region_descendant_counts(region),
             "urban_rural_label": URBAN_RURAL_CLASSES.get(region.urban_rural_class, ""),
             "urban_rural_classes": URBAN_RURAL_CLASSES,
-            "has_map": region.boundary is not None or any(c.longitude for c in children),
+            "has_map": region.longitude is not None or any(c.longitude for c in children),
             "tile_url": settings.MAP_TILE_URL,
         },
     )
@@ -50,8 +50,11 @@ def region_map(request: HttpRequest) -> HttpResponse:
 
 
 def region_map_data(request: HttpRequest, code: str) -> JsonResponse:
-    """The boundary of a region, its children's boundaries and its children's points (WGS84)."""
-    region = selectors.region_get(code)
+    """The boundary of a region (or, for context, of the nearest region above it that has one),
+    its children's boundaries and its children's published or estimated points (WGS84)."""
+    region = selectors.region_get(code, with_boundary=True)
+    marked = (LocationSource.POINT, LocationSource.ESTIMATED)
+    places = list(selectors.region_children(region)) or [region]
     points = [
         {
             "code": r.code,
@@ -61,12 +64,12 @@ def region_map_data(request: HttpRequest, code: str) -> JsonResponse:
             "lat": r.latitude,
             "source": r.location_source,
         }
-        for r in selectors.region_children(region)
-        if r.longitude is not None
+        for r in places
+        if r.location_source in marked
     ]
     return JsonResponse(
         {
-            "boundary": region.boundary,
+            "boundary": selectors.region_outline(region),
             "children": selectors.region_boundaries(region),
             "points": points,
         }

@@ -11,3 +11,15 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Argon2 still (the hash format is what production stores), with costs low enough that a suite
+# creating many accounts stays fast. Production uses Django's Argon2 defaults.
+PASSWORD_HASHERS = ["shoushan.config.settings.test.QuickArgon2PasswordHasher"]
+
+from django.contrib.auth.hashers import Argon2PasswordHasher  # noqa: E402
+
+
+class QuickArgon2PasswordHasher(Argon2PasswordHasher):
+    time_cost = 1
+    memory_cost = 1024
+    parallelism = 1

@@ -1,0 +1,78 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.hashers import identify_hasher
+from django.test import Client
+from django.utils import timezone
+
+from shoushan.accounts.demo import DEMO_PASSWORD
+from shoushan.accounts.models import LoginAttempt
+from shoushan.audit.models import AuditRecord
+
+
+def _try(client: Client, password: str):
+    return client.post("/accounts/login/", {"username": "street_staff", "password": password})
+
+
+def test_five_failures_lock_the_account_for_fifteen_minutes(beijing):
+    client = Client()
+    client.cookies["django_language"] = "en"
+    for _ in range(4):
+        assert "Wrong username or password" in _try(client, "wrong-password").content.decode()
+    fifth = _try(client, "wrong-password").content.decode()
+    assert "locked until" in fifth
+    locked = _try(client, DEMO_PASSWORD)  # the right password does not open a locked account
+    assert locked.status_code == 200 and "locked until" in locked.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert AuditRecord.objects.filter(action="account.lock", object_repr="street_staff").exists()
+
+    LoginAttempt.objects.update(at=timezone.now() - timedelta(minutes=16))
+    assert _try(client, DEMO_PASSWORD).status_code == 302
+    assert "_auth_user_id" in client.session
+
+
+def test_a_success_resets_the_count(beijing):
+    client = Client()
+    for _ in range(4):
+        _try(client, "wrong-password")
+    assert _try(client, DEMO_PASSWORD).status_code == 302
+    client.post("/accounts/logout/")
+    for _ in range(4):
+        _try(client, "wrong-password")
+    assert _try(client, DEMO_PASSWORD).status_code == 302
+
+
+def test_the_login_page_is_in_chinese_by_default(beijing):
+    page = Client().get("/accounts/login/").content.decode()
+    assert "登录" in page and "Sign in" not in page
+
+
+def test_passwords_are_hashed_with_argon2(user):
+    assert identify_hasher(user("street_staff").password).algorithm == "argon2"
+    from shoushan.config.settings import base
+
+    assert base.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+
+
+def test_sessions_expire_after_thirty_idle_minutes(login):
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+    assert settings.SESSION_SAVE_EVERY_REQUEST  # each request starts the 30 minutes again
+    client = login("street_staff")
+    assert client.get("/").status_code == 200
+    session = client.session
+    session.set_expiry(-1)  # as if 30 minutes had passed
+    session.save()
+    assert client.get("/").status_code == 302
+
+
+def test_forms_need_a_csrf_token(beijing):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(
+        "/accounts/login/", {"username": "street_staff", "password": DEMO_PASSWORD}
+    )
+    assert response.status_code == 403
+
+
+def test_pages_need_a_signed_in_user(beijing):
+    response = Client().get("/regions/110101001000/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")

@@ -1,0 +1,59 @@
+import pytest
+
+from shoushan.accounts.services import user_create
+from shoushan.audit.models import AuditRecord
+from shoushan.core.errors import InvalidInput
+
+
+def test_creating_an_account_is_audited_with_personal_fields_masked(user):
+    actor = user("district_admin")
+    created = user_create(
+        actor=actor,
+        username="wangfang",
+        password="A-long-enough-pass",
+        role="community_staff",
+        full_name="王芳",
+        phone="13912345678",
+        id_number="11010519491231002X",
+        scope_codes=["110101002001"],
+    )
+    record = AuditRecord.objects.get(action="user.create", object_id=str(created.pk))
+    assert record.actor_name == "district_admin"
+    assert record.region_code == "110101002001"
+    assert record.changes["phone"] == "139****5678"
+    assert record.changes["id_number"] == "110105********002X"
+    assert record.changes["scopes"] == ["110101002001"]
+
+
+def test_bad_input_creates_nothing_and_says_why(user):
+    before = (AuditRecord.objects.count(), user("city_admin").__class__.objects.count())
+    with pytest.raises(InvalidInput) as error:
+        user_create(
+            actor=user("street_staff"),
+            username="x1",
+            password="A-long-enough-pass",
+            role="community_staff",
+            phone="12345",
+            id_number="110105194912310021",
+            scope_codes=["110101002001"],  # 景山街道: outside 东华门街道's scope
+        )
+    assert set(error.value.details) == {"phone", "id_number", "scope_codes"}
+    after = (AuditRecord.objects.count(), user("city_admin").__class__.objects.count())
+    assert after == before
+
+
+def test_audit_records_are_append_only(beijing):
+    record = AuditRecord.objects.first()
+    record.action = "tampered"
+    with pytest.raises(ValueError, match="append-only"):
+        record.save()
+
+
+def test_the_audit_page_filters_by_action_and_exports_csv(login):
+    client = login("city_admin")
+    page = client.get("/audit/", {"action": "user.create"}).content.decode()
+    assert "user.create" in page and "regions.load" not in page.split("<tbody>")[1]
+    export = client.get("/audit/export.csv", {"action": "regions.load"})
+    assert export["Content-Type"].startswith("text/csv")
+    lines = export.content.decode("utf-8-sig").splitlines()
+    assert len(lines) >= 2 and all("regions.load" in line for line in lines[1:])
