@@ -25,10 +25,7 @@ install-dev: $(UV)
 	$(VENV)/bin/python -m shoushan.config.envfile > .env
 
 run: install .env
-	$(SHOUSHAN) migrate --noinput -v 0
-	$(SHOUSHAN) load_regions
-	$(SHOUSHAN) demo
-	$(SHOUSHAN) collectstatic --noinput -v 0
+	$(SHOUSHAN) setup --demo
 	@echo "Shoushan is serving at http://127.0.0.1:$(PORT)/  (Ctrl+C stops it)"
 	$(VENV)/bin/gunicorn shoushan.config.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile -
 

@@ -1,0 +1,20 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = (
+        "Bring a database up to date in one process: migrate, load Beijing's divisions, collect "
+        "static files, and with --demo create the demo accounts. Each step does nothing when "
+        "there is nothing to do."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--demo", action="store_true", help="Also create the demo accounts.")
+
+    def handle(self, *args, demo: bool, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("load_regions", stdout=self.stdout)
+        if demo:
+            call_command("demo", stdout=self.stdout)
+        call_command("collectstatic", interactive=False, verbosity=0)
