@@ -49,7 +49,7 @@ test: install-dev browser lint
 
 # Regenerate translation catalogues (needs GNU gettext) and compile them with polib.
 messages: install-dev
-	cd src/shoushan && ../../$(SHOUSHAN) makemessages -l zh_Hans -l en --no-obsolete
+	cd src/shoushan && SHOUSHAN_DEBUG=1 ../../$(SHOUSHAN) makemessages -l zh_Hans -l en --no-obsolete -i conftest.py -i "*/tests/*"
 	$(VENV)/bin/python -m shoushan.core.compile_messages
 
 clean:

@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 from django.utils.formats import time_format
@@ -13,13 +14,24 @@ class LoginForm(AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": _(
-            "Wrong username or password. After 5 failures the account is locked for 15 minutes."
+            "Wrong username or password. After %(failures)s failures in a row the account is "
+            "locked for %(minutes)s minutes."
         ),
         "locked": _(
             "Too many failed attempts: this account is locked until %(until)s. "
             "Try again then, or ask your administrator."
         ),
     }
+
+    def get_invalid_login_error(self):
+        return forms.ValidationError(
+            self.error_messages["invalid_login"],
+            code="invalid_login",
+            params={
+                "failures": settings.LOGIN_MAX_FAILURES,
+                "minutes": settings.LOGIN_LOCKOUT_MINUTES,
+            },
+        )
 
     def clean(self):
         username = self.cleaned_data.get("username") or ""

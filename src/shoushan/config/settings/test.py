@@ -23,3 +23,8 @@ class QuickArgon2PasswordHasher(Argon2PasswordHasher):
     time_cost = 1
     memory_cost = 1024
     parallelism = 1
+
+
+# Tests serve static files from the source folders; nothing is collected.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
