@@ -23,6 +23,7 @@ def login(request: HttpRequest) -> HttpResponse:
         template_name="accounts/login.html",
         authentication_form=LoginForm,
         redirect_authenticated_user=True,
+        extra_context={"idle_minutes": settings.SESSION_IDLE_MINUTES},
     )(request)
 
 

@@ -18,7 +18,8 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(beijing):
     client = Client()
     client.cookies["django_language"] = "en"
     for _ in range(4):
-        assert "Wrong username or password" in _try(client, "wrong-password").content.decode()
+        failed = _try(client, "wrong-password").content.decode()
+        assert "After 5 failures in a row the account is locked for 15 minutes" in failed
     fifth = _try(client, "wrong-password").content.decode()
     assert "locked until" in fifth
     locked = _try(client, DEMO_PASSWORD)  # the right password does not open a locked account
@@ -45,6 +46,7 @@ def test_a_success_resets_the_count(beijing):
 def test_the_login_page_is_in_chinese_by_default(beijing):
     page = Client().get("/accounts/login/").content.decode()
     assert "登录" in page and "Sign in" not in page
+    assert "30 分钟无操作后会话自动结束" in page
 
 
 def test_passwords_are_hashed_with_argon2(user):
