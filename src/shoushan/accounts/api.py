@@ -5,9 +5,10 @@ from ninja import Router, Schema
 
 from shoushan.accounts import selectors
 from shoushan.accounts.api_auth import API_AUTH
-from shoushan.accounts.models import User
+from shoushan.accounts.models import Role, User
 from shoushan.accounts.personal import personal_values
-from shoushan.core.pagination import page_of
+from shoushan.core.api import AUTH_ERRORS, error_responses
+from shoushan.core.pagination import PageNumber, PageSize, page_of
 
 router = Router(tags=["accounts"], auth=API_AUTH)
 
@@ -72,7 +73,7 @@ def _users_out(viewer, users: list[User], purpose: str) -> list[dict]:
     ]
 
 
-@router.get("/me", response=Me, summary="The signed-in account")
+@router.get("/me", response={200: Me, **AUTH_ERRORS}, summary="The signed-in account")
 def me(request: HttpRequest) -> dict:
     user = request.user
     return {
@@ -85,17 +86,27 @@ def me(request: HttpRequest) -> dict:
     }
 
 
-@router.get("/users", response=UserPage, summary="Accounts in your scope")
+@router.get("/users", response={200: UserPage, **AUTH_ERRORS}, summary="Accounts in your scope")
 def user_list(
-    request: HttpRequest, search: str = "", role: str = "", page: int = 1, page_size: int = 50
+    request: HttpRequest,
+    search: str = "",
+    role: Role | None = None,
+    page: PageNumber = 1,
+    page_size: PageSize = 50,
 ) -> dict:
     """Personal fields are masked unless you hold “view personal information”."""
     users, count = page_of(
-        selectors.user_list(request.user, search=search, role=role), page=page, page_size=page_size
+        selectors.user_list(request.user, search=search, role=role or ""),
+        page=page,
+        page_size=page_size,
     )
     return {"count": count, "items": _users_out(request.user, users, "api")}
 
 
-@router.get("/users/{user_id}", response=UserOut, summary="One account in your scope")
+@router.get(
+    "/users/{user_id}",
+    response={200: UserOut, **AUTH_ERRORS, **error_responses(404)},
+    summary="One account in your scope",
+)
 def user_detail(request: HttpRequest, user_id: int) -> dict:
     return _users_out(request.user, [selectors.user_get(request.user, user_id)], "api")[0]

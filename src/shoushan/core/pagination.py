@@ -1,16 +1,17 @@
+from typing import Annotated
+
 from django.db.models import QuerySet
-from django.utils.translation import gettext as _
+from ninja import Query
 
-from shoushan.core.errors import InvalidInput
-
+MAX_PAGE = 1_000_000
 MAX_PAGE_SIZE = 200
+
+# Query parameters of every paginated API list; out-of-range values get a 422 from the schema.
+PageNumber = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, from 1")]
+PageSize = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Records per page")]
 
 
 def page_of(queryset: QuerySet, *, page: int, page_size: int) -> tuple[list, int]:
     """One page of a query and the total count; a page past the end is empty, not an error."""
-    if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise InvalidInput(
-            _("page starts at 1 and page_size is between 1 and %(max)s.") % {"max": MAX_PAGE_SIZE}
-        )
     start = (page - 1) * page_size
     return list(queryset[start : start + page_size]), queryset.count()

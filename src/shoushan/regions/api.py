@@ -1,10 +1,28 @@
 """Region API: public, no sign-in (these are official codes)."""
 
-from django.http import HttpRequest
-from ninja import Router, Schema
+from typing import Annotated
 
+from django.http import HttpRequest
+from ninja import Path, Query, Router, Schema
+from pydantic import WithJsonSchema
+
+from shoushan.core.api import error_responses
 from shoushan.regions import selectors
-from shoushan.regions.models import Region
+from shoushan.regions.models import Level, Region
+
+# Documented, not enforced by the schema: a malformed code gets our own 422 message.
+RegionCode = Annotated[
+    str,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^[1-9]\d{11}$",
+            "description": "12-digit statistical division code",
+            "example": "110101001000",
+        }
+    ),
+    Path(),
+]
 
 router = Router(tags=["regions"])
 
@@ -53,13 +71,20 @@ class RegionSearchResult(RegionSummary):
     path: str
 
 
-@router.get("", response=list[RegionSearchResult], auth=None, summary="Search regions")
+@router.get(
+    "",
+    response={200: list[RegionSearchResult], **error_responses(422)},
+    auth=None,
+    summary="Search regions",
+)
 def region_search(
-    request: HttpRequest, search: str = "", level: str | None = None, limit: int = 50
+    request: HttpRequest,
+    search: str = "",
+    level: Level | None = None,
+    limit: Annotated[int, Query(ge=1, le=selectors.SEARCH_LIMIT)] = selectors.SEARCH_LIMIT,
 ) -> list[Region]:
     """Regions whose name contains `search` (Chinese substring; several words narrow by ancestor
     names, e.g. `海淀 学院路`) or whose code starts with it. Without `search`, the top regions."""
-    limit = max(1, min(limit, selectors.SEARCH_LIMIT))
     if search.strip():
         regions = selectors.region_search(search, level=level, limit=limit)
     else:
@@ -70,8 +95,13 @@ def region_search(
     return regions
 
 
-@router.get("/{code}", response=RegionDetail, auth=None, summary="One region")
-def region_detail(request: HttpRequest, code: str) -> Region:
+@router.get(
+    "/{code}",
+    response={200: RegionDetail, **error_responses(404, 422)},
+    auth=None,
+    summary="One region",
+)
+def region_detail(request: HttpRequest, code: RegionCode) -> Region:
     """`path` lists the codes of the regions above it, from the top."""
     region = selectors.region_get(code)
     region.descendant_counts = selectors.region_descendant_counts(region)
@@ -79,13 +109,23 @@ def region_detail(request: HttpRequest, code: str) -> Region:
     return region
 
 
-@router.get("/{code}/children", response=list[RegionChild], auth=None, summary="Its children")
-def region_children(request: HttpRequest, code: str) -> list[Region]:
+@router.get(
+    "/{code}/children",
+    response={200: list[RegionChild], **error_responses(404, 422)},
+    auth=None,
+    summary="Its children",
+)
+def region_children(request: HttpRequest, code: RegionCode) -> list[Region]:
     return list(selectors.region_children(selectors.region_get(code)))
 
 
-@router.get("/{code}/boundaries", auth=None, summary="Children's boundaries as GeoJSON")
-def region_boundaries(request: HttpRequest, code: str) -> dict:
+@router.get(
+    "/{code}/boundaries",
+    response={200: dict, **error_responses(404, 422)},
+    auth=None,
+    summary="Children's boundaries as GeoJSON",
+)
+def region_boundaries(request: HttpRequest, code: RegionCode) -> dict:
     """A FeatureCollection (WGS84) of the children that have an official boundary (Beijing's
     16 districts under 110000000000), simplified for display."""
     return selectors.region_boundaries(selectors.region_get(code))

@@ -11,11 +11,11 @@ import re
 CODE_LENGTH = 12
 GRID_CODE_LENGTH = 15
 _SEGMENT_ENDS = (2, 4, 6, 9, 12)
-_CODE = re.compile(r"\d{12}")
+_CODE = re.compile(r"[1-9]\d{11}")
 
 
 def is_region_code(code: str) -> bool:
-    return bool(_CODE.fullmatch(code)) and code[:2] != "00"
+    return bool(_CODE.fullmatch(code))
 
 
 def pad_code(code: str) -> str:

@@ -57,3 +57,26 @@ def test_the_audit_page_filters_by_action_and_exports_csv(login):
     assert export["Content-Type"].startswith("text/csv")
     lines = export.content.decode("utf-8-sig").splitlines()
     assert len(lines) >= 2 and all("regions.load" in line for line in lines[1:])
+
+
+def test_the_audit_api_filters_by_time_and_refuses_what_is_not_a_time(login):
+    client = login("city_admin")
+    everything = client.get("/api/v1/audit", {"page_size": 200}).json()["count"]
+    assert (
+        client.get("/api/v1/audit", {"since": "2000-01-01T00:00:00"}).json()["count"] == everything
+    )
+    assert client.get("/api/v1/audit", {"until": "2000-01-01T00:00:00+08:00"}).json()["count"] == 0
+    for bad in ("0.5", "", "yesterday"):
+        response = client.get("/api/v1/audit", {"until": bad})
+        assert response.status_code == 422, bad
+        assert "until" in response.json()["detail"]
+    assert client.get("/api/v1/audit", {"page_size": 201}).status_code == 422
+    assert client.get("/api/v1/audit", {"page": 0}).status_code == 422
+
+
+def test_times_with_unusual_offsets_or_far_years_are_handled(login):
+    client = login("city_admin")
+    odd = client.get("/api/v1/audit", {"until": "5852-12-12T12:34:01+21:56"})
+    assert odd.status_code == 200
+    ancient = client.get("/api/v1/audit", {"since": "0001-01-01T00:30:00+23:59"})
+    assert ancient.status_code in (200, 422)

@@ -123,3 +123,10 @@ def test_production_refuses_to_start_without_a_secret_key():
 def test_debug_is_off_unless_set():
     assert _settings_in_a_fresh_process({"SHOUSHAN_SECRET_KEY": "x"}).stdout.strip() == "False"
     assert _settings_in_a_fresh_process({"SHOUSHAN_DEBUG": "true"}).stdout.strip() == "True"
+
+
+def test_a_nul_character_in_a_request_is_refused_not_a_server_error(login):
+    response = Client().get("/api/v1/regions", {"search": "多福\x00巷"})
+    assert response.status_code == 400 and "NUL" in response.json()["detail"]
+    page = login("street_staff").get("/regions/search/", {"q": "\x00"})
+    assert page.status_code == 400

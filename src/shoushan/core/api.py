@@ -1,0 +1,19 @@
+"""What every API operation shares: the error body and the statuses it documents."""
+
+from typing import Any
+
+from ninja import Schema
+
+
+class ErrorOut(Schema):
+    detail: str  # a message a clerk can act on, in the request's language
+    errors: Any | None = None  # per-field details, when there are any
+
+
+def error_responses(*statuses: int) -> dict[int, type[ErrorOut]]:
+    """`response={200: X, **error_responses(404, 422)}` documents each error status."""
+    return dict.fromkeys(statuses, ErrorOut)
+
+
+# Every operation behind sign-in may answer these.
+AUTH_ERRORS = error_responses(401, 403, 422)
