@@ -1,0 +1,61 @@
+import json
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from shoushan.grid.working_calendar import WorkingCalendar
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+DATA = json.loads((Path(__file__).parents[1] / "data" / "working_calendar.json").read_text())
+
+
+@pytest.fixture
+def calendar():
+    holidays = [date.fromisoformat(d) for days in DATA["holidays"].values() for d in days]
+    working = [
+        date.fromisoformat(d) for days in DATA["adjusted_working_days"].values() for d in days
+    ]
+    return WorkingCalendar.of(holidays, working)
+
+
+def at(*args):
+    return datetime(*args, tzinfo=SHANGHAI)
+
+
+def test_weekends_holidays_and_adjusted_days(calendar):
+    assert calendar.is_working_day(date(2025, 1, 27))  # Monday
+    assert not calendar.is_working_day(date(2025, 1, 25))  # Saturday
+    assert calendar.is_working_day(date(2025, 1, 26))  # a Sunday made a working day (调休)
+    assert not calendar.is_working_day(date(2025, 1, 29))  # Spring Festival
+    assert not calendar.is_working_day(date(2025, 10, 8))  # National Day week
+
+
+def test_working_days_skip_the_spring_festival(calendar):
+    # Dispatched on Monday 27 Jan 2025 at 10:00; the festival runs 28 Jan – 4 Feb.
+    assert calendar.deadline(at(2025, 1, 27, 10), 1, "working_days") == at(2025, 2, 5, 10)
+    # 5, 6, 7, 8 (a working Saturday), 10, 11, 12 February
+    assert calendar.deadline(at(2025, 1, 27, 10), 7, "working_days") == at(2025, 2, 12, 10)
+    # 8 Feb 2025 is a Saturday made a working day: it counts.
+    assert calendar.deadline(at(2025, 2, 7, 10), 1, "working_days") == at(2025, 2, 8, 10)
+
+
+def test_a_start_outside_working_time_counts_from_the_next_morning(calendar):
+    assert calendar.deadline(at(2025, 3, 7, 20), 1, "working_days") == at(2025, 3, 11, 9)
+    assert calendar.deadline(at(2025, 3, 8, 11), 2, "working_hours") == at(2025, 3, 10, 11)
+
+
+def test_working_hours_carry_over_the_night(calendar):
+    assert calendar.deadline(at(2025, 3, 10, 17), 2, "working_hours") == at(2025, 3, 11, 10)
+
+
+def test_natural_hours_and_days_ignore_the_calendar(calendar):
+    assert calendar.deadline(at(2025, 1, 28, 23), 2, "hours") == at(2025, 1, 29, 1)
+    assert calendar.deadline(at(2025, 1, 28, 23), 15, "days") == at(2025, 2, 12, 23)
+
+
+def test_counting_working_days_between_dates(calendar):
+    assert (
+        calendar.working_days_between(date(2025, 1, 24), date(2025, 2, 8)) == 6
+    )  # 26, 27 Jan; 5, 6, 7, 8 Feb
