@@ -51,6 +51,11 @@ class Region(models.Model):
         _("location source"), max_length=12, choices=LocationSource.choices, blank=True
     )
     boundary = models.JSONField(_("boundary (GeoJSON, WGS84)"), null=True, blank=True)
+    boundary_generated = models.BooleanField(
+        _("boundary generated"),
+        default=False,
+        help_text=_("A demo polygon made by Shoushan, not an official boundary."),
+    )
     source = models.CharField(_("source"), max_length=100, blank=True)
 
     class Meta:

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "shoushan.regions",
     "shoushan.accounts",
     "shoushan.cockpit",
+    "shoushan.grid",
 ]
 
 MIDDLEWARE = [

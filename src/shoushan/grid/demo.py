@@ -1,0 +1,118 @@
+"""The demo city: generated community polygons and comprehensive grids on Beijing's real
+divisions, street offices as responsible units, and the demo grid worker on his grids.
+Everything here is marked generated; `shoushan demo` calls it and it does nothing twice."""
+
+from django.db import transaction
+from shapely.geometry import shape
+
+from shoushan.audit.services import audit_record
+from shoushan.grid import generate, geometry
+from shoushan.grid.models import Grid, GridLayer, Unit, UnitKind
+from shoushan.regions.models import Level, LocationSource, Region
+
+TARGET_GRID_M2 = 150_000  # a comprehensive grid: a few hundred households in the city centre
+MAX_GRIDS_PER_COMMUNITY = 8
+
+
+def _community_sites(district: Region, communities: list[Region], streets: dict[str, Region]):
+    """A point for every community: its published point, else one placed near its street's point
+    (or the district's centroid), marked estimated."""
+    sites = []
+    for community in communities:
+        if community.location_source == LocationSource.POINT:
+            sites.append((community.longitude, community.latitude))
+            continue
+        anchor = streets.get(community.parent_id)
+        lon, lat = (
+            (anchor.longitude, anchor.latitude)
+            if anchor is not None and anchor.longitude is not None
+            else (district.longitude, district.latitude)
+        )
+        sites.append(generate.jitter(lon, lat, seed=int(community.code), radius_m=600))
+    return sites
+
+
+def demo_city_create() -> dict[str, int]:
+    """Generate community polygons and comprehensive grids for every district that has none."""
+    if Grid.objects.filter(layer=GridLayer.COMPREHENSIVE, is_generated=True).exists():
+        return {"grids": 0, "communities": 0}
+    counts = {"grids": 0, "communities": 0}
+    districts = Region.objects.filter(level=Level.DISTRICT, code__startswith="11").exclude(
+        boundary=None
+    )
+    with transaction.atomic():
+        for district in districts:
+            prefix = district.code[:6]
+            communities = list(
+                Region.objects.filter(level=Level.COMMUNITY, code__startswith=prefix)
+                .defer("boundary")
+                .order_by("code")
+            )
+            if not communities:
+                continue
+            streets = Region.objects.defer("boundary").in_bulk({c.parent_id for c in communities})
+            sites = _community_sites(district, communities, streets)
+            cells = generate.voronoi_cells(sites, shape(district.boundary).buffer(0))
+            grids = []
+            for community, cell, site in zip(communities, cells, sites, strict=True):
+                if cell.is_empty:
+                    continue
+                community.boundary = geometry.as_geojson(cell)
+                community.boundary_generated = True
+                if community.longitude is None:
+                    community.longitude, community.latitude = round(site[0], 7), round(site[1], 7)
+                    community.location_source = LocationSource.ESTIMATED
+                pieces = generate.split_into_grids(
+                    cell, target_m2=TARGET_GRID_M2, max_grids=MAX_GRIDS_PER_COMMUNITY
+                )
+                for sequence, index in enumerate(geometry.reading_order(pieces), start=1):
+                    piece = pieces[index]
+                    grids.append(
+                        Grid(
+                            code=f"{community.code}{sequence:03d}",
+                            layer=GridLayer.COMPREHENSIVE,
+                            community_id=community.code,
+                            name=f"{community.name}第{sequence}网格",
+                            boundary=geometry.as_geojson(piece),
+                            area_m2=round(geometry.area_m2(piece), 1),
+                            is_generated=True,
+                        )
+                    )
+            Region.objects.bulk_update(
+                communities,
+                ["boundary", "boundary_generated", "longitude", "latitude", "location_source"],
+                batch_size=500,
+            )
+            Grid.objects.bulk_create(grids, batch_size=1000)
+            counts["grids"] += len(grids)
+            counts["communities"] += len(communities)
+        audit_record(
+            actor=None,
+            action="grid.demo_city",
+            object_type="grid.grid",
+            object_repr="demo city",
+            region_code="110000000000",
+            changes=counts,
+        )
+    return counts
+
+
+def street_units_create() -> int:
+    """A street office (responsible unit) for every street: the locality that answers for events."""
+    existing = set(Unit.objects.filter(kind=UnitKind.STREET).values_list("region_id", flat=True))
+    streets = (
+        Region.objects.filter(level=Level.STREET).exclude(code__in=existing).only("code", "name")
+    )
+    units = [Unit(name=f"{s.name}办事处", kind=UnitKind.STREET, region_id=s.code) for s in streets]
+    Unit.objects.bulk_create(units, batch_size=500)
+    return len(units)
+
+
+def demo_grid_worker_assign(username: str, community_code: str) -> None:
+    from shoushan.accounts.models import User
+
+    worker = User.objects.filter(username=username).first()
+    if worker is None:
+        return
+    for grid in Grid.objects.filter(community_id=community_code, layer=GridLayer.COMPREHENSIVE):
+        grid.workers.add(worker)

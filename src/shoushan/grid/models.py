@@ -1,0 +1,321 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from shoushan.grid.workflow import Action, Stage
+from shoushan.grid.working_calendar import LimitUnit
+
+
+class GridLayer(models.TextChoices):
+    UNIT = "unit", _("urban-management unit grid")
+    SOCIAL_SERVICE = "social_service", _("social-service grid")
+    PUBLIC_SECURITY = "public_security", _("public-security grid")
+    COMPREHENSIVE = "comprehensive", _("comprehensive grid")
+
+
+class Grid(models.Model):
+    """A grid of one layer: the community's 12 digits plus a 3-digit sequence (north→south rows,
+    west→east within a row)."""
+
+    code = models.CharField(_("grid code"), max_length=15)
+    layer = models.CharField(_("layer"), max_length=20, choices=GridLayer.choices)
+    community = models.ForeignKey(
+        "regions.Region", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    boundary = models.JSONField(_("boundary (GeoJSON, WGS84)"))
+    area_m2 = models.FloatField(_("area (m²)"))
+    responsible_party = models.CharField(
+        _("responsible party"),
+        max_length=100,
+        blank=True,
+        help_text=_("Empty: the locality (the street) answers for it (属地兜底)."),
+    )
+    workers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("grid workers"), blank=True, related_name="grids"
+    )
+    is_generated = models.BooleanField(_("generated (demo)"), default=False)
+
+    class Meta:
+        ordering = ["layer", "code"]
+        constraints = [models.UniqueConstraint(fields=["layer", "code"], name="unique_grid_code")]
+        verbose_name = _("grid")
+        verbose_name_plural = _("grids")
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.get_layer_display()})"
+
+    @property
+    def region_code(self) -> str:
+        return self.code
+
+
+class UnitKind(models.TextChoices):
+    STREET = "street", _("street office")
+    DEPARTMENT = "department", _("functional department")
+    COMMUNITY = "community", _("community committee")
+    OWNER = "owner", _("owner (property unit)")
+
+
+class Unit(models.Model):
+    """A responsible unit that cases are dispatched to: a street office, a department, …"""
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=12, choices=UnitKind.choices)
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="+"
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("members"), blank=True, related_name="units"
+    )
+
+    class Meta:
+        ordering = ["region_id", "name"]
+        constraints = [models.UniqueConstraint(fields=["region", "name"], name="unique_unit_name")]
+        verbose_name = _("responsible unit")
+        verbose_name_plural = _("responsible units")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def region_code(self) -> str:
+        return self.region_id
+
+
+class CaseKind(models.TextChoices):
+    EVENT = "event", _("event")  # 事件
+    COMPONENT = "component", _("component")  # 部件
+    REQUEST = "request", _("12345 request")  # 12345 诉求
+
+
+class Category(models.Model):
+    """The case catalogue: major classes with sub-classes. Rules are data: administrators edit
+    standards, time limits and default departments here."""
+
+    code = models.CharField(_("code"), max_length=12, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=12, choices=CaseKind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("major class"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="subclasses",
+    )
+    filing_standard = models.TextField(_("filing standard (立案标准)"), blank=True)
+    closing_standard = models.TextField(_("closing standard (结案标准)"), blank=True)
+    time_limit = models.FloatField(_("time limit"), default=7)
+    time_limit_unit = models.CharField(
+        _("time limit unit"),
+        max_length=16,
+        choices=[(u.value, u.value) for u in LimitUnit],
+        default=LimitUnit.WORKING_DAYS,
+    )
+    default_department = models.CharField(_("default department"), max_length=100, blank=True)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class RoutingRule(models.Model):
+    """(region, category) → responsible unit: overrides the locality and owner defaults for every
+    case of that category inside the region (the most specific region wins)."""
+
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="routing_rules")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="routing_rules")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["region", "category"], name="unique_routing_rule")
+        ]
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+
+    def __str__(self) -> str:
+        return f"{self.region_id} × {self.category.code} → {self.unit}"
+
+
+class CalendarDayKind(models.TextChoices):
+    HOLIDAY = "holiday", _("public holiday")
+    WORKING_DAY = "working_day", _("adjusted working day")
+
+
+class CalendarDay(models.Model):
+    """An exception to Monday–Friday: a holiday on a weekday or a working weekend day."""
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=CalendarDayKind.choices)
+    note = models.CharField(_("note"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("working-calendar day")
+        verbose_name_plural = _("working-calendar days")
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.kind}"
+
+
+class Channel(models.TextChoices):
+    PATROL = "patrol", _("grid patrol")
+    HOTLINE = "hotline", _("12345 hotline")
+    RESIDENT = "resident", _("resident report")
+    OPEN311 = "open311", _("Open311 client")
+
+
+class Case(models.Model):
+    """A case (案件 / 工单) from any channel, located to grid, community and street."""
+
+    number = models.CharField(_("case number"), max_length=20, unique=True)
+    channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices)
+    external_id = models.CharField(_("external id"), max_length=64, blank=True, db_index=True)
+    category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT)
+    description = models.TextField(_("description"))
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    longitude = models.FloatField(_("longitude (WGS84)"), null=True, blank=True)
+    latitude = models.FloatField(_("latitude (WGS84)"), null=True, blank=True)
+    grid = models.ForeignKey(
+        Grid,
+        verbose_name=_("grid"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
+    )
+    community = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("community"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    street = models.ForeignKey(
+        "regions.Region", verbose_name=_("street"), on_delete=models.PROTECT, related_name="+"
+    )
+    region_code = models.CharField(_("region code"), max_length=15, db_index=True)
+    stage = models.CharField(
+        _("stage"),
+        max_length=12,
+        choices=[(s.value, s.value) for s in Stage],
+        default=Stage.REPORTED,
+        db_index=True,
+    )
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("responsible unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    reported_at = models.DateTimeField(_("reported"), default=timezone.now, db_index=True)
+    dispatched_at = models.DateTimeField(_("dispatched"), null=True, blank=True)
+    responded_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    deadline = models.DateTimeField(_("deadline"), null=True, blank=True, db_index=True)
+    handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True, db_index=True)
+    extended = models.BooleanField(_("extended"), default=False)
+    reworked = models.BooleanField(_("reworked"), default=False)
+    escalated = models.BooleanField(_("escalated"), default=False)
+    reporter_name = models.CharField(_("reporter"), max_length=60, blank=True)
+    reporter_phone = models.CharField(_("reporter's phone"), max_length=20, blank=True)
+    reporter_email = models.EmailField(_("reporter's email"), blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
+
+    PERSONAL_FIELDS = {"reporter_name": "name", "reporter_phone": "phone", "reporter_email": "text"}
+
+    class Meta:
+        ordering = ["-reported_at", "-id"]
+        indexes = [models.Index(fields=["street", "reported_at"])]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class CaseEvent(models.Model):
+    """One move of a case (who, when, from, to, note), written with the move."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(
+        max_length=12, choices=[(a.value, a.value) for a in Action] + [("report", "report")]
+    )
+    from_stage = models.CharField(max_length=12, blank=True)
+    to_stage = models.CharField(max_length=12)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150)
+    at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.action} {self.from_stage}→{self.to_stage}"
+
+
+class CasePhoto(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="photos")
+    event = models.ForeignKey(CaseEvent, null=True, blank=True, on_delete=models.SET_NULL)
+    image = models.FileField(upload_to="case-photos/%Y/%m/")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.image.name
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", _("satisfied")
+    BASICALLY = "basically", _("basically satisfied")
+    UNSATISFIED = "unsatisfied", _("unsatisfied")
+
+
+class ReturnVisit(models.Model):
+    """回访: did the resident get what they asked for, and are they satisfied?"""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="return_visits")
+    resolved = models.BooleanField(_("resolved"))
+    satisfaction = models.CharField(_("satisfaction"), max_length=12, choices=Satisfaction.choices)
+    note = models.TextField(_("note"), blank=True)
+    visited_at = models.DateTimeField(default=timezone.now)
+    visitor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.satisfaction}"
+
+
+class Open311Key(models.Model):
+    """An `api_key` for an Open311 client. Only its SHA-256 is stored."""
+
+    name = models.CharField(_("client"), max_length=100)
+    prefix = models.CharField(max_length=12)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,176 @@
+"""Writes of the grid system: grids, and (in cases.py) the case closed loop."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from shoushan.audit.services import audit_record
+from shoushan.core.errors import InvalidInput
+from shoushan.grid import geometry
+from shoushan.grid.models import Grid, GridLayer
+from shoushan.regions.models import Level, Region
+
+DEFAULT_OVERLAP_TOLERANCE_M2 = 1.0
+
+
+@dataclass
+class GridImportResult:
+    layer: str
+    created: int
+    updated: int
+
+
+def grids_import(
+    *,
+    actor,
+    collection: dict,
+    layer: str,
+    replace: bool = False,
+    overlap_tolerance_m2: float = DEFAULT_OVERLAP_TOLERANCE_M2,
+) -> GridImportResult:
+    """Import grids of one layer from a GeoJSON FeatureCollection. Every bad feature is reported by
+    index and reason, and a file with any bad feature imports nothing. With `replace`, grids
+    with the same code are updated; otherwise an existing code is an error."""
+    if layer not in GridLayer.values:
+        raise InvalidInput(_("Unknown grid layer %(layer)s.") % {"layer": layer})
+    features = collection.get("features") if isinstance(collection, dict) else None
+    if collection.get("type") != "FeatureCollection" or not isinstance(features, list):
+        raise InvalidInput(_("The file is not a GeoJSON FeatureCollection."))
+    if not features:
+        raise InvalidInput(_("The file has no features."))
+
+    problems: list[dict] = []
+    parsed: list[tuple[int, str, dict, dict]] = []  # index, code, geometry, properties
+    seen: dict[str, int] = {}
+    for index, feature in enumerate(features):
+        reasons = _feature_problems(feature, seen, index)
+        if reasons:
+            problems += [{"index": index, "reason": r} for r in reasons]
+            continue
+        props = feature.get("properties") or {}
+        parsed.append((index, str(props["code"]), feature["geometry"], props))
+
+    codes = {code for _i, code, _g, _p in parsed}
+    communities = set(
+        Region.objects.filter(code__in={c[:12] for c in codes}, level=Level.COMMUNITY).values_list(
+            "code", flat=True
+        )
+    )
+    existing = set(Grid.objects.filter(layer=layer, code__in=codes).values_list("code", flat=True))
+    for index, code, _geometry, props in parsed:
+        if code[:12] not in communities:
+            problems.append(
+                {"index": index, "reason": _("no community has the code %(c)s") % {"c": code[:12]}}
+            )
+        elif props.get("community_code") and str(props["community_code"]) != code[:12]:
+            problems.append(
+                {
+                    "index": index,
+                    "reason": _("community_code %(given)s does not match the grid code %(code)s")
+                    % {"given": props["community_code"], "code": code},
+                }
+            )
+        if code in existing and not replace:
+            problems.append(
+                {
+                    "index": index,
+                    "reason": _("grid %(code)s already exists in this layer") % {"code": code},
+                }
+            )
+
+    shapes = [geometry.as_polygon(g) for _i, _c, g, _p in parsed]
+    # Grids already in the layer that stay: those of the same streets can overlap the new ones.
+    streets = Q()
+    for street in {c[:9] for c in codes}:
+        streets |= Q(code__startswith=street)
+    kept = (
+        list(
+            Grid.objects.filter(streets, layer=layer)
+            .exclude(code__in=codes)
+            .only("code", "boundary")
+        )
+        if codes
+        else []
+    )
+    others = [geometry.as_polygon(g.boundary) for g in kept]
+    pairs = geometry.overlapping_pairs(shapes + others, tolerance_m2=overlap_tolerance_m2)
+    for i, j, overlap in pairs:
+        index = parsed[i][0]
+        other = (
+            _("feature %(n)s") % {"n": parsed[j][0]}
+            if j < len(parsed)
+            else _("existing grid %(code)s") % {"code": kept[j - len(parsed)].code}
+        )
+        problems.append(
+            {
+                "index": index,
+                "reason": _("overlaps %(other)s by %(m2).1f m²") % {"other": other, "m2": overlap},
+            }
+        )
+    if problems:
+        problems.sort(key=lambda p: p["index"])
+        raise InvalidInput(
+            _("%(n)s features are not valid; nothing was imported.")
+            % {"n": len({p["index"] for p in problems})},
+            details=problems,
+        )
+
+    created = updated = 0
+    with transaction.atomic():
+        for (_index, code, _geojson, props), polygon in zip(parsed, shapes, strict=True):
+            values = {
+                "community_id": code[:12],
+                "name": str(props.get("name") or "")[:100],
+                "boundary": geometry.as_geojson(polygon),
+                "area_m2": round(geometry.area_m2(polygon), 1),
+                "responsible_party": str(props.get("responsible_party") or "")[:100],
+            }
+            _grid, was_created = Grid.objects.update_or_create(
+                layer=layer, code=code, defaults=values
+            )
+            created += was_created
+            updated += not was_created
+        audit_record(
+            actor=actor,
+            action="grid.import",
+            object_type="grid.grid",
+            object_id=layer,
+            object_repr=_("%(n)s grids") % {"n": len(parsed)},
+            region_code=_common_prefix(codes),
+            changes={"layer": layer, "created": created, "updated": updated},
+        )
+    return GridImportResult(layer=layer, created=created, updated=updated)
+
+
+def _feature_problems(feature, seen: dict[str, int], index: int) -> list[str]:
+    if not isinstance(feature, dict) or feature.get("type") != "Feature":
+        return [_("not a GeoJSON Feature")]
+    props = feature.get("properties") or {}
+    code = str(props.get("code") or "")
+    reasons = []
+    if not (len(code) == 15 and code.isdigit()):
+        reasons.append(
+            _("properties.code must be the 15-digit grid code (community code + 3 digits)")
+        )
+    elif code in seen:
+        reasons.append(_("code %(code)s repeats feature %(n)s") % {"code": code, "n": seen[code]})
+    else:
+        seen[code] = index
+    geometry_ = feature.get("geometry")
+    reasons += (
+        geometry.polygon_problems(geometry_) if geometry_ else [_("the feature has no geometry")]
+    )
+    return reasons
+
+
+def _common_prefix(codes: set[str]) -> str:
+    """The region code that holds all the grids: their common community, street, district…"""
+    if not codes:
+        return ""
+    first, last = min(codes), max(codes)
+    for end in (12, 9, 6, 4, 2):
+        if first[:end] == last[:end]:
+            return first[:end].ljust(12, "0")
+    return ""
