@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("shoushan.accounts.urls")),
     path("audit/", include("shoushan.audit.urls")),
     path("api/v1/", api.urls),
+    path("open311/v2/", include("shoushan.grid.open311_urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("healthz", healthz, name="healthz"),
 ]

@@ -16,4 +16,4 @@ def error_responses(*statuses: int) -> dict[int, type[ErrorOut]]:
 
 
 # Every operation behind sign-in may answer these.
-AUTH_ERRORS = error_responses(401, 403, 422)
+AUTH_ERRORS = error_responses(400, 401, 403, 422)

@@ -108,11 +108,23 @@ def street_units_create() -> int:
     return len(units)
 
 
-def demo_grid_worker_assign(username: str, community_code: str) -> None:
+def demo_people_assign() -> None:
+    """The demo grid worker works the grids of 多福巷社区; the street staff sit in their street
+    offices; the department handler in 东城区's city-management committee."""
     from shoushan.accounts.models import User
+    from shoushan.grid.cases import department_unit
 
-    worker = User.objects.filter(username=username).first()
-    if worker is None:
-        return
-    for grid in Grid.objects.filter(community_id=community_code, layer=GridLayer.COMPREHENSIVE):
-        grid.workers.add(worker)
+    users = User.objects.in_bulk(
+        ["grid_worker", "street_staff", "street_staff_2", "department_handler"],
+        field_name="username",
+    )
+    if "grid_worker" in users:
+        for grid in Grid.objects.filter(community_id="110101001001", layer=GridLayer.COMPREHENSIVE):
+            grid.workers.add(users["grid_worker"])
+    for username, street in (("street_staff", "110101001000"), ("street_staff_2", "110101002000")):
+        unit = Unit.objects.filter(region_id=street, kind=UnitKind.STREET).first()
+        if username in users and unit is not None:
+            unit.members.add(users[username])
+    if "department_handler" in users:
+        unit = department_unit(district_code="110101000000", department="区城市管理委员会")
+        unit.members.add(users["department_handler"])

@@ -1,9 +1,11 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from shoushan.grid.workflow import Action, Stage
+from shoushan.grid.workflow import OPEN_STAGES, Stage
 from shoushan.grid.working_calendar import LimitUnit
 
 
@@ -166,6 +168,10 @@ class CalendarDay(models.Model):
         return f"{self.date} {self.kind}"
 
 
+def _new_token() -> str:
+    return uuid.uuid4().hex
+
+
 class Channel(models.TextChoices):
     PATROL = "patrol", _("grid patrol")
     HOTLINE = "hotline", _("12345 hotline")
@@ -176,7 +182,6 @@ class Channel(models.TextChoices):
 class Case(models.Model):
     """A case (案件 / 工单) from any channel, located to grid, community and street."""
 
-    number = models.CharField(_("case number"), max_length=20, unique=True)
     channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices)
     external_id = models.CharField(_("external id"), max_length=64, blank=True, db_index=True)
     category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT)
@@ -239,6 +244,7 @@ class Case(models.Model):
         related_name="+",
     )
     idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    token = models.CharField(max_length=32, unique=True, default=_new_token)  # Open311 token
 
     PERSONAL_FIELDS = {"reporter_name": "name", "reporter_phone": "phone", "reporter_email": "text"}
 
@@ -251,14 +257,21 @@ class Case(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    @property
+    def number(self) -> str:
+        """案件编号: the local date it was reported and its id, e.g. 20261126-42."""
+        return f"{timezone.localtime(self.reported_at):%Y%m%d}-{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage in OPEN_STAGES
+
 
 class CaseEvent(models.Model):
     """One move of a case (who, when, from, to, note), written with the move."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(
-        max_length=12, choices=[(a.value, a.value) for a in Action] + [("report", "report")]
-    )
+    action = models.CharField(max_length=12)  # an Action, or report / escalate
     from_stage = models.CharField(max_length=12, blank=True)
     to_stage = models.CharField(max_length=12)
     actor = models.ForeignKey(

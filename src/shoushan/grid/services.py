@@ -1,15 +1,18 @@
 """Writes of the grid system: grids, and (in cases.py) the case closed loop."""
 
+import hashlib
+import secrets
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shoushan.audit.services import audit_record
-from shoushan.core.errors import InvalidInput
+from shoushan.core.errors import InvalidInput, NotFound
 from shoushan.grid import geometry
-from shoushan.grid.models import Grid, GridLayer
+from shoushan.grid.models import Grid, GridLayer, Open311Key
 from shoushan.regions.models import Level, Region
 
 DEFAULT_OVERLAP_TOLERANCE_M2 = 1.0
@@ -174,3 +177,41 @@ def _common_prefix(codes: set[str]) -> str:
         if first[:end] == last[:end]:
             return first[:end].ljust(12, "0")
     return ""
+
+
+def open311_key_create(*, actor, name: str, key: str | None = None) -> tuple[Open311Key, str]:
+    """A new Open311 `api_key` for a client; the key is returned once, only its hash is kept."""
+    name = name.strip()
+    if not name:
+        raise InvalidInput(_("Name the client that will use the key."))
+    key = key or "o311_" + secrets.token_urlsafe(24)
+    with transaction.atomic():
+        record = Open311Key.objects.create(
+            name=name[:100], prefix=key[:8], key_hash=hashlib.sha256(key.encode()).hexdigest()
+        )
+        audit_record(
+            actor=actor,
+            action="open311_key.create",
+            obj=record,
+            region_code="110000000000",
+            changes={"name": record.name, "prefix": record.prefix},
+        )
+    return record, key
+
+
+def open311_key_revoke(*, actor, key_id: int) -> Open311Key:
+    with transaction.atomic():
+        record = Open311Key.objects.select_for_update().filter(pk=key_id).first()
+        if record is None:
+            raise NotFound(_("No such key."))
+        if record.revoked_at is None:
+            record.revoked_at = timezone.now()
+            record.save(update_fields=["revoked_at"])
+            audit_record(
+                actor=actor,
+                action="open311_key.revoke",
+                obj=record,
+                region_code="110000000000",
+                changes={"revoked_at": record.revoked_at.isoformat()},
+            )
+    return record

@@ -73,7 +73,7 @@ class RegionSearchResult(RegionSummary):
 
 @router.get(
     "",
-    response={200: list[RegionSearchResult], **error_responses(422)},
+    response={200: list[RegionSearchResult], **error_responses(400, 422)},
     auth=None,
     summary="Search regions",
 )
@@ -97,7 +97,7 @@ def region_search(
 
 @router.get(
     "/{code}",
-    response={200: RegionDetail, **error_responses(404, 422)},
+    response={200: RegionDetail, **error_responses(400, 404, 422)},
     auth=None,
     summary="One region",
 )
@@ -111,7 +111,7 @@ def region_detail(request: HttpRequest, code: RegionCode) -> Region:
 
 @router.get(
     "/{code}/children",
-    response={200: list[RegionChild], **error_responses(404, 422)},
+    response={200: list[RegionChild], **error_responses(400, 404, 422)},
     auth=None,
     summary="Its children",
 )
@@ -121,7 +121,7 @@ def region_children(request: HttpRequest, code: RegionCode) -> list[Region]:
 
 @router.get(
     "/{code}/boundaries",
-    response={200: dict, **error_responses(404, 422)},
+    response={200: dict, **error_responses(400, 404, 422)},
     auth=None,
     summary="Children's boundaries as GeoJSON",
 )

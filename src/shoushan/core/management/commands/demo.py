@@ -1,0 +1,38 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from shoushan.accounts.demo import DEMO_PASSWORD, demo_accounts_create
+from shoushan.grid.demo import demo_city_create, demo_people_assign, street_units_create
+from shoushan.grid.models import Open311Key
+from shoushan.grid.services import open311_key_create
+from shoushan.regions.models import Region
+
+DEMO_OPEN311_KEY = "shoushan-demo-key"
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the demo: one account per role on real Beijing regions, generated community "
+        "polygons and comprehensive grids, street offices, and the Open311 key "
+        f"{DEMO_OPEN311_KEY}. Safe to run again: nothing is made twice."
+    )
+
+    def handle(self, *args, **options):
+        if not Region.objects.filter(code="110000000000").exists():
+            raise CommandError("Load Beijing's divisions first: shoushan load_regions")
+        results = demo_accounts_create()
+        city = demo_city_create()
+        units = street_units_create()
+        demo_people_assign()
+        if not Open311Key.objects.filter(name="demo").exists():
+            open311_key_create(actor=None, name="demo", key=DEMO_OPEN311_KEY)
+        if city["grids"]:
+            self.stdout.write(
+                f"Demo city: {city['grids']} comprehensive grids in {city['communities']} "
+                f"generated community polygons; {units} street offices."
+            )
+        created = sum(1 for _account, new in results if new)
+        self.stdout.write(f"Demo accounts ({created} new), password for all: {DEMO_PASSWORD}")
+        for account, _new in results:
+            scopes = ", ".join(account.scopes) or "—"
+            self.stdout.write(f"  {account.username:<20} {account.role:<20} scope {scopes}")
+        self.stdout.write(f"Open311 demo api_key: {DEMO_OPEN311_KEY}")

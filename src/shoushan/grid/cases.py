@@ -1,0 +1,480 @@
+"""The case closed loop (接诉即办): intake, locating, routing, deadlines and every move.
+
+Every write is a service: keyword-only, one transaction, a CaseEvent for each move and an audit
+record; an illegal move raises Conflict (409) and changes nothing."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shoushan.accounts.models import Role
+from shoushan.accounts.scope import in_scope
+from shoushan.audit.services import audit_record
+from shoushan.core.coordinates import to_wgs84
+from shoushan.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from shoushan.grid.geometry import PointLocator, as_polygon
+from shoushan.grid.models import (
+    CalendarDay,
+    CalendarDayKind,
+    Case,
+    CaseEvent,
+    CaseKind,
+    Category,
+    Channel,
+    Grid,
+    GridLayer,
+    ReturnVisit,
+    RoutingRule,
+    Satisfaction,
+    Unit,
+    UnitKind,
+)
+from shoushan.grid.workflow import Action, IllegalMove, Stage, next_stage
+from shoushan.grid.working_calendar import WorkingCalendar
+from shoushan.regions.codes import ancestor_codes
+from shoushan.regions.models import Level, Region
+
+# ---- the working calendar ----------------------------------------------------------------------
+
+
+def working_calendar() -> WorkingCalendar:
+    days = CalendarDay.objects.values_list("date", "kind")
+    return WorkingCalendar.of(
+        (d for d, k in days if k == CalendarDayKind.HOLIDAY),
+        (d for d, k in days if k == CalendarDayKind.WORKING_DAY),
+    )
+
+
+def case_deadline(category: Category, start: datetime) -> datetime:
+    local = timezone.localtime(start)
+    return working_calendar().deadline(local, category.time_limit, category.time_limit_unit)
+
+
+# ---- locating ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Location:
+    grid: Grid | None
+    community: Region
+    street: Region
+
+    @property
+    def region_code(self) -> str:
+        return self.grid.code if self.grid else self.community.code
+
+
+class _GridIndex:
+    """The comprehensive grids in an STRtree, rebuilt when the grids change."""
+
+    def __init__(self) -> None:
+        self.key: tuple | None = None
+        self.codes: list[str] = []
+        self.locator: PointLocator | None = None
+
+    def locate(self, lon: float, lat: float) -> str | None:
+        grids = Grid.objects.filter(layer=GridLayer.COMPREHENSIVE)
+        state = grids.aggregate(last=Max("id"))
+        key = (state["last"], grids.count())
+        if key != self.key:
+            rows = list(grids.values_list("code", "boundary"))
+            self.codes = [code for code, _b in rows]
+            self.locator = PointLocator([as_polygon(b) for _c, b in rows]) if rows else None
+            self.key = key
+        if self.locator is None:
+            return None
+        index = self.locator.locate_one(lon, lat)
+        return self.codes[index] if index >= 0 else None
+
+
+_grid_index = _GridIndex()
+
+
+def case_locate(*, lon: float | None, lat: float | None, community_code: str = "") -> Location:
+    """The grid, community and street of a point (WGS84), or of the community the reporter chose."""
+    if lon is not None and lat is not None:
+        code = _grid_index.locate(lon, lat)
+        if code is None:
+            raise InvalidInput(
+                _("The point (%(lon)s, %(lat)s) is outside the city's grids.")
+                % {"lon": lon, "lat": lat}
+            )
+        grid = (
+            Grid.objects.select_related("community")
+            .defer("boundary", "community__boundary")
+            .get(layer=GridLayer.COMPREHENSIVE, code=code)
+        )
+        community = grid.community
+        return Location(grid=grid, community=community, street=_street_of(community))
+    if community_code:
+        community = (
+            Region.objects.defer("boundary")
+            .filter(code=community_code, level=Level.COMMUNITY)
+            .first()
+        )
+        if community is None:
+            raise InvalidInput(
+                _("There is no community with the code %(code)s.") % {"code": community_code}
+            )
+        return Location(grid=None, community=community, street=_street_of(community))
+    raise InvalidInput(_("Give the place: a point on the map or a community."))
+
+
+def _street_of(community: Region) -> Region:
+    return Region.objects.defer("boundary").get(code=community.parent_id)
+
+
+# ---- routing -----------------------------------------------------------------------------------
+
+
+def case_route(*, category: Category, location: Location) -> Unit:
+    """Who answers: a routing rule for the place and category (the most specific region wins);
+    else events and 12345 requests go to the locality (the street office) and components to their
+    owner (the grid's responsible party or the category's default department in the district)."""
+    places = [location.region_code[:12], *reversed(ancestor_codes(location.region_code[:12]))]
+    categories = [category.pk] + ([category.parent_id] if category.parent_id else [])
+    rules = {
+        (r.region_id, r.category_id): r
+        for r in RoutingRule.objects.select_related("unit").filter(
+            region_id__in=places, category_id__in=categories
+        )
+    }
+    for place in places:
+        for category_id in categories:
+            if (place, category_id) in rules:
+                return rules[(place, category_id)].unit
+    street_unit = _street_unit(location.street)
+    if category.kind != CaseKind.COMPONENT:
+        return street_unit
+    owner = (
+        location.grid.responsible_party if location.grid else ""
+    ) or category.default_department
+    if not owner:
+        return street_unit
+    return department_unit(district_code=location.street.parent_id, department=owner)
+
+
+def department_unit(*, district_code: str, department: str) -> Unit:
+    """The district's unit of a department named generically: 区城管委 → 东城区城管委."""
+    if department.startswith("区"):
+        district = Region.objects.defer("boundary").get(code=district_code)
+        department = district.name + department[1:]
+    unit, _created = Unit.objects.get_or_create(
+        region_id=district_code, name=department[:100], defaults={"kind": UnitKind.DEPARTMENT}
+    )
+    return unit
+
+
+def _street_unit(street: Region) -> Unit:
+    unit, _created = Unit.objects.get_or_create(
+        region_id=street.code, name=f"{street.name}办事处", defaults={"kind": UnitKind.STREET}
+    )
+    return unit
+
+
+# ---- intake ------------------------------------------------------------------------------------
+
+
+def case_report(
+    *,
+    actor,
+    channel: str,
+    category: Category,
+    description: str,
+    lon: float | None = None,
+    lat: float | None = None,
+    crs: str = "wgs84",
+    community_code: str = "",
+    address: str = "",
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    reporter_email: str = "",
+    external_id: str = "",
+    idempotency_key: str | None = None,
+    reported_at: datetime | None = None,
+) -> tuple[Case, bool]:
+    """A new case in stage `reported`: (case, created). A repeated `idempotency_key` returns the
+    case it created the first time."""
+    if idempotency_key:
+        first = Case.objects.filter(idempotency_key=idempotency_key).first()
+        if first is not None:
+            return first, False
+    description = (description or "").strip()
+    if not description:
+        raise InvalidInput(_("Describe the problem."))
+    if channel not in Channel.values:
+        raise InvalidInput(_("Unknown channel %(channel)s.") % {"channel": channel})
+    if not category.is_active or category.parent_id is None:
+        raise InvalidInput(_("Choose a sub-class of the catalogue that is in use."))
+    if lon is not None and lat is not None:
+        try:
+            lon, lat = float(lon), float(lat)
+            lon, lat = to_wgs84(lon, lat, crs)
+        except (TypeError, ValueError):
+            raise InvalidInput(
+                _("The coordinates are not numbers, or the coordinate system is unknown.")
+            ) from None
+        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+            raise InvalidInput(_("The coordinates are not a longitude and latitude."))
+    location = case_locate(lon=lon, lat=lat, community_code=community_code)
+    try:
+        with transaction.atomic():
+            case = Case.objects.create(
+                channel=channel,
+                external_id=external_id[:64],
+                category=category,
+                description=description[:5000],
+                address=address[:200],
+                longitude=lon,
+                latitude=lat,
+                grid=location.grid,
+                community=location.community,
+                street=location.street,
+                region_code=location.region_code,
+                stage=Stage.REPORTED,
+                reporter_name=reporter_name[:60],
+                reporter_phone=reporter_phone[:20],
+                reporter_email=reporter_email[:254],
+                reported_by=actor if getattr(actor, "is_authenticated", False) else None,
+                idempotency_key=idempotency_key or None,
+                reported_at=reported_at or timezone.now(),
+            )
+            _event(
+                case,
+                actor=actor,
+                action="report",
+                from_stage="",
+                to_stage=Stage.REPORTED,
+                data={"channel": channel},
+            )
+    except IntegrityError:
+        if idempotency_key:  # a concurrent retry won the race: answer with its case
+            return Case.objects.get(idempotency_key=idempotency_key), False
+        raise
+    return case, True
+
+
+def _event(
+    case: Case,
+    *,
+    actor,
+    action: str,
+    from_stage: str,
+    to_stage: str,
+    note: str = "",
+    data: dict | None = None,
+) -> CaseEvent:
+    authenticated = getattr(actor, "is_authenticated", False)
+    event = CaseEvent.objects.create(
+        case=case,
+        action=action,
+        from_stage=from_stage,
+        to_stage=to_stage,
+        actor=actor if authenticated else None,
+        actor_name=actor.get_username() if authenticated else "system",
+        note=note[:2000],
+        data=data or {},
+    )
+    audit_record(
+        actor=actor,
+        action=f"case.{action}",
+        obj=case,
+        object_repr=case.number,
+        region_code=case.region_code,
+        changes={
+            "stage": [from_stage, to_stage],
+            **({"note": note} if note else {}),
+            **(data or {}),
+        },
+    )
+    return event
+
+
+# ---- the moves ---------------------------------------------------------------------------------
+
+DISPATCHER_ROLES = {Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.STREET_STAFF}
+VERIFIER_ROLES = DISPATCHER_ROLES | {Role.GRID_WORKER, Role.COMMUNITY_STAFF}
+# Who may send a case along each action: the dispatcher steers, the unit handles, the grid
+# worker verifies on the spot.
+ACTION_ROLES = {
+    Action.REGISTER: DISPATCHER_ROLES,
+    Action.REJECT: DISPATCHER_ROLES,
+    Action.DISPATCH: DISPATCHER_ROLES,
+    Action.REDISPATCH: DISPATCHER_ROLES,
+    Action.EXTEND: DISPATCHER_ROLES,
+    Action.CLOSE: DISPATCHER_ROLES,
+    Action.REOPEN: DISPATCHER_ROLES,
+    Action.VERIFY: VERIFIER_ROLES,
+    Action.REWORK: VERIFIER_ROLES,
+}
+UNIT_ACTIONS = {Action.ACCEPT, Action.RETURN, Action.HANDLE}
+
+
+def case_may(actor, case: Case, action: Action) -> bool:
+    if actor.is_superuser:
+        return True
+    if action in UNIT_ACTIONS:
+        return case.unit_id is not None and case.unit.members.filter(pk=actor.pk).exists()
+    return actor.role in ACTION_ROLES.get(action, set()) and in_scope(actor, case.region_code)
+
+
+def case_move(
+    *,
+    actor,
+    case_id: int,
+    action: str,
+    note: str = "",
+    unit_id: int | None = None,
+    extend_to: datetime | None = None,
+) -> Case:
+    """Send a case along one declared transition, or refuse it (409) and change nothing."""
+    try:
+        action = Action(action)
+    except ValueError:
+        raise InvalidInput(_("Unknown action %(action)s.") % {"action": action}) from None
+    with transaction.atomic():
+        case = Case.objects.select_for_update().filter(pk=case_id).first()
+        if case is None or not (in_scope(actor, case.region_code) or _in_unit(actor, case)):
+            raise NotFound(_("No such case in your scope."))
+        if not case_may(actor, case, action):
+            raise PermissionDenied(
+                _("Your role cannot do “%(action)s” on this case.") % {"action": action}
+            )
+        try:
+            stage = next_stage(case.stage, action)
+        except IllegalMove:
+            raise Conflict(
+                _("A case that is %(stage)s cannot be sent to %(action)s.")
+                % {"stage": case.stage, "action": action}
+            ) from None
+        data = _apply(case, action, actor=actor, note=note, unit_id=unit_id, extend_to=extend_to)
+        from_stage, case.stage = case.stage, stage
+        case.save()
+        _event(
+            case,
+            actor=actor,
+            action=action,
+            from_stage=from_stage,
+            to_stage=stage,
+            note=note,
+            data=data,
+        )
+    return case
+
+
+def _in_unit(actor, case: Case) -> bool:
+    return case.unit_id is not None and case.unit.members.filter(pk=actor.pk).exists()
+
+
+def _apply(case: Case, action: Action, *, actor, note: str, unit_id, extend_to) -> dict:
+    now = timezone.now()
+    if action is Action.REJECT and not note.strip():
+        raise InvalidInput(_("Give the reason for not registering the case."))
+    if action in (Action.RETURN, Action.REWORK) and not note.strip():
+        raise InvalidInput(_("Say why the case goes back."))
+    if action is Action.HANDLE and not note.strip():
+        raise InvalidInput(_("Describe what was done."))
+    if action in (Action.DISPATCH, Action.REDISPATCH):
+        unit = (
+            Unit.objects.filter(pk=unit_id).first()
+            if unit_id
+            else case_route(category=case.category, location=_location_of(case))
+        )
+        if unit is None:
+            raise InvalidInput(_("There is no such responsible unit."))
+        case.unit = unit
+        if action is Action.DISPATCH or case.dispatched_at is None:
+            case.dispatched_at = now
+            case.deadline = case_deadline(case.category, now)
+        return {"unit": unit.name}
+    if action is Action.ACCEPT and case.responded_at is None:
+        case.responded_at = now
+    elif action is Action.EXTEND:
+        if extend_to is None or case.deadline is None or extend_to <= case.deadline:
+            raise InvalidInput(_("An extension needs a new deadline later than the current one."))
+        old, case.deadline, case.extended = case.deadline, extend_to, True
+        return {"deadline": [old.isoformat(), extend_to.isoformat()]}
+    elif action is Action.HANDLE:
+        case.handled_at = now
+    elif action is Action.REWORK:
+        case.reworked = True
+    elif action is Action.CLOSE:
+        case.closed_at = now
+    elif action is Action.REOPEN:
+        case.closed_at = None
+    return {}
+
+
+def _location_of(case: Case) -> Location:
+    return Location(grid=case.grid, community=case.community, street=case.street)
+
+
+def case_return_visit_record(
+    *, actor, case_id: int, resolved: bool, satisfaction: str, note: str = "", reopen: bool = False
+) -> ReturnVisit:
+    """回访 after closure. An unsatisfied resident's case may be reopened at the same time."""
+    if satisfaction not in Satisfaction.values:
+        raise InvalidInput(_("Unknown satisfaction %(value)s.") % {"value": satisfaction})
+    with transaction.atomic():
+        case = Case.objects.select_for_update().filter(pk=case_id).first()
+        if case is None or not in_scope(actor, case.region_code):
+            raise NotFound(_("No such case in your scope."))
+        if case.stage != Stage.CLOSED:
+            raise Conflict(
+                _("A return visit follows closure; this case is %(stage)s.") % {"stage": case.stage}
+            )
+        visit = ReturnVisit.objects.create(
+            case=case,
+            resolved=resolved,
+            satisfaction=satisfaction,
+            note=note[:2000],
+            visitor=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        audit_record(
+            actor=actor,
+            action="case.return_visit",
+            obj=case,
+            object_repr=case.number,
+            region_code=case.region_code,
+            changes={"resolved": resolved, "satisfaction": satisfaction},
+        )
+    if reopen:
+        case_move(
+            actor=actor,
+            case_id=case_id,
+            action=Action.REOPEN,
+            note=note or _("Reopened after the return visit."),
+        )
+    return visit
+
+
+def cases_escalate_overdue(*, now: datetime | None = None) -> int:
+    """Flag and escalate every open case past its deadline (run periodically)."""
+    now = now or timezone.now()
+    overdue = Case.objects.filter(
+        deadline__lt=now,
+        escalated=False,
+        stage__in=[Stage.DISPATCHED, Stage.ACCEPTED, Stage.RETURNED, Stage.HANDLED],
+    )
+    count = 0
+    for case_id in overdue.values_list("pk", flat=True):
+        with transaction.atomic():
+            case = Case.objects.select_for_update().get(pk=case_id)
+            if case.escalated:
+                continue
+            case.escalated = True
+            case.save(update_fields=["escalated"])
+            _event(
+                case,
+                actor=None,
+                action="escalate",
+                from_stage=case.stage,
+                to_stage=case.stage,
+                data={"deadline": case.deadline.isoformat()},
+            )
+            count += 1
+    return count

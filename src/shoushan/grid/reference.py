@@ -1,0 +1,84 @@
+"""Reference data that production needs too: the case catalogue and the working calendar, loaded
+from the data files once (and again only when a file changes); administrators edit them after."""
+
+import hashlib
+import json
+from datetime import date
+from pathlib import Path
+
+from django.db import transaction
+
+from shoushan.audit.services import audit_record
+from shoushan.grid.models import CalendarDay, CalendarDayKind, Category
+from shoushan.regions.models import DatasetLoad
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+
+def _load_once(name: str, path: Path, load) -> bool:
+    checksum = hashlib.sha256(path.read_bytes()).hexdigest()
+    if DatasetLoad.objects.filter(name=name, checksum=checksum).exists():
+        return False
+    with transaction.atomic():
+        summary = load(json.loads(path.read_text(encoding="utf-8")))
+        DatasetLoad.objects.update_or_create(
+            name=name, defaults={"checksum": checksum, "summary": summary}
+        )
+        audit_record(
+            actor=None,
+            action=f"{name}.load",
+            object_type="regions.datasetload",
+            object_repr=name,
+            region_code="",
+            changes=summary,
+        )
+    return True
+
+
+def categories_load() -> bool:
+    """Add the categories of the data file that are missing; existing ones keep their edits."""
+
+    def load(data: dict) -> dict:
+        created = 0
+        for major in data["categories"]:
+            parent, new = Category.objects.get_or_create(
+                code=major["code"], defaults={"name": major["name"], "kind": major["kind"]}
+            )
+            created += new
+            for sub in major["subclasses"]:
+                _category, new = Category.objects.get_or_create(
+                    code=sub["code"],
+                    defaults={
+                        "name": sub["name"],
+                        "kind": major["kind"],
+                        "parent": parent,
+                        "filing_standard": sub.get("filing_standard", ""),
+                        "closing_standard": sub.get("closing_standard", ""),
+                        "time_limit": sub["time_limit"],
+                        "time_limit_unit": sub["time_limit_unit"],
+                        "default_department": sub.get("default_department", ""),
+                    },
+                )
+                created += new
+        return {"created": created}
+
+    return _load_once("grid.categories", DATA_DIR / "categories.json", load)
+
+
+def working_calendar_load() -> bool:
+    def load(data: dict) -> dict:
+        days = {}
+        for kind, key in (
+            (CalendarDayKind.HOLIDAY, "holidays"),
+            (CalendarDayKind.WORKING_DAY, "adjusted_working_days"),
+        ):
+            for values in data[key].values():
+                for value in values:
+                    days[date.fromisoformat(value)] = kind
+        existing = set(CalendarDay.objects.values_list("date", flat=True))
+        CalendarDay.objects.bulk_create(
+            [CalendarDay(date=d, kind=k) for d, k in sorted(days.items()) if d not in existing]
+        )
+        return {"days": len(days)}
+
+    return _load_once("grid.working_calendar", DATA_DIR / "working_calendar.json", load)
