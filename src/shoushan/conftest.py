@@ -2,11 +2,16 @@
 transactions on top of them. A transactional test (the browser) empties the database when it
 ends, so the fixtures reload whatever is missing."""
 
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 from django.test import Client
 
 from shoushan.accounts.demo import DEMO_PASSWORD, demo_accounts_create
 from shoushan.accounts.models import User
+from shoushan.grid.models import Grid
+from shoushan.grid.reference import categories_load, working_calendar_load
 from shoushan.regions.models import Region
 from shoushan.regions.services import regions_load
 
@@ -20,20 +25,38 @@ def pytest_report_header(config):
 def _ensure_beijing() -> None:
     if not Region.objects.filter(code="110000000000").exists():
         regions_load(province="11")
+        categories_load()
+        working_calendar_load()
     if not User.objects.filter(username="city_admin").exists():
         demo_accounts_create()
+
+
+DEMO_DISTRICTS = ["110101000000", "110102000000"]  # 东城区, 西城区: enough city for the tests
+
+
+def _ensure_demo_city() -> None:
+    _ensure_beijing()
+    if not Grid.objects.exists():
+        call_command("demo", *[f"--district={d}" for d in DEMO_DISTRICTS], stdout=StringIO())
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        _ensure_beijing()
+        _ensure_demo_city()
 
 
 @pytest.fixture
 def beijing(db):
     """Beijing's divisions and the demo accounts (one per role)."""
     _ensure_beijing()
+
+
+@pytest.fixture
+def demo_city(beijing):
+    """The demo city (generated grids) in 东城区 and 西城区, street offices, unit members and the
+    Open311 demo key."""
+    _ensure_demo_city()
 
 
 @pytest.fixture

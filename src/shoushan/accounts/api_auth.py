@@ -8,7 +8,9 @@ class TokenAuth(HttpBearer):
 
     def authenticate(self, request, token: str):
         user = api_token_authenticate(token)
-        if user is not None:
+        if user is None:
+            request.bad_api_token = True  # for the 401 message
+        else:
             request.user = user
         return user
 

@@ -24,6 +24,13 @@ def scope_prefixes(user) -> list[str] | None:
     return user._scope_prefixes
 
 
+def sees_unplaced_records(user) -> bool:
+    """Records tied to no region (a sign-in by a resident, a lock-out of an unknown name, a
+    national load) belong to the top level: a province- or city-wide scope sees them."""
+    prefixes = scope_prefixes(user)
+    return prefixes is None or any(len(p) <= 2 for p in prefixes)
+
+
 def scope_filter(queryset: QuerySet[M], user, field: str = "region_code") -> QuerySet[M]:
     """Only the records whose `field` (a region code) lies inside one of the user's scopes."""
     prefixes = scope_prefixes(user)
@@ -34,6 +41,8 @@ def scope_filter(queryset: QuerySet[M], user, field: str = "region_code") -> Que
     condition = Q()
     for prefix in prefixes:
         condition |= Q(**{f"{field}__startswith": prefix})
+    if sees_unplaced_records(user):
+        condition |= Q(**{field: ""})
     return queryset.filter(condition)
 
 

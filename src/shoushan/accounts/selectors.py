@@ -3,7 +3,7 @@ from django.utils.translation import gettext as _
 
 from shoushan.accounts.models import ApiToken, User
 from shoushan.accounts.roles import VIEW_USERS
-from shoushan.accounts.scope import scope_filter, scoped_get
+from shoushan.accounts.scope import scope_filter, scoped_get, sees_unplaced_records
 from shoushan.core.errors import PermissionDenied
 
 USER_SCOPE_FIELD = "scopes__region__code"  # an account is in scope when one of its scopes is
@@ -17,6 +17,8 @@ def _require_view_users(viewer) -> None:
 def user_list(viewer, *, search: str = "", role: str = "") -> QuerySet[User]:
     _require_view_users(viewer)
     users = scope_filter(User.objects.all(), viewer, USER_SCOPE_FIELD)
+    if sees_unplaced_records(viewer):  # accounts without a scope: researchers, residents
+        users = users | User.objects.filter(scopes__isnull=True)
     if search:
         users = users.filter(
             Q(username__icontains=search)
@@ -31,9 +33,10 @@ def user_list(viewer, *, search: str = "", role: str = "") -> QuerySet[User]:
 
 def user_get(viewer, user_id: int) -> User:
     _require_view_users(viewer)
-    return scoped_get(
-        User.objects.prefetch_related("scopes__region"), viewer, USER_SCOPE_FIELD, pk=user_id
-    )
+    users = User.objects.prefetch_related("scopes__region")
+    if sees_unplaced_records(viewer) and users.filter(pk=user_id, scopes__isnull=True).exists():
+        return users.get(pk=user_id)
+    return scoped_get(users, viewer, USER_SCOPE_FIELD, pk=user_id)
 
 
 def api_token_list(user: User) -> QuerySet[ApiToken]:

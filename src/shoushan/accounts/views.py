@@ -1,5 +1,3 @@
-import csv
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -7,7 +5,6 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,6 +12,7 @@ from shoushan.accounts import selectors, services
 from shoushan.accounts.forms import ApiTokenForm, LoginForm
 from shoushan.accounts.models import Role, User
 from shoushan.accounts.personal import personal_values
+from shoushan.core.exports import csv_response
 
 
 @login_not_required
@@ -27,17 +25,25 @@ def login(request: HttpRequest) -> HttpResponse:
     )(request)
 
 
-logout = auth_views.LogoutView.as_view()
+def logout(request: HttpRequest) -> HttpResponse:
+    """Signing out is a POST (with CSRF); a GET, from a bookmark say, asks for the click."""
+    if request.method == "POST":
+        return auth_views.LogoutView.as_view()(request)
+    return render(request, "accounts/logout.html")
+
+
+NEW_TOKEN_SESSION_KEY = "new_api_token"
 
 
 def token_list(request: HttpRequest) -> HttpResponse:
+    """Create and revoke tokens. A new key is kept in the session just long enough to be shown
+    once after the redirect (so that reloading the page does not make a second token)."""
     form = ApiTokenForm(request.POST or None)
-    new_key = None
     if request.method == "POST" and form.is_valid():
-        _token, new_key = services.api_token_create(
-            actor=request.user, name=form.cleaned_data["name"]
-        )
-        form = ApiTokenForm()
+        _token, key = services.api_token_create(actor=request.user, name=form.cleaned_data["name"])
+        request.session[NEW_TOKEN_SESSION_KEY] = key
+        return redirect("accounts:tokens")
+    new_key = request.session.pop(NEW_TOKEN_SESSION_KEY, None)
     return render(
         request,
         "accounts/tokens.html",
@@ -87,42 +93,36 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
 
 
 def user_export(request: HttpRequest) -> HttpResponse:
-    """CSV of the accounts in scope (UTF-8 with BOM so that Excel opens it), masked unless
-    permitted."""
+    """CSV of the accounts in scope, masked unless permitted."""
     users = list(
         selectors.user_list(
-            request.user, search=request.GET.get("q", "").strip(), role=request.GET.get("role", "")
+            request.user,
+            search=request.GET.get("q", "").strip(),
+            role=request.GET.get("role", ""),
         )
     )
     personal = personal_values(request.user, users, User.PERSONAL_FIELDS, purpose="export")
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="accounts-{stamp}.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(
+    header = [
+        _("Username"),
+        _("Full name"),
+        _("Role"),
+        _("Organisation"),
+        _("Scopes"),
+        _("Mobile number"),
+        _("ID number"),
+        _("Active"),
+    ]
+    rows = (
         [
-            _("Username"),
-            _("Full name"),
-            _("Role"),
-            _("Organisation"),
-            _("Scopes"),
-            _("Mobile number"),
-            _("ID number"),
-            _("Active"),
+            user.username,
+            user.full_name,
+            user.get_role_display(),
+            user.organization,
+            " ".join(s.region_id for s in user.scopes.all()),
+            values["phone"],
+            values["id_number"],
+            _("yes") if user.is_active else _("no"),
         ]
+        for user, values in zip(users, personal, strict=True)
     )
-    for user, values in zip(users, personal, strict=True):
-        writer.writerow(
-            [
-                user.username,
-                user.full_name,
-                user.get_role_display(),
-                user.organization,
-                " ".join(s.region_id for s in user.scopes.all()),
-                values["phone"],
-                values["id_number"],
-                _("yes") if user.is_active else _("no"),
-            ]
-        )
-    return response
+    return csv_response("accounts", header, rows)

@@ -44,5 +44,7 @@ def audit_record_get(viewer, record_id: int) -> AuditRecord:
     return scoped_get(AuditRecord.objects.all(), viewer, pk=record_id)
 
 
-def audit_actions() -> list[str]:
-    return list(AuditRecord.objects.order_by("action").values_list("action", flat=True).distinct())
+def audit_actions(viewer) -> list[str]:
+    """The actions that occur in the viewer's scope, for the filter."""
+    records = scope_filter(AuditRecord.objects.all(), viewer)
+    return list(records.order_by("action").values_list("action", flat=True).distinct())

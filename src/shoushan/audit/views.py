@@ -1,4 +1,3 @@
-import csv
 import json
 from datetime import datetime, time
 
@@ -10,27 +9,43 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from shoushan.audit import selectors
+from shoushan.audit.actions import action_label
+from shoushan.core.errors import InvalidInput
+from shoushan.core.exports import csv_response
 
 
-def _filters(request: HttpRequest) -> dict:
-    def day(name: str, end: bool) -> datetime | None:
-        parsed = parse_date(request.GET.get(name, "") or "")
-        if parsed is None:
+def _filters(request: HttpRequest) -> tuple[dict, list[str]]:
+    """The filters from the query string, and what was wrong with them (those are left out)."""
+    errors = []
+
+    def day(name: str, label: str, end: bool) -> datetime | None:
+        value = request.GET.get(name, "").strip()
+        if not value:
             return None
-        moment = datetime.combine(parsed, time.max if end else time.min)
-        return timezone.make_aware(moment)
+        try:
+            parsed = parse_date(value)
+        except ValueError:
+            parsed = None
+        if parsed is None:
+            errors.append(
+                _("“%(value)s” is not a date (%(label)s); use YYYY-MM-DD.")
+                % {"value": value[:40], "label": label}
+            )
+            return None
+        return timezone.make_aware(datetime.combine(parsed, time.max if end else time.min))
 
-    return {
+    filters = {
         "action": request.GET.get("action", "").strip(),
         "actor": request.GET.get("actor", "").strip(),
         "region_code": request.GET.get("region_code", "").strip(),
-        "since": day("since", end=False),
-        "until": day("until", end=True),
+        "since": day("since", _("From"), end=False),
+        "until": day("until", _("To"), end=True),
     }
+    return filters, errors
 
 
 def audit_list(request: HttpRequest) -> HttpResponse:
-    filters = _filters(request)
+    filters, errors = _filters(request)
     page = Paginator(selectors.audit_record_list(request.user, **filters), 50).get_page(
         request.GET.get("page")
     )
@@ -42,8 +57,9 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "filters": request.GET,
+            "errors": errors,
             "query": query.urlencode(),
-            "actions": selectors.audit_actions(),
+            "actions": selectors.audit_actions(request.user),
         },
     )
 
@@ -54,33 +70,31 @@ def audit_detail(request: HttpRequest, record_id: int) -> HttpResponse:
 
 
 def audit_export(request: HttpRequest) -> HttpResponse:
-    records = selectors.audit_record_list(request.user, **_filters(request))
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(
+    filters, errors = _filters(request)
+    if errors:
+        raise InvalidInput(" ".join(errors))
+    records = selectors.audit_record_list(request.user, **filters)
+    header = [
+        _("Time"),
+        _("Actor"),
+        _("Action"),
+        _("Action code"),
+        _("Object"),
+        _("Object id"),
+        _("Region code"),
+        _("Changed fields"),
+    ]
+    rows = (
         [
-            _("Time"),
-            _("Actor"),
-            _("Action"),
-            _("Object"),
-            _("Object id"),
-            _("Region code"),
-            _("Changed fields"),
+            timezone.localtime(r.at).strftime("%Y-%m-%d %H:%M:%S"),
+            r.actor_name,
+            action_label(r.action),
+            r.action,
+            r.object_repr,
+            f"{r.object_type}:{r.object_id}",
+            r.region_code,
+            json.dumps(r.changes, ensure_ascii=False, sort_keys=True),
         ]
+        for r in records.iterator(chunk_size=2000)
     )
-    for r in records.iterator(chunk_size=2000):
-        writer.writerow(
-            [
-                timezone.localtime(r.at).isoformat(timespec="seconds"),
-                r.actor_name,
-                r.action,
-                r.object_repr,
-                f"{r.object_type}:{r.object_id}",
-                r.region_code,
-                json.dumps(r.changes, ensure_ascii=False, sort_keys=True),
-            ]
-        )
-    return response
+    return csv_response("audit", header, rows)

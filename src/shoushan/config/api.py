@@ -2,13 +2,22 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
+from ninja.renderers import JSONRenderer
 
 from shoushan.accounts.api import router as accounts_router
 from shoushan.audit.api import router as audit_router
 from shoushan.core.errors import DomainError
 from shoushan.regions.api import router as regions_router
 
+
+class ReadableJSONRenderer(JSONRenderer):
+    """Chinese as characters, not \\u escapes: readable in curl and logs."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
+    renderer=ReadableJSONRenderer(),
     title="Shoushan API",
     version="1",
     description="Shoushan (首善): the JSON API of the social-construction platform.",
@@ -36,8 +45,15 @@ def validation_error(request: HttpRequest, exc: ValidationError):
 
 @api.exception_handler(AuthenticationError)
 def authentication_error(request: HttpRequest, exc: AuthenticationError):
+    if getattr(request, "bad_api_token", False):
+        message = _("This API token is not valid: it was revoked, or it was mistyped.")
+    else:
+        message = _("Sign in, or send an API token: Authorization: Bearer <token>.")
+    return api.create_response(request, {"detail": str(message)}, status=401)
+
+
+def api_not_found(request: HttpRequest, path: str = ""):
+    """Unknown paths under /api/v1/ answer in JSON like the rest of the API."""
     return api.create_response(
-        request,
-        {"detail": str(_("Sign in, or send an API token: Authorization: Bearer <token>."))},
-        status=401,
+        request, {"detail": str(_("There is no such API path: see /api/v1/docs."))}, status=404
     )

@@ -3,6 +3,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonR
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 
 from shoushan.core.errors import DomainError
 
@@ -58,3 +59,19 @@ class RejectNulMiddleware:
                 return JsonResponse({"detail": message}, status=400)
             return HttpResponseBadRequest(message)
         return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """Pages and API answers for a signed-in person hold scoped records and personal information:
+    no browser or proxy may keep a copy (shared office computers)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if getattr(user, "is_authenticated", False):
+            add_never_cache_headers(response)
+            patch_cache_control(response, private=True)
+        return response

@@ -32,14 +32,17 @@ def _community_sites(district: Region, communities: list[Region], streets: dict[
     return sites
 
 
-def demo_city_create() -> dict[str, int]:
-    """Generate community polygons and comprehensive grids for every district that has none."""
+def demo_city_create(*, district_codes: list[str] | None = None) -> dict[str, int]:
+    """Generate community polygons and comprehensive grids for Beijing's districts (or the ones
+    named), unless generated grids exist already."""
     if Grid.objects.filter(layer=GridLayer.COMPREHENSIVE, is_generated=True).exists():
         return {"grids": 0, "communities": 0}
     counts = {"grids": 0, "communities": 0}
     districts = Region.objects.filter(level=Level.DISTRICT, code__startswith="11").exclude(
         boundary=None
     )
+    if district_codes is not None:
+        districts = districts.filter(code__in=district_codes)
     with transaction.atomic():
         for district in districts:
             prefix = district.code[:6]

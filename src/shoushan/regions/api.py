@@ -84,9 +84,12 @@ def region_search(
     limit: Annotated[int, Query(ge=1, le=selectors.SEARCH_LIMIT)] = selectors.SEARCH_LIMIT,
 ) -> list[Region]:
     """Regions whose name contains `search` (Chinese substring; several words narrow by ancestor
-    names, e.g. `海淀 学院路`) or whose code starts with it. Without `search`, the top regions."""
+    names, e.g. `海淀 学院路`) or whose code starts with it. Without `search`: the regions of
+    `level`, or the top regions."""
     if search.strip():
         regions = selectors.region_search(search, level=level, limit=limit)
+    elif level:
+        regions = list(selectors.region_list_level(level)[:limit])
     else:
         regions = list(selectors.region_list_roots()[:limit])
     paths = selectors.region_paths(regions)

@@ -95,3 +95,22 @@ URBAN_RURAL_CLASSES = {
     "210": _("township centre"),
     "220": _("village"),
 }
+
+
+# Kinds of region as the official names end (区/县, 街道/镇/乡/地区, 社区/村 …), in words.
+REGION_KINDS = {
+    "直辖市": _("municipality"),
+    "省": _("province"),
+    "自治区": _("autonomous region"),
+    "区": _("urban district"),
+    "县": _("county"),
+    "市": _("county-level city"),
+    "旗": _("banner"),
+    "街道": _("subdistrict"),
+    "地区": _("area office"),
+    "镇": _("town"),
+    "乡": _("township"),
+    "社区": _("community"),
+    "村": _("village"),
+    "其他": _("other"),
+}

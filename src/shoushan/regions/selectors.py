@@ -31,6 +31,10 @@ def region_list_roots() -> QuerySet[Region]:
     return _with_child_counts(Region.objects.filter(parent__isnull=True))
 
 
+def region_list_level(level: str) -> QuerySet[Region]:
+    return Region.objects.filter(level=level).defer("boundary").order_by("code")
+
+
 def region_children(region: Region) -> QuerySet[Region]:
     return _with_child_counts(region.children.defer("boundary"))
 
@@ -61,26 +65,67 @@ def region_descendant_counts(region: Region) -> dict[str, int]:
 def region_search(
     query: str, *, level: str | None = None, limit: int = SEARCH_LIMIT
 ) -> list[Region]:
-    """Regions whose name contains the text, or whose code starts with the digits. Several words
-    must all match the region's name or an ancestor's (“海淀 学院路”)."""
+    """Regions whose name contains the text, or whose code starts with the digits.
+
+    With several words, the last names the place and the others name places above it
+    (“海淀 学院路”, “延庆区 村委会”); results under a higher match (a district) come before those
+    under a lower one (a street of the same name)."""
     words = query.split()
     if not words:
         return []
-    regions = Region.objects.all()
+    regions = Region.objects.defer("boundary")
     if level:
         regions = regions.filter(level=level)
     if len(words) == 1 and words[0].isdigit():
-        regions = regions.filter(code__startswith=words[0])
-    else:
-        regions = regions.filter(name__contains=words[-1])
-    candidates = list(regions.order_by("code")[: limit * 20 if len(words) > 1 else limit])
-    if len(words) > 1:
-        names = _ancestor_names(candidates)
-        candidates = [
-            r for r in candidates if all(any(w in n for n in names[r.code]) for w in words[:-1])
-        ][:limit]
+        return _by_level(regions.filter(code__startswith=words[0]).order_by("code")[:limit])
+    regions = regions.filter(name__contains=words[-1])
+    if len(words) == 1:
+        return _by_level(regions.order_by("code")[:limit])
+    found: list[Region] = []
+    for prefixes in _ancestor_prefixes(words[:-1]):
+        if len(found) >= limit:
+            break
+        condition = Q()
+        for prefix in prefixes:
+            condition |= Q(code__startswith=prefix)
+        seen = {r.code for r in found}
+        found += [
+            r
+            for r in regions.filter(condition).order_by("code")[: limit - len(found)]
+            if r.code not in seen and significant_prefix(r.code) not in prefixes
+        ]
+    return found
+
+
+def _ancestor_prefixes(words: list[str]) -> list[set[str]]:
+    """For the words that name places above, the code prefixes of the places every word names,
+    grouped by the level of the deepest such place (higher levels first)."""
+    matches = [
+        {
+            significant_prefix(code): level
+            for code, level in Region.objects.filter(name__contains=word)
+            .exclude(level=Level.COMMUNITY)
+            .values_list("code", "level")
+        }
+        for word in words
+    ]
+    combined: dict[str, str] = {}
+    for prefix, level in matches[0].items():
+        # every other word must name this place or one above or below it on the same branch
+        if all(any(prefix.startswith(p) or p.startswith(prefix) for p in m) for m in matches[1:]):
+            deepest = max(
+                [prefix] + [p for m in matches[1:] for p in m if p.startswith(prefix)], key=len
+            )
+            combined[deepest] = level
+    groups: dict[int, set[str]] = {}
+    for prefix, level in combined.items():
+        groups.setdefault(LEVEL_ORDER.index(Level(level)), set()).add(prefix)
+    return [groups[k] for k in sorted(groups)]
+
+
+def _by_level(regions) -> list[Region]:
     order = {lvl: i for i, lvl in enumerate(LEVEL_ORDER)}
-    return sorted(candidates, key=lambda r: (order[r.level], r.code))
+    return sorted(regions, key=lambda r: (order[r.level], r.code))
 
 
 def _ancestor_names(regions: list[Region]) -> dict[str, list[str]]:

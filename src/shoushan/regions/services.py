@@ -11,8 +11,9 @@ from shoushan.core.errors import InvalidInput
 from shoushan.regions import sources
 from shoushan.regions.models import LEVEL_ORDER, DatasetLoad, Region
 
-LOADER_VERSION = "regions-1"
+LOADER_VERSION = "regions-2"  # a new version reloads: district kinds
 _FIELDS = (
+    "boundary_generated",
     "name",
     "level",
     "kind",
@@ -68,6 +69,13 @@ def regions_load(*, actor=None, province: str = sources.BEIJING, force: bool = F
     }
     with transaction.atomic():
         existing = Region.objects.in_bulk(list(wanted))
+        for code, old in existing.items():
+            if old.boundary_generated:  # the demo city's polygons and points stay as they are
+                new = wanted[code]
+                new.boundary, new.boundary_generated = old.boundary, True
+                if new.location_source != "point":
+                    new.longitude, new.latitude = old.longitude, old.latitude
+                    new.location_source = old.location_source
         new = [region for code, region in wanted.items() if code not in existing]
         changed = [
             region

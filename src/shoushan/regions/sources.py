@@ -58,6 +58,13 @@ def street_kind(name: str) -> str:
     return "其他"
 
 
+def district_kind(name: str) -> str:
+    for suffix in ("区", "县", "市", "旗"):
+        if name.endswith(suffix):
+            return suffix
+    return "其他"
+
+
 def community_kind(name: str) -> str:
     if name.endswith(("村委会", "村民委员会")):
         return "村"
@@ -122,7 +129,11 @@ def read_province(province: str) -> list[RegionRow]:
             parent = top.code if municipality else pad_code(r["cityCode"])
             rows.append(
                 RegionRow(
-                    code=pad_code(r["code"]), name=r["name"], level="district", parent_code=parent
+                    code=pad_code(r["code"]),
+                    name=r["name"],
+                    level="district",
+                    parent_code=parent,
+                    kind=district_kind(r["name"]),
                 )
             )
     for r in _read(DIVISIONS / "streets.csv"):

@@ -27,6 +27,13 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
             "urban_rural_label": URBAN_RURAL_CLASSES.get(region.urban_rural_class, ""),
             "urban_rural_classes": URBAN_RURAL_CLASSES,
             "has_map": region.longitude is not None or any(c.longitude for c in children),
+            "generated_outlines": region.boundary_generated
+            or any(c.boundary_generated for c in children),
+            "point_sources": {
+                c.location_source
+                for c in (children or [region])
+                if c.location_source in (LocationSource.POINT, LocationSource.ESTIMATED)
+            },
             "tile_url": settings.MAP_TILE_URL,
         },
     )
@@ -45,8 +52,15 @@ def region_search(request: HttpRequest) -> HttpResponse:
 
 
 def region_map(request: HttpRequest) -> HttpResponse:
-    root = Region.objects.filter(parent__isnull=True).order_by("code").first()
-    return render(request, "regions/map.html", {"root": root, "tile_url": settings.MAP_TILE_URL})
+    root = Region.objects.defer("boundary").filter(parent__isnull=True).order_by("code").first()
+    districts = list(selectors.region_children(root)) if root else []
+    for district in districts:
+        district.counts = selectors.region_descendant_counts(district)
+    return render(
+        request,
+        "regions/map.html",
+        {"root": root, "districts": districts, "tile_url": settings.MAP_TILE_URL},
+    )
 
 
 def region_map_data(request: HttpRequest, code: str) -> JsonResponse:

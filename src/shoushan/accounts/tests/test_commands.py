@@ -20,8 +20,11 @@ def test_create_account_refuses_a_scope_that_does_not_exist(beijing, monkeypatch
     assert not User.objects.filter(username="lihua").exists()
 
 
-def test_demo_is_idempotent(beijing, capsys):
-    before = User.objects.count()
-    call_command("demo")
-    assert User.objects.count() == before
-    assert "Shoushan-demo-2026" in capsys.readouterr().out
+def test_demo_is_idempotent(demo_city, capsys):
+    from shoushan.grid.models import Grid
+
+    before = (User.objects.count(), Grid.objects.count())
+    call_command("demo", "--district", "110101000000")
+    assert (User.objects.count(), Grid.objects.count()) == before
+    out = capsys.readouterr().out
+    assert "Shoushan-demo-2026" in out and "shoushan-demo-key" in out

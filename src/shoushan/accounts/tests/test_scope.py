@@ -72,7 +72,21 @@ def test_a_district_sees_all_its_streets_and_the_city_sees_everything(login):
     assert {"street_staff", "street_staff_2", "community_staff"} <= names
     assert "city_admin" not in names
     city = login("city_admin").get("/api/v1/accounts/users", {"page_size": 200}).json()
-    assert city["count"] == User.objects.filter(scopes__isnull=False).distinct().count()
+    assert city["count"] == User.objects.count()  # residents and researchers have no scope
+
+
+def test_records_tied_to_no_region_are_seen_at_the_top_level_only(login):
+    from django.test import Client
+
+    for _ in range(5):  # lock out a name that is no account: its audit record has no region
+        Client().post("/accounts/login/", {"username": "nobody", "password": "wrong-password"})
+    lock = AuditRecord.objects.get(action="account.lock", object_repr="nobody")
+    assert lock.region_code == ""
+    assert login("city_admin").get(f"/api/v1/audit/{lock.pk}").status_code == 200
+    assert login("district_admin").get(f"/api/v1/audit/{lock.pk}").status_code == 404
+    resident = User.objects.get(username="resident")
+    assert login("city_admin").get(f"/accounts/users/{resident.pk}/").status_code == 200
+    assert login("district_admin").get(f"/accounts/users/{resident.pk}/").status_code == 404
 
 
 def test_roles_without_the_permission_are_refused_the_lists(login):

@@ -8,7 +8,9 @@ from shoushan.audit.models import AuditRecord
 
 def test_a_token_is_created_in_the_ui_shown_once_and_revoked(login):
     browser = login("street_staff")
-    page = browser.post("/accounts/tokens/", {"name": "district exchange"}).content.decode()
+    created = browser.post("/accounts/tokens/", {"name": "district exchange"})
+    assert created.status_code == 302  # a reload of the page that follows cannot post again
+    page = browser.get(created["Location"]).content.decode()
     key = re.search(r'id="new-token">(ss_[\w-]+)<', page).group(1)
     token = ApiToken.objects.get(name="district exchange")
     assert token.key_hash != key and key not in token.key_hash  # only the hash is stored
@@ -41,3 +43,12 @@ def test_nobody_can_revoke_anothers_token(login, user):
     assert response.status_code == 404
     token.refresh_from_db()
     assert token.revoked_at is None
+
+
+def test_a_revoked_token_is_told_so(login, user):
+    from shoushan.accounts.services import api_token_create, api_token_revoke
+
+    token, key = api_token_create(actor=user("street_staff"), name="old")
+    api_token_revoke(actor=user("street_staff"), token_id=token.pk)
+    response = Client(HTTP_AUTHORIZATION=f"Bearer {key}").get("/api/v1/accounts/me")
+    assert response.status_code == 401 and "吊销" in response.json()["detail"]

@@ -80,3 +80,25 @@ def test_times_with_unusual_offsets_or_far_years_are_handled(login):
     assert odd.status_code == 200
     ancient = client.get("/api/v1/audit", {"since": "0001-01-01T00:30:00+23:59"})
     assert ancient.status_code in (200, 422)
+
+
+def test_impossible_dates_are_explained_not_a_server_error(login):
+    client = login("city_admin")
+    for bad in ("2026-13-45", "2026-02-30", "abc"):
+        page = client.get("/audit/", {"since": bad})
+        assert page.status_code == 200 and "不是日期" in page.content.decode()
+        assert client.get("/audit/export.csv", {"until": bad}).status_code == 422
+
+
+def test_exports_cannot_smuggle_spreadsheet_formulas(login, user):
+    from shoushan.accounts.services import api_token_create
+
+    api_token_create(actor=user("city_admin"), name='=HYPERLINK("http://x.example","y")')
+    export = login("city_admin").get("/audit/export.csv").content.decode("utf-8-sig")
+    assert "'=HYPERLINK" in export
+    assert "\n=HYPERLINK" not in export and ",=HYPERLINK" not in export
+
+
+def test_signed_in_pages_are_never_cached(login):
+    response = login("district_admin").get("/accounts/users/")
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]

@@ -74,8 +74,33 @@ def test_district_boundaries_come_as_geojson(beijing):
 def test_the_map_data_of_a_street_frames_its_communities_in_the_district_outline(login):
     data = login("street_staff").get("/regions/110101001000/map.json").json()
     assert data["boundary"]["type"] in {"Polygon", "MultiPolygon"}  # 东城区, for context
-    assert data["children"]["features"] == []
+    children = {f["properties"]["code"] for f in data["children"]["features"]}
+    assert "110101001001" in children  # the demo city's generated community polygons
     assert {p["source"] for p in data["points"]} <= {"point", "estimated"}
     assert "110101001001" in {p["code"] for p in data["points"]}
     community = login("street_staff").get("/regions/110101001001/map.json").json()
     assert [p["code"] for p in community["points"]] == ["110101001001"]
+
+
+def test_several_words_name_the_places_above(beijing):
+    client = Client()
+    yanqing = client.get("/api/v1/regions", {"search": "延庆区 村委会", "limit": 50}).json()
+    assert len(yanqing) == 50 and all(r["code"].startswith("110119") for r in yanqing)
+    chaoyang = client.get("/api/v1/regions", {"search": "朝阳 社区"}).json()
+    assert chaoyang[0]["code"].startswith("110105")  # 朝阳区 before the streets called 朝阳…
+    assert client.get("/api/v1/regions", {"search": "东城 东华门 多福巷"}).json()[0]["code"] == (
+        "110101001001"
+    )
+
+
+def test_a_level_alone_lists_that_level(beijing):
+    districts = Client().get("/api/v1/regions", {"level": "district"}).json()
+    assert len(districts) == 16 and {r["level"] for r in districts} == {"district"}
+    assert Client().get("/api/v1/regions", {"level": "nonsense"}).status_code == 422
+
+
+def test_the_api_answers_in_readable_json_even_for_unknown_paths(beijing):
+    response = Client().get("/api/v1/regions/110101001001")
+    assert "多福巷" in response.content.decode()  # characters, not \\u escapes
+    missing = Client().get("/api/v1/no-such-thing")
+    assert missing.status_code == 404 and missing["Content-Type"].startswith("application/json")

@@ -22,6 +22,12 @@
           onEachFeature: (f, layer) => {
             const counts = Object.entries(f.properties.descendant_counts || {})
               .map(([level, n]) => `${label(level)}: ${n}`).join("<br>");
+            if (el.dataset.labels) {
+              layer.bindTooltip(f.properties.name, { permanent: true, direction: "center", className: "district-label" });
+              layer.bindPopup(`<b><a href="${link(f.properties.code)}">${f.properties.name}</a></b>` +
+                `<br>${f.properties.code}<br>${counts}`);
+              return;
+            }
             layer.bindTooltip(`<b>${f.properties.name}</b><br>${f.properties.code}<br>${counts}`);
             layer.on("click", () => { window.location.href = link(f.properties.code); });
           },

@@ -16,11 +16,19 @@ class Command(BaseCommand):
         f"{DEMO_OPEN311_KEY}. Safe to run again: nothing is made twice."
     )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--district",
+            action="append",
+            dest="districts",
+            help="Generate the demo city only in this district (a region code); repeatable.",
+        )
+
+    def handle(self, *args, districts: list[str] | None = None, **options):
         if not Region.objects.filter(code="110000000000").exists():
             raise CommandError("Load Beijing's divisions first: shoushan load_regions")
         results = demo_accounts_create()
-        city = demo_city_create()
+        city = demo_city_create(district_codes=districts)
         units = street_units_create()
         demo_people_assign()
         if not Open311Key.objects.filter(name="demo").exists():
