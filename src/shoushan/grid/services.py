@@ -100,18 +100,24 @@ def grids_import(
     others = [geometry.as_polygon(g.boundary) for g in kept]
     pairs = geometry.overlapping_pairs(shapes + others, tolerance_m2=overlap_tolerance_m2)
     for i, j, overlap in pairs:
-        index = parsed[i][0]
-        other = (
-            _("feature %(n)s") % {"n": parsed[j][0]}
-            if j < len(parsed)
-            else _("existing grid %(code)s") % {"code": kept[j - len(parsed)].code}
-        )
-        problems.append(
-            {
-                "index": index,
-                "reason": _("overlaps %(other)s by %(m2).1f m²") % {"other": other, "m2": overlap},
-            }
-        )
+        if j < len(parsed):  # two features of the file: each is told about the other
+            for this, other in ((i, j), (j, i)):
+                problems.append(
+                    {
+                        "index": parsed[this][0],
+                        "reason": _("overlaps %(other)s by %(m2).1f m²")
+                        % {"other": _("feature %(n)s") % {"n": parsed[other][0]}, "m2": overlap},
+                    }
+                )
+        else:
+            other = _("existing grid %(code)s") % {"code": kept[j - len(parsed)].code}
+            problems.append(
+                {
+                    "index": parsed[i][0],
+                    "reason": _("overlaps %(other)s by %(m2).1f m²")
+                    % {"other": other, "m2": overlap},
+                }
+            )
     if problems:
         problems.sort(key=lambda p: p["index"])
         raise InvalidInput(

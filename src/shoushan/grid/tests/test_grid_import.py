@@ -1,0 +1,70 @@
+import pytest
+from shapely.geometry import box, mapping
+
+from shoushan.core.errors import InvalidInput
+from shoushan.grid.models import Grid
+from shoushan.grid.services import grids_import
+
+
+def feature(code, geometry, **props):
+    return {"type": "Feature", "properties": {"code": code, **props}, "geometry": geometry}
+
+
+def cells(community="110101001001", n=3, size=0.001, lon=116.40, lat=39.92):
+    return [
+        feature(
+            f"{community}{i + 1:03d}",
+            mapping(box(lon + i * size, lat, lon + (i + 1) * size, lat + size)),
+        )
+        for i in range(n)
+    ]
+
+
+def collection(features):
+    return {"type": "FeatureCollection", "features": features}
+
+
+def test_a_good_file_imports_every_grid_with_its_area(user):
+    result = grids_import(actor=user("city_admin"), collection=collection(cells()), layer="unit")
+    assert result.created == 3
+    grid = Grid.objects.get(layer="unit", code="110101001001001")
+    assert grid.community_id == "110101001001"
+    assert 8_000 < grid.area_m2 < 10_500  # ~85 m × 111 m
+
+
+def test_one_bad_feature_imports_nothing_and_every_problem_is_named(user):
+    features = cells()
+    features[1]["properties"]["code"] = "12345"
+    features.append(feature("110199999999001", mapping(box(116.5, 39.9, 116.501, 39.901))))
+    overlapping = feature("110101001001009", mapping(box(116.4005, 39.92, 116.4015, 39.921)))
+    features.append(overlapping)
+    bowtie = {
+        "type": "Polygon",
+        "coordinates": [
+            [[116.41, 39.92], [116.42, 39.93], [116.42, 39.92], [116.41, 39.93], [116.41, 39.92]]
+        ],
+    }
+    features.append(feature("110101001001010", bowtie))
+    with pytest.raises(InvalidInput) as error:
+        grids_import(actor=user("city_admin"), collection=collection(features), layer="unit")
+    by_index = {}
+    for problem in error.value.details:
+        by_index.setdefault(problem["index"], []).append(problem["reason"])
+    assert set(by_index) == {0, 1, 3, 4, 5}  # 0 and 4 overlap each other
+    assert Grid.objects.filter(layer="unit").count() == 0
+
+
+def test_codes_must_match_a_community_and_may_not_repeat(user):
+    features = cells(n=2)
+    features[1]["properties"]["code"] = features[0]["properties"]["code"]
+    features[0]["properties"]["community_code"] = "110101001002"
+    with pytest.raises(InvalidInput) as error:
+        grids_import(actor=user("city_admin"), collection=collection(features), layer="unit")
+    assert {p["index"] for p in error.value.details} == {0, 1}
+
+
+def test_not_a_feature_collection_is_refused(user):
+    with pytest.raises(InvalidInput):
+        grids_import(actor=user("city_admin"), collection={"type": "Feature"}, layer="unit")
+    with pytest.raises(InvalidInput):
+        grids_import(actor=user("city_admin"), collection=collection(cells()), layer="nonsense")
