@@ -55,6 +55,11 @@ SYSTEMS = [
         _("Grid work"),
         "网格化工作体系",
         _("Grids, the 12345 hotline and the case closed loop, the monthly ranking."),
+        built=_(
+            "Grids, the case closed loop, Open311, the monthly ranking. 12345 batch import and "
+            "catalogue editing: not yet."
+        ),
+        url_name="grid:queue",
     ),
     System(
         7,

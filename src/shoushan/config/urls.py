@@ -2,17 +2,21 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path, re_path
 from django.views.i18n import set_language
 
-from shoushan.cockpit.views import healthz
+from shoushan.cockpit.views import favicon, healthz
 from shoushan.config.api import api, api_not_found
+from shoushan.grid.views import resident_report
 
 urlpatterns = [
     path("", include("shoushan.cockpit.urls")),
     path("regions/", include("shoushan.regions.urls")),
     path("accounts/", include("shoushan.accounts.urls")),
     path("audit/", include("shoushan.audit.urls")),
+    path("grid/", include("shoushan.grid.urls")),
+    path("report/", resident_report, name="resident_report"),
     path("api/v1/", api.urls),
     re_path(r"^api/(?P<path>.*)$", api_not_found),
     path("open311/v2/", include("shoushan.grid.open311_urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon),
 ]

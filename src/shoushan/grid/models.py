@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shoushan.grid.workflow import OPEN_STAGES, Stage
 from shoushan.grid.working_calendar import LimitUnit
@@ -86,6 +87,14 @@ class Unit(models.Model):
         return self.region_id
 
 
+LIMIT_UNIT_CHOICES = [
+    (LimitUnit.HOURS.value, _("hours")),
+    (LimitUnit.DAYS.value, _("days")),
+    (LimitUnit.WORKING_HOURS.value, _("working hours")),
+    (LimitUnit.WORKING_DAYS.value, _("working days")),
+]
+
+
 class CaseKind(models.TextChoices):
     EVENT = "event", _("event")  # 事件
     COMPONENT = "component", _("component")  # 部件
@@ -113,7 +122,7 @@ class Category(models.Model):
     time_limit_unit = models.CharField(
         _("time limit unit"),
         max_length=16,
-        choices=[(u.value, u.value) for u in LimitUnit],
+        choices=LIMIT_UNIT_CHOICES,
         default=LimitUnit.WORKING_DAYS,
     )
     default_department = models.CharField(_("default department"), max_length=100, blank=True)
@@ -168,6 +177,36 @@ class CalendarDay(models.Model):
         return f"{self.date} {self.kind}"
 
 
+STAGE_LABELS = {
+    Stage.REPORTED: pgettext_lazy("case", "reported"),
+    Stage.REGISTERED: pgettext_lazy("case", "registered"),
+    Stage.REJECTED: pgettext_lazy("case", "not registered"),
+    Stage.DISPATCHED: pgettext_lazy("case", "dispatched"),
+    Stage.RETURNED: pgettext_lazy("case", "returned"),
+    Stage.ACCEPTED: pgettext_lazy("case", "accepted"),
+    Stage.HANDLED: pgettext_lazy("case", "handled"),
+    Stage.VERIFIED: pgettext_lazy("case", "verified"),
+    Stage.CLOSED: pgettext_lazy("case", "closed"),
+}
+
+ACTION_LABELS = {
+    "report": pgettext_lazy("case", "report"),
+    "register": pgettext_lazy("case", "register"),
+    "reject": pgettext_lazy("case", "do not register"),
+    "dispatch": pgettext_lazy("case", "dispatch"),
+    "redispatch": pgettext_lazy("case", "re-dispatch"),
+    "return": pgettext_lazy("case", "return"),
+    "accept": pgettext_lazy("case", "accept"),
+    "extend": pgettext_lazy("case", "extend the deadline"),
+    "handle": pgettext_lazy("case", "handle"),
+    "verify": pgettext_lazy("case", "verify"),
+    "rework": pgettext_lazy("case", "send back for rework"),
+    "close": pgettext_lazy("case", "close"),
+    "reopen": pgettext_lazy("case", "reopen"),
+    "escalate": pgettext_lazy("case", "escalate"),
+}
+
+
 def _new_token() -> str:
     return uuid.uuid4().hex
 
@@ -212,7 +251,7 @@ class Case(models.Model):
     stage = models.CharField(
         _("stage"),
         max_length=12,
-        choices=[(s.value, s.value) for s in Stage],
+        choices=[(s.value, STAGE_LABELS[s]) for s in Stage],
         default=Stage.REPORTED,
         db_index=True,
     )

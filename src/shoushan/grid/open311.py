@@ -27,7 +27,7 @@ DEFAULT_WINDOW = timedelta(days=90)
 
 
 def _error(status: int, description: str) -> JsonResponse:
-    return JsonResponse([{"code": status, "description": description}], status=status, safe=False)
+    return _json([{"code": status, "description": description}], status=status)
 
 
 def _json(data, status: int = 200) -> JsonResponse:

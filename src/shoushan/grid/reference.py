@@ -15,9 +15,9 @@ from shoushan.regions.models import DatasetLoad
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 
-def _load_once(name: str, path: Path, load) -> bool:
+def _load_once(name: str, path: Path, load, model) -> bool:
     checksum = hashlib.sha256(path.read_bytes()).hexdigest()
-    if DatasetLoad.objects.filter(name=name, checksum=checksum).exists():
+    if DatasetLoad.objects.filter(name=name, checksum=checksum).exists() and model.objects.exists():
         return False
     with transaction.atomic():
         summary = load(json.loads(path.read_text(encoding="utf-8")))
@@ -62,7 +62,7 @@ def categories_load() -> bool:
                 created += new
         return {"created": created}
 
-    return _load_once("grid.categories", DATA_DIR / "categories.json", load)
+    return _load_once("grid.categories", DATA_DIR / "categories.json", load, Category)
 
 
 def working_calendar_load() -> bool:
@@ -81,4 +81,6 @@ def working_calendar_load() -> bool:
         )
         return {"days": len(days)}
 
-    return _load_once("grid.working_calendar", DATA_DIR / "working_calendar.json", load)
+    return _load_once(
+        "grid.working_calendar", DATA_DIR / "working_calendar.json", load, CalendarDay
+    )

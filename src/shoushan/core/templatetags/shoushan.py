@@ -23,3 +23,22 @@ def kind_label(kind: str) -> str:
     from shoushan.regions.models import REGION_KINDS
 
     return str(REGION_KINDS.get(kind, kind))
+
+
+@register.filter
+def case_action_label(action: str) -> str:
+    from shoushan.grid.models import ACTION_LABELS
+
+    return str(ACTION_LABELS.get(action, action))
+
+
+@register.filter
+def stage_label(stage: str) -> str:
+    from shoushan.grid.models import STAGE_LABELS
+
+    return str(STAGE_LABELS.get(stage, stage))
+
+
+@register.filter
+def percent(value) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"

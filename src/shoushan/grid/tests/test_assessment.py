@@ -1,0 +1,99 @@
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from shoushan.grid.assessment import rates_from_counts, street_ranking
+from shoushan.grid.cases import case_move, case_report, case_return_visit_record
+from shoushan.grid.models import Case, Category
+
+
+def test_rates_and_composite_follow_their_definitions():
+    counts = {
+        "dispatched": 10,
+        "responded_on_time": 8,
+        "visits": 4,
+        "visits_resolved": 3,
+        "visits_satisfied": 2,
+        "registered": 10,
+        "closed": 5,
+        "closed_on_time": 4,
+        "handled": 6,
+        "reworked": 3,
+        "extended": 1,
+    }
+    rates, composite = rates_from_counts(
+        counts, {"response_rate": 1, "resolution_rate": 1, "satisfaction_rate": 1}
+    )
+    assert rates["response_rate"] == 0.8 and rates["resolution_rate"] == 0.75
+    assert rates["satisfaction_rate"] == 0.5 and rates["closure_rate"] == 0.5
+    assert rates["on_time_closure_rate"] == 0.8 and rates["rework_rate"] == 0.5
+    assert rates["extension_rate"] == 0.1
+    assert composite == pytest.approx((0.8 + 0.75 + 0.5) / 3)
+    _rates, weighted = rates_from_counts(
+        counts, {"response_rate": 2, "resolution_rate": 1, "satisfaction_rate": 1}
+    )
+    assert weighted == pytest.approx((1.6 + 0.75 + 0.5) / 4)
+    empty = dict.fromkeys(counts, 0)
+    assert rates_from_counts(empty, {"response_rate": 1})[1] is None
+
+
+def _closed_case(user, satisfaction):
+    case, _ = case_report(
+        actor=None,
+        channel="resident",
+        category=Category.objects.get(code="E0102"),
+        description="垃圾",
+        lon=116.4069014,
+        lat=39.9215538,
+    )
+    for username, action, extra in [
+        ("street_staff", "register", {}),
+        ("street_staff", "dispatch", {}),
+        ("street_staff", "accept", {}),
+        ("street_staff", "handle", {"note": "清运"}),
+        ("grid_worker", "verify", {}),
+        ("street_staff", "close", {}),
+    ]:
+        case = case_move(actor=user(username), case_id=case.pk, action=action, **extra)
+    case_return_visit_record(
+        actor=user("street_staff"), case_id=case.pk, resolved=True, satisfaction=satisfaction
+    )
+    return case
+
+
+def test_every_street_is_listed_and_the_active_one_ranked(demo_city, user):
+    _closed_case(user, "satisfied")
+    _closed_case(user, "unsatisfied")
+    rows = street_ranking(timezone.localdate().replace(day=1))
+    assert len(rows) == 349
+    top = rows[0]
+    assert top.code == "110101001000" and top.rank == 1
+    assert top.rates["satisfaction_rate"] == 0.5 and top.rates["resolution_rate"] == 1.0
+    assert top.counts["received"] == 2 and top.counts["channel_resident"] == 2
+    assert all(r.rank is None for r in rows[1:])
+
+
+def test_a_case_counts_in_the_month_it_was_reported(demo_city, user):
+    case = _closed_case(user, "satisfied")
+    last_month = (timezone.localdate().replace(day=1) - timedelta(days=1)).replace(day=1)
+    Case.objects.filter(pk=case.pk).update(reported_at=timezone.now() - timedelta(days=40))
+    rows = {r.code: r for r in street_ranking(last_month)}
+    assert rows["110101001000"].counts["received"] >= 1
+    assert street_ranking(date(2001, 1, 1))[0].rank is None
+
+
+def test_the_ranking_page_and_its_xlsx(login, demo_city, user):
+    _closed_case(user, "satisfied")
+    client = login("street_staff")
+    page = client.get("/grid/ranking/").content.decode()
+    assert "东华门街道" in page
+    xlsx = client.get("/grid/ranking/", {"format": "xlsx"})
+    assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(BytesIO(xlsx.content)).active
+    assert sheet.max_row == 350 and sheet["C2"].value == "东华门街道"
+    assert client.get("/grid/ranking/", {"month": "2026-13"}).status_code == 200

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from shoushan.grid import views
+
+app_name = "grid"
+urlpatterns = [
+    path("", views.case_queue, name="queue"),
+    path("cases/<int:case_id>/", views.case_detail, name="case"),
+    path("cases/<int:case_id>/action/", views.case_action, name="case_action"),
+    path("cases/<int:case_id>/return-visit/", views.case_return_visit, name="case_return_visit"),
+    path("report/", views.patrol_report, name="patrol_report"),
+    path("map/<str:code>/", views.grid_map, name="map"),
+    path("map/<str:code>/data.json", views.grid_map_data, name="map_data"),
+    path("ranking/", views.ranking, name="ranking"),
+]
