@@ -2,6 +2,8 @@
 transactions on top of them. A transactional test (the browser) empties the database when it
 ends, so the fixtures reload whatever is missing."""
 
+import os
+import shutil
 from io import StringIO
 
 import pytest
@@ -74,3 +76,46 @@ def login(beijing):
 @pytest.fixture
 def user(beijing):
     return lambda username: User.objects.get(username=username)
+
+
+# ---- the browser (Debian's chromium through Playwright) --------------------------------------
+
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    # Playwright's sync API runs an event loop in this thread; the fixtures' ORM calls are still
+    # synchronous and safe.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with playwright_api.sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=shutil.which("chromium") or "/usr/bin/chromium",
+            args=CHROMIUM_FLAGS,
+            headless=True,
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def new_person(browser):
+    """`new_person()` → a page in a browser profile of its own (own cookies, Chinese locale), as
+    if another person at another desk. All are closed before the live server stops."""
+    contexts = []
+
+    def open_page():
+        contexts.append(browser.new_context(locale="zh-CN"))
+        return contexts[-1].new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()

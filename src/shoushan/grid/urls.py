@@ -12,4 +12,5 @@ urlpatterns = [
     path("map/<str:code>/", views.grid_map, name="map"),
     path("map/<str:code>/data.json", views.grid_map_data, name="map_data"),
     path("ranking/", views.ranking, name="ranking"),
+    path("hotline-import/", views.hotline_import, name="hotline_import"),
 ]

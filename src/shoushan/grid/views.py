@@ -12,11 +12,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from shoushan.core.errors import DomainError, InvalidInput
+from shoushan.core.errors import DomainError, InvalidInput, PermissionDenied
 from shoushan.grid import assessment, selectors
-from shoushan.grid.cases import case_may, case_move, case_report, case_return_visit_record
+from shoushan.grid.cases import (
+    DISPATCHER_ROLES,
+    case_may,
+    case_move,
+    case_report,
+    case_return_visit_record,
+)
 from shoushan.grid.exports import ranking_xlsx
 from shoushan.grid.forms import CaseMoveForm, CaseReportForm, ResidentReportForm, ReturnVisitForm
+from shoushan.grid.hotline import COLUMNS, hotline_orders_import, read_table
 from shoushan.grid.models import Channel, Unit
 from shoushan.grid.workflow import allowed_actions
 from shoushan.regions.selectors import region_get
@@ -250,3 +257,28 @@ def _month(request: HttpRequest) -> date:
                 request, _("“%(value)s” is not a month such as 2026-11.") % {"value": value[:20]}
             )
         return timezone.localdate().replace(day=1)
+
+
+def hotline_import(request: HttpRequest) -> HttpResponse:
+    """Upload a file of 12345 work orders; every bad row is listed and nothing is imported."""
+    if request.user.role not in DISPATCHER_ROLES and not request.user.is_superuser:
+        raise PermissionDenied(_("Your role cannot import 12345 work orders."))
+    problems, result = [], None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                raise InvalidInput(_("Choose a CSV or xlsx file."))
+            rows = read_table(upload.name, upload.read())
+            result = hotline_orders_import(actor=request.user, rows=rows)
+        except InvalidInput as e:
+            messages.error(request, e.message)
+            problems = e.details or []
+        else:
+            messages.success(request, _("%(n)s work orders imported.") % {"n": result.created})
+            return redirect("grid:hotline_import")
+    return render(
+        request,
+        "grid/hotline_import.html",
+        {"problems": problems[:500], "more": max(0, len(problems) - 500), "columns": COLUMNS},
+    )

@@ -1,41 +1,15 @@
 """The browser test: Debian's chromium, driven by Playwright, against a live server."""
 
-import os
-import shutil
-
 import pytest
 
 from shoushan.accounts.demo import DEMO_PASSWORD
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-# Playwright's sync API runs an event loop in this thread; the ORM calls of the fixtures are
-# still synchronous and safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
-        yield browser
-        browser.close()
-
 
 @pytest.mark.browser
 def test_a_street_account_walks_the_region_tree_to_a_community(
-    browser, live_server, transactional_db, beijing
+    new_person, live_server, transactional_db, beijing
 ):
-    page = browser.new_page(locale="zh-CN")
+    page = new_person()
     external = []
     page.on(
         "request",
