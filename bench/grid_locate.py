@@ -11,7 +11,7 @@ import sys
 import time
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shoushan.config.settings.base")
-from shoushan.config.envfile import load_env_file  # noqa: E402
+from shoushan.config.envfile import load_env_file
 
 load_env_file()
 import django  # noqa: E402
