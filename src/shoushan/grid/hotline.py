@@ -17,6 +17,7 @@ bad row imports nothing. Columns may be named in Chinese or English:
 
 import csv
 import io
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shoushan.audit.services import audit_record
+from shoushan.core.bulk import insert_many
 from shoushan.core.coordinates import to_wgs84
 from shoushan.core.errors import InvalidInput
 from shoushan.grid.cases import _grid_index
@@ -227,57 +229,97 @@ def _create(actor, parsed, communities: dict[str, str]) -> HotlineImportResult:
         ).values_list("code", "id")
     )
     now = timezone.now()
+    case_fields = [
+        "channel",
+        "external_id",
+        "category_id",
+        "description",
+        "address",
+        "longitude",
+        "latitude",
+        "grid_id",
+        "community_id",
+        "street_id",
+        "region_code",
+        "stage",
+        "reported_at",
+        "extended",
+        "reworked",
+        "escalated",
+        "reporter_name",
+        "reporter_phone",
+        "reporter_email",
+        "token",
+    ]
     cases = []
     for i, (row, received, category, lon, lat) in enumerate(parsed):
         grid_code = grid_of.get(i)
         community = grid_code[:12] if grid_code else row["community_code"]
         cases.append(
-            Case(
-                channel=Channel.HOTLINE,
-                external_id=row["order_id"][:64],
-                category=category,
-                description=row["description"][:5000],
-                address=row.get("address", "")[:200],
-                longitude=lon,
-                latitude=lat,
-                grid_id=grid_ids.get(grid_code),
-                community_id=community,
-                street_id=communities[community],
-                region_code=grid_code or community,
-                stage=Stage.REPORTED,
-                reporter_name=row.get("caller_name", "")[:60],
-                reporter_phone=row.get("caller_phone", "")[:20],
-                reported_at=received,
+            (
+                Channel.HOTLINE.value,
+                row["order_id"][:64],
+                category.pk,
+                row["description"][:5000],
+                row.get("address", "")[:200],
+                lon,
+                lat,
+                grid_ids.get(grid_code),
+                community,
+                communities[community],
+                grid_code or community,
+                Stage.REPORTED.value,
+                received,
+                False,
+                False,
+                False,
+                row.get("caller_name", "")[:60],
+                row.get("caller_phone", "")[:20],
+                "",
+                uuid.uuid4().hex,
             )
         )
-    actor_name = actor.get_username() if getattr(actor, "is_authenticated", False) else "system"
+    authenticated = getattr(actor, "is_authenticated", False)
+    actor_name = actor.get_username() if authenticated else "system"
     with transaction.atomic():
-        Case.objects.bulk_create(cases, batch_size=2000)
-        if not all(c.pk for c in cases):  # backends that do not return ids on bulk insert
-            ids = dict(
-                Case.objects.filter(
-                    channel=Channel.HOTLINE, external_id__in=[c.external_id for c in cases]
-                ).values_list("external_id", "id")
+        insert_many(Case, case_fields, cases)
+        tokens = [c[-1] for c in cases]
+        ids = {}
+        for start in range(0, len(tokens), 5000):
+            ids.update(
+                Case.objects.filter(token__in=tokens[start : start + 5000]).values_list(
+                    "token", "id"
+                )
             )
-            for c in cases:
-                c.pk = ids[c.external_id]
-        CaseEvent.objects.bulk_create(
+        insert_many(
+            CaseEvent,
             [
-                CaseEvent(
-                    case_id=c.pk,
-                    action="report",
-                    from_stage="",
-                    to_stage=Stage.REPORTED,
-                    actor=actor if actor_name != "system" else None,
-                    actor_name=actor_name,
-                    at=now,
-                    data={"channel": Channel.HOTLINE, "order_id": c.external_id},
+                "case_id",
+                "action",
+                "from_stage",
+                "to_stage",
+                "actor_id",
+                "actor_name",
+                "at",
+                "note",
+                "data",
+            ],
+            [
+                (
+                    ids[c[-1]],
+                    "report",
+                    "",
+                    Stage.REPORTED.value,
+                    actor.pk if authenticated else None,
+                    actor_name,
+                    now,
+                    "",
+                    {"channel": Channel.HOTLINE.value, "order_id": c[1]},
                 )
                 for c in cases
             ],
-            batch_size=2000,
         )
-        streets = sorted({c.street_id for c in cases})
+        streets = sorted({c[9] for c in cases})
         audit_record(
             actor=actor,
             action="case.import",
