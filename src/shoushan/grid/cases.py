@@ -3,9 +3,11 @@
 Every write is a service: keyword-only, one transaction, a CaseEvent for each move and an audit
 record; an illegal move raises Conflict (409) and changes nothing."""
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -59,36 +61,61 @@ def case_deadline(category: Category, start: datetime) -> datetime:
 
 @dataclass
 class Location:
-    grid: Grid | None
-    community: Region
-    street: Region
+    """Where a case is: codes only, so that intake needs no extra queries."""
+
+    community_code: str
+    street_code: str
+    grid_id: int | None = None
+    grid_code: str | None = None
+    responsible_party: str = ""
 
     @property
     def region_code(self) -> str:
-        return self.grid.code if self.grid else self.community.code
+        return self.grid_code or self.community_code
 
 
 class _GridIndex:
-    """The comprehensive grids in an STRtree, rebuilt when the grids change."""
+    """The comprehensive grids in an STRtree with what intake needs of each, rebuilt when the
+    grids change. Whether they changed is asked at most every GRID_INDEX_REFRESH_SECONDS, so
+    that intake does not count the grids on every request."""
 
     def __init__(self) -> None:
         self.key: tuple | None = None
+        self.checked = 0.0
         self.codes: list[str] = []
+        self.locations: list[Location] = []
         self.locator: PointLocator | None = None
 
-    def locate(self, lon: float, lat: float) -> str | None:
+    def refresh(self) -> None:
+        interval = settings.GRID_INDEX_REFRESH_SECONDS
+        if self.key is not None and time.monotonic() - self.checked < interval:
+            return
         grids = Grid.objects.filter(layer=GridLayer.COMPREHENSIVE)
-        state = grids.aggregate(last=Max("id"))
-        key = (state["last"], grids.count())
-        if key != self.key:
-            rows = list(grids.values_list("code", "boundary"))
-            self.codes = [code for code, _b in rows]
-            self.locator = PointLocator([as_polygon(b) for _c, b in rows]) if rows else None
-            self.key = key
+        key = (grids.aggregate(last=Max("id"))["last"], grids.count())
+        self.checked = time.monotonic()
+        if key == self.key:
+            return
+        rows = list(
+            grids.values_list(
+                "id",
+                "code",
+                "community_id",
+                "community__parent_id",
+                "responsible_party",
+                "boundary",
+            )
+        )
+        self.codes = [row[1] for row in rows]
+        self.locations = [Location(c, s, i, g, p) for i, g, c, s, p, _b in rows]
+        self.locator = PointLocator([as_polygon(row[-1]) for row in rows]) if rows else None
+        self.key = key
+
+    def locate(self, lon: float, lat: float) -> Location | None:
+        self.refresh()
         if self.locator is None:
             return None
         index = self.locator.locate_one(lon, lat)
-        return self.codes[index] if index >= 0 else None
+        return self.locations[index] if index >= 0 else None
 
 
 _grid_index = _GridIndex()
@@ -97,35 +124,25 @@ _grid_index = _GridIndex()
 def case_locate(*, lon: float | None, lat: float | None, community_code: str = "") -> Location:
     """The grid, community and street of a point (WGS84), or of the community the reporter chose."""
     if lon is not None and lat is not None:
-        code = _grid_index.locate(lon, lat)
-        if code is None:
+        location = _grid_index.locate(lon, lat)
+        if location is None:
             raise InvalidInput(
                 _("The point (%(lon)s, %(lat)s) is outside the city's grids.")
                 % {"lon": lon, "lat": lat}
             )
-        grid = (
-            Grid.objects.select_related("community")
-            .defer("boundary", "community__boundary")
-            .get(layer=GridLayer.COMPREHENSIVE, code=code)
-        )
-        community = grid.community
-        return Location(grid=grid, community=community, street=_street_of(community))
+        return location
     if community_code:
-        community = (
-            Region.objects.defer("boundary")
-            .filter(code=community_code, level=Level.COMMUNITY)
+        street_code = (
+            Region.objects.filter(code=community_code, level=Level.COMMUNITY)
+            .values_list("parent_id", flat=True)
             .first()
         )
-        if community is None:
+        if street_code is None:
             raise InvalidInput(
                 _("There is no community with the code %(code)s.") % {"code": community_code}
             )
-        return Location(grid=None, community=community, street=_street_of(community))
+        return Location(community_code=community_code, street_code=street_code)
     raise InvalidInput(_("Give the place: a point on the map or a community."))
-
-
-def _street_of(community: Region) -> Region:
-    return Region.objects.defer("boundary").get(code=community.parent_id)
 
 
 # ---- routing -----------------------------------------------------------------------------------
@@ -147,15 +164,13 @@ def case_route(*, category: Category, location: Location) -> Unit:
         for category_id in categories:
             if (place, category_id) in rules:
                 return rules[(place, category_id)].unit
-    street_unit = _street_unit(location.street)
+    street_unit = _street_unit(location.street_code)
     if category.kind != CaseKind.COMPONENT:
         return street_unit
-    owner = (
-        location.grid.responsible_party if location.grid else ""
-    ) or category.default_department
+    owner = location.responsible_party or category.default_department
     if not owner:
         return street_unit
-    return department_unit(district_code=location.street.parent_id, department=owner)
+    return department_unit(district_code=location.street_code[:6] + "000000", department=owner)
 
 
 def department_unit(*, district_code: str, department: str) -> Unit:
@@ -169,10 +184,13 @@ def department_unit(*, district_code: str, department: str) -> Unit:
     return unit
 
 
-def _street_unit(street: Region) -> Unit:
-    unit, _created = Unit.objects.get_or_create(
-        region_id=street.code, name=f"{street.name}办事处", defaults={"kind": UnitKind.STREET}
-    )
+def _street_unit(street_code: str) -> Unit:
+    unit = Unit.objects.filter(region_id=street_code, kind=UnitKind.STREET).first()
+    if unit is None:
+        street = Region.objects.defer("boundary").get(code=street_code)
+        unit, _created = Unit.objects.get_or_create(
+            region_id=street_code, name=f"{street.name}办事处", defaults={"kind": UnitKind.STREET}
+        )
     return unit
 
 
@@ -231,9 +249,9 @@ def case_report(
                 address=address[:200],
                 longitude=lon,
                 latitude=lat,
-                grid=location.grid,
-                community=location.community,
-                street=location.street,
+                grid_id=location.grid_id,
+                community_id=location.community_code,
+                street_id=location.street_code,
                 region_code=location.region_code,
                 stage=Stage.REPORTED,
                 reporter_name=reporter_name[:60],
@@ -410,7 +428,13 @@ def _apply(case: Case, action: Action, *, actor, note: str, unit_id, extend_to) 
 
 
 def _location_of(case: Case) -> Location:
-    return Location(grid=case.grid, community=case.community, street=case.street)
+    return Location(
+        community_code=case.community_id,
+        street_code=case.street_id,
+        grid_id=case.grid_id,
+        grid_code=case.grid.code if case.grid_id else None,
+        responsible_party=case.grid.responsible_party if case.grid_id else "",
+    )
 
 
 def case_return_visit_record(

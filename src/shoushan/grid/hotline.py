@@ -202,7 +202,7 @@ def _create(actor, parsed, communities: dict[str, str]) -> HotlineImportResult:
     points = [(i, lon, lat) for i, (_row, _t, _c, lon, lat) in enumerate(parsed) if lon is not None]
     grid_of: dict[int, str] = {}
     if points:
-        _grid_index.locate(points[0][1], points[0][2])  # makes sure the index is current
+        _grid_index.refresh()
         found = (
             _grid_index.locator.locate(
                 np.array([p[1] for p in points]), np.array([p[2] for p in points])

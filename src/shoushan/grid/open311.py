@@ -6,8 +6,11 @@ channel. Coordinates are WGS84; `crs=gcj02` (or `bd09`) says they are not. With
 the detailed stage and the deadline)."""
 
 import hashlib
+import time
 from datetime import timedelta
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Q
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
@@ -71,6 +74,20 @@ def _service(category: Category) -> dict:
     }
 
 
+_service_memo: dict = {"until": 0.0, "services": {}}
+
+
+def _service_by_code(code: str) -> Category | None:
+    """The active sub-class with this code. Intake asks on every request, so the catalogue is
+    kept in this process (not in the cache, which would unpickle it each time) as long as a key
+    check."""
+    now = time.monotonic()
+    if now >= _service_memo["until"]:
+        _service_memo["services"] = {c.code: c for c in _services()}
+        _service_memo["until"] = now + settings.OPEN311_KEY_CACHE_SECONDS
+    return _service_memo["services"].get(code)
+
+
 @require_GET
 def services(request: HttpRequest) -> JsonResponse:
     return _json([_service(c) for c in _services()])
@@ -86,10 +103,17 @@ def service_definition(request: HttpRequest, service_code: str) -> JsonResponse:
 
 
 def _key_valid(key: str) -> bool:
+    """Whether the api_key is live; the answer is kept for OPEN311_KEY_CACHE_SECONDS."""
+    if not key:
+        return False
     digest = hashlib.sha256(key.encode()).hexdigest()
-    return (
-        bool(key) and Open311Key.objects.filter(key_hash=digest, revoked_at__isnull=True).exists()
-    )
+    cache_key = f"open311-key:{digest}"
+    valid = cache.get(cache_key)
+    if valid is None:
+        valid = Open311Key.objects.filter(key_hash=digest, revoked_at__isnull=True).exists()
+        if settings.OPEN311_KEY_CACHE_SECONDS:
+            cache.set(cache_key, valid, settings.OPEN311_KEY_CACHE_SECONDS)
+    return valid
 
 
 @csrf_exempt
@@ -105,7 +129,7 @@ def _create(request: HttpRequest) -> JsonResponse:
     api_key = data.get("api_key", "")
     if not _key_valid(api_key):
         return _error(403, _("A valid api_key is required to submit requests."))
-    category = _services().filter(code=data.get("service_code", "")).first()
+    category = _service_by_code(data.get("service_code", ""))
     if category is None:
         return _error(
             400,

@@ -27,6 +27,10 @@ LOGIN_MAX_FAILURES = env_int("SHOUSHAN_LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCKOUT_MINUTES = env_int("SHOUSHAN_LOGIN_LOCKOUT_MINUTES", 15)
 MAP_TILE_URL = env_str("SHOUSHAN_MAP_TILE_URL", "")  # e.g. an intranet tile server; empty: none
 LOG_LEVEL = env_str("SHOUSHAN_LOG_LEVEL", "INFO")
+# How often a process asks whether the grids changed (new grids are used within this time).
+GRID_INDEX_REFRESH_SECONDS = env_int("SHOUSHAN_GRID_INDEX_REFRESH_SECONDS", 10)
+# How long a checked Open311 api_key is trusted before it is checked again (revocation delay).
+OPEN311_KEY_CACHE_SECONDS = env_int("SHOUSHAN_OPEN311_KEY_CACHE_SECONDS", 10)
 # ----------------------------------------------------------------------------------------------
 
 if not SECRET_KEY:

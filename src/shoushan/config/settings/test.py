@@ -28,3 +28,7 @@ class QuickArgon2PasswordHasher(Argon2PasswordHasher):
 # Tests serve static files from the source folders; nothing is collected.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+
+# Tests change grids and keys between requests: look again every time.
+GRID_INDEX_REFRESH_SECONDS = 0
+OPEN311_KEY_CACHE_SECONDS = 0
