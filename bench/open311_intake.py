@@ -133,7 +133,7 @@ print(
             "sent": sent,
             "stored": Case.objects.count(),
             "nothing_lost": Case.objects.count() == sent,
-            "machine": f"{platform.machine()} {os.cpu_count()} cores (client and server share them)",
+            "machine": f"{platform.machine()} {os.cpu_count()} cores, shared by client and server",
         }
     )
 )
