@@ -13,4 +13,10 @@ urlpatterns = [
     path("map/<str:code>/data.json", views.grid_map_data, name="map_data"),
     path("ranking/", views.ranking, name="ranking"),
     path("hotline-import/", views.hotline_import, name="hotline_import"),
+    path("open311-keys/", views.open311_keys, name="open311_keys"),
+    path(
+        "open311-keys/<int:key_id>/revoke/",
+        views.open311_key_revoke_view,
+        name="open311_key_revoke",
+    ),
 ]

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from shoushan.accounts.models import Role
 from shoushan.core.errors import DomainError, InvalidInput, PermissionDenied
 from shoushan.grid import assessment, selectors
 from shoushan.grid.cases import (
@@ -24,7 +25,8 @@ from shoushan.grid.cases import (
 from shoushan.grid.exports import ranking_xlsx
 from shoushan.grid.forms import CaseMoveForm, CaseReportForm, ResidentReportForm, ReturnVisitForm
 from shoushan.grid.hotline import COLUMNS, hotline_orders_import, read_table
-from shoushan.grid.models import Channel, Unit
+from shoushan.grid.models import Channel, Open311Key, Unit
+from shoushan.grid.services import open311_key_create, open311_key_revoke
 from shoushan.grid.workflow import allowed_actions
 from shoushan.regions.selectors import region_get
 
@@ -282,3 +284,41 @@ def hotline_import(request: HttpRequest) -> HttpResponse:
         "grid/hotline_import.html",
         {"problems": problems[:500], "more": max(0, len(problems) - 500), "columns": COLUMNS},
     )
+
+
+OPEN311_NEW_KEY_SESSION_KEY = "new_open311_key"
+
+
+def open311_keys(request: HttpRequest) -> HttpResponse:
+    """City administrators create and revoke the api_keys of Open311 clients; a new key is shown
+    once, after a redirect."""
+    _require_city_admin(request)
+    if request.method == "POST":
+        try:
+            _record, key = open311_key_create(actor=request.user, name=request.POST.get("name", ""))
+        except InvalidInput as e:
+            messages.error(request, e.message)
+        else:
+            request.session[OPEN311_NEW_KEY_SESSION_KEY] = key
+        return redirect("grid:open311_keys")
+    return render(
+        request,
+        "grid/open311_keys.html",
+        {
+            "keys": Open311Key.objects.order_by("-created_at"),
+            "new_key": request.session.pop(OPEN311_NEW_KEY_SESSION_KEY, None),
+        },
+    )
+
+
+@require_POST
+def open311_key_revoke_view(request: HttpRequest, key_id: int) -> HttpResponse:
+    _require_city_admin(request)
+    record = open311_key_revoke(actor=request.user, key_id=key_id)
+    messages.success(request, _("The key of “%(name)s” is revoked.") % {"name": record.name})
+    return redirect("grid:open311_keys")
+
+
+def _require_city_admin(request: HttpRequest) -> None:
+    if request.user.role != Role.CITY_ADMIN and not request.user.is_superuser:
+        raise PermissionDenied(_("Only city administrators manage Open311 keys."))

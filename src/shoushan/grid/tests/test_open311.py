@@ -94,3 +94,19 @@ def test_unknown_ids_and_bad_dates(demo_city):
     assert client.get("/open311/v2/requests/20000101-999999.json").status_code == 404
     assert client.get("/open311/v2/tokens/nope.json").status_code == 404
     assert client.get("/open311/v2/requests.json", {"start_date": "yesterday"}).status_code == 400
+
+
+def test_city_administrators_create_and_revoke_keys_in_the_ui(login, demo_city):
+    import re
+
+    admin = login("city_admin")
+    created = admin.post("/grid/open311-keys/", {"name": "区数据中心"})
+    page = admin.get(created["Location"]).content.decode()
+    key = re.search(r'id="new-key">([\w-]+)<', page).group(1)
+    assert submit(api_key=key).status_code == 201
+    from shoushan.grid.models import Open311Key
+
+    record = Open311Key.objects.get(name="区数据中心")
+    admin.post(f"/grid/open311-keys/{record.pk}/revoke/")
+    assert submit(api_key=key).status_code == 403
+    assert login("street_staff").get("/grid/open311-keys/").status_code == 403
