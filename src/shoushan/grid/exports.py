@@ -34,7 +34,7 @@ def ranking_xlsx(month: date, rows: list[StreetMonth]) -> HttpResponse:
         _("District"),
         _("Composite"),
         *[_(label) for _key, label in RATE_COLUMNS],
-        _("Cases"),
+        _("Number of cases"),
         _("Return visits"),
     ]
     sheet.append(header)
