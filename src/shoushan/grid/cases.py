@@ -35,6 +35,7 @@ from shoushan.grid.models import (
     Unit,
     UnitKind,
 )
+from shoushan.grid.photos import photos_attach, photos_check
 from shoushan.grid.workflow import Action, IllegalMove, Stage, next_stage
 from shoushan.grid.working_calendar import WorkingCalendar
 from shoushan.regions.codes import ancestor_codes
@@ -214,6 +215,7 @@ def case_report(
     external_id: str = "",
     idempotency_key: str | None = None,
     reported_at: datetime | None = None,
+    photos=(),
 ) -> tuple[Case, bool]:
     """A new case in stage `reported`: (case, created). A repeated `idempotency_key` returns the
     case it created the first time."""
@@ -238,6 +240,7 @@ def case_report(
             ) from None
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
             raise InvalidInput(_("The coordinates are not a longitude and latitude."))
+    photos_check(photos)
     location = case_locate(lon=lon, lat=lat, community_code=community_code)
     try:
         with transaction.atomic():
@@ -261,7 +264,7 @@ def case_report(
                 idempotency_key=idempotency_key or None,
                 reported_at=reported_at or timezone.now(),
             )
-            _event(
+            event = _event(
                 case,
                 actor=actor,
                 action="report",
@@ -269,6 +272,7 @@ def case_report(
                 to_stage=Stage.REPORTED,
                 data={"channel": channel},
             )
+            photos_attach(case=case, event=event, files=photos)
     except IntegrityError:
         if idempotency_key:  # a concurrent retry won the race: answer with its case
             return Case.objects.get(idempotency_key=idempotency_key), False
@@ -348,8 +352,10 @@ def case_move(
     note: str = "",
     unit_id: int | None = None,
     extend_to: datetime | None = None,
+    photos=(),
 ) -> Case:
     """Send a case along one declared transition, or refuse it (409) and change nothing."""
+    photos_check(photos)
     try:
         action = Action(action)
     except ValueError:
@@ -372,7 +378,7 @@ def case_move(
         data = _apply(case, action, actor=actor, note=note, unit_id=unit_id, extend_to=extend_to)
         from_stage, case.stage = case.stage, stage
         case.save()
-        _event(
+        event = _event(
             case,
             actor=actor,
             action=action,
@@ -381,6 +387,7 @@ def case_move(
             note=note,
             data=data,
         )
+        photos_attach(case=case, event=event, files=photos)
     return case
 
 

@@ -8,10 +8,13 @@ urlpatterns = [
     path("cases/<int:case_id>/", views.case_detail, name="case"),
     path("cases/<int:case_id>/action/", views.case_action, name="case_action"),
     path("cases/<int:case_id>/return-visit/", views.case_return_visit, name="case_return_visit"),
+    path("cases/<int:case_id>/photos/<int:photo_id>/", views.case_photo, name="case_photo"),
     path("report/", views.patrol_report, name="patrol_report"),
     path("map/<str:code>/", views.grid_map, name="map"),
     path("map/<str:code>/data.json", views.grid_map_data, name="map_data"),
     path("ranking/", views.ranking, name="ranking"),
+    path("layers/", views.grid_layers, name="layers"),
+    path("layers/<str:layer>.geojson", views.grid_layer_export, name="layer_export"),
     path("hotline-import/", views.hotline_import, name="hotline_import"),
     path("open311-keys/", views.open311_keys, name="open311_keys"),
     path(

@@ -1,3 +1,4 @@
+import json
 from datetime import date
 
 from django.conf import settings
@@ -5,7 +6,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.db.models import Count
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from shoushan.accounts.models import Role
+from shoushan.accounts.scope import scope_filter
 from shoushan.core.errors import DomainError, InvalidInput, PermissionDenied
 from shoushan.grid import assessment, selectors
 from shoushan.grid.cases import (
@@ -25,8 +28,8 @@ from shoushan.grid.cases import (
 from shoushan.grid.exports import ranking_xlsx
 from shoushan.grid.forms import CaseMoveForm, CaseReportForm, ResidentReportForm, ReturnVisitForm
 from shoushan.grid.hotline import COLUMNS, hotline_orders_import, read_table
-from shoushan.grid.models import Channel, Open311Key, Unit
-from shoushan.grid.services import open311_key_create, open311_key_revoke
+from shoushan.grid.models import Channel, Grid, GridLayer, Open311Key, Unit
+from shoushan.grid.services import grids_import, open311_key_create, open311_key_revoke
 from shoushan.grid.workflow import allowed_actions
 from shoushan.regions.selectors import region_get
 
@@ -95,6 +98,7 @@ def case_action(request: HttpRequest, case_id: int) -> HttpResponse:
         note=data["note"],
         unit_id=data["unit"].pk if data["unit"] else None,
         extend_to=extend_to,
+        photos=request.FILES.getlist("photos"),
     )
     messages.success(
         request,
@@ -183,6 +187,7 @@ def _report_from(form, request: HttpRequest, channel: str):
         address=data.get("address", ""),
         reporter_name=data.get("name", ""),
         reporter_phone=data.get("phone", ""),
+        photos=request.FILES.getlist("photos"),
     )
 
 
@@ -322,3 +327,93 @@ def open311_key_revoke_view(request: HttpRequest, key_id: int) -> HttpResponse:
 def _require_city_admin(request: HttpRequest) -> None:
     if request.user.role != Role.CITY_ADMIN and not request.user.is_superuser:
         raise PermissionDenied(_("Only city administrators manage Open311 keys."))
+
+
+def grid_layers(request: HttpRequest) -> HttpResponse:
+    """Import a layer of grids from GeoJSON (city and district administrators) and export any
+    layer of the viewer's scope."""
+    problems = []
+    if request.method == "POST":
+        if (
+            request.user.role not in (Role.CITY_ADMIN, Role.DISTRICT_ADMIN)
+            and not request.user.is_superuser
+        ):
+            raise PermissionDenied(_("Only city and district administrators import grids."))
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                raise InvalidInput(_("Choose a GeoJSON file."))
+            try:
+                collection = json.loads(upload.read().decode("utf-8-sig"))
+            except (UnicodeDecodeError, json.JSONDecodeError):
+                raise InvalidInput(_("The file is not GeoJSON (JSON in UTF-8).")) from None
+            result = grids_import(
+                actor=request.user,
+                collection=collection,
+                layer=request.POST.get("layer", ""),
+                replace=request.POST.get("replace") == "on",
+            )
+        except InvalidInput as e:
+            messages.error(request, e.message)
+            problems = e.details or []
+        else:
+            messages.success(
+                request,
+                _("%(created)s grids created, %(updated)s updated.")
+                % {"created": result.created, "updated": result.updated},
+            )
+            return redirect("grid:layers")
+    counts = dict(
+        scope_filter(Grid.objects.all(), request.user, field="code")
+        .values_list("layer")
+        .annotate(n=Count("id"))
+    )
+    return render(
+        request,
+        "grid/layers.html",
+        {
+            "layers": [(value, label, counts.get(value, 0)) for value, label in GridLayer.choices],
+            "problems": problems[:500],
+        },
+    )
+
+
+def grid_layer_export(request: HttpRequest, layer: str) -> HttpResponse:
+    """The grids of one layer inside the viewer's scope, as a GeoJSON FeatureCollection."""
+    if layer not in GridLayer.values:
+        raise InvalidInput(_("Unknown grid layer %(layer)s.") % {"layer": layer})
+    grids = scope_filter(Grid.objects.filter(layer=layer), request.user, field="code")
+    collection = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": g.boundary,
+                "properties": {
+                    "code": g.code,
+                    "community_code": g.community_id,
+                    "name": g.name,
+                    "layer": g.layer,
+                    "area_m2": g.area_m2,
+                    "responsible_party": g.responsible_party,
+                    "generated": g.is_generated,
+                },
+            }
+            for g in grids.order_by("code").iterator(chunk_size=2000)
+        ],
+    }
+    response = HttpResponse(
+        json.dumps(collection, ensure_ascii=False),
+        content_type="application/geo+json; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="grids-{layer}.geojson"'
+    return response
+
+
+def case_photo(request: HttpRequest, case_id: int, photo_id: int) -> FileResponse:
+    """A photo of a case the viewer may see (photos are never served from a public folder)."""
+    case = selectors.case_get(request.user, case_id)
+    photo = case.photos.filter(pk=photo_id).first()
+    if photo is None:
+        raise Http404
+    return FileResponse(photo.image.open("rb"))

@@ -32,3 +32,7 @@ WHITENOISE_USE_FINDERS = True
 # Tests change grids and keys between requests: look again every time.
 GRID_INDEX_REFRESH_SECONDS = 0
 OPEN311_KEY_CACHE_SECONDS = 0
+
+import tempfile  # noqa: E402
+
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="shoushan-media-"))  # noqa: F405

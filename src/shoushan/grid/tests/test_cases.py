@@ -183,3 +183,27 @@ def test_deadlines_follow_the_category_and_calendar(demo_city):
     case, _ = report()
     case = _walk(case, ("street_staff", "register", {}), ("street_staff", "dispatch", {}))
     assert case.deadline > timezone.now()
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def test_photos_go_with_the_report_and_the_handling_and_are_served_in_scope(demo_city, login):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    photo = SimpleUploadedFile("site.png", PNG, content_type="image/png")
+    case, _ = report(photos=[photo])
+    assert case.photos.count() == 1
+    own = login("street_staff").get(f"/grid/cases/{case.pk}/photos/{case.photos.get().pk}/")
+    assert own.status_code == 200 and b"".join(own.streaming_content).startswith(b"\x89PNG")
+    other = login("street_staff_2").get(f"/grid/cases/{case.pk}/photos/{case.photos.get().pk}/")
+    assert other.status_code == 404
+
+
+def test_a_file_that_is_not_a_photo_is_refused_and_nothing_is_created(demo_city):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    before = Case.objects.count()
+    with pytest.raises(InvalidInput):
+        report(photos=[SimpleUploadedFile("x.png", b"<script>", content_type="image/png")])
+    assert Case.objects.count() == before

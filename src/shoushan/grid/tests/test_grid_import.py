@@ -68,3 +68,29 @@ def test_not_a_feature_collection_is_refused(user):
         grids_import(actor=user("city_admin"), collection={"type": "Feature"}, layer="unit")
     with pytest.raises(InvalidInput):
         grids_import(actor=user("city_admin"), collection=collection(cells()), layer="nonsense")
+
+
+def test_the_layers_page_imports_and_exports_within_scope(login, demo_city):
+    import json
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    admin = login("district_admin")
+    upload = SimpleUploadedFile("grids.geojson", json.dumps(collection(cells())).encode())
+    assert (
+        admin.post("/grid/layers/", {"layer": "social_service", "file": upload}).status_code == 302
+    )
+    exported = json.loads(admin.get("/grid/layers/social_service.geojson").content)
+    assert [f["properties"]["code"] for f in exported["features"]] == [
+        "110101001001001",
+        "110101001001002",
+        "110101001001003",
+    ]
+    elsewhere = json.loads(
+        login("street_staff_2").get("/grid/layers/social_service.geojson").content
+    )
+    assert elsewhere["features"] == []  # 景山街道 sees none of 东华门街道's grids
+    bad = SimpleUploadedFile("grids.geojson", b"not json")
+    page = login("district_admin").post("/grid/layers/", {"layer": "unit", "file": bad})
+    assert page.status_code == 200
+    assert login("street_staff").post("/grid/layers/", {"layer": "unit"}).status_code == 403
