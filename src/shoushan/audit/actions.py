@@ -32,6 +32,12 @@ ACTION_LABELS = {
     "case.reopen": _("case reopened"),
     "case.escalate": _("overdue case escalated"),
     "case.return_visit": _("return visit recorded"),
+    "case.import": _("12345 work orders imported"),
+    "category.update": _("category changed"),
+    "calendar.set": _("working-calendar day set"),
+    "calendar.delete": _("working-calendar day removed"),
+    "routing.set": _("routing rule set"),
+    "routing.delete": _("routing rule removed"),
 }
 
 

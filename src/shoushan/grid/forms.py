@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shoushan.grid.models import Category, Satisfaction, Unit
+from shoushan.grid.rules import CATEGORY_FIELDS
 
 
 def _sub_classes():
@@ -64,3 +65,13 @@ class ReturnVisitForm(forms.Form):
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     reopen = forms.BooleanField(label=_("Reopen the case"), required=False)
+
+
+class CategoryForm(forms.ModelForm):
+    class Meta:
+        model = Category
+        fields = CATEGORY_FIELDS
+        widgets = {
+            "filing_standard": forms.Textarea(attrs={"rows": 3}),
+            "closing_standard": forms.Textarea(attrs={"rows": 3}),
+        }

@@ -10,6 +10,7 @@ from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -18,6 +19,7 @@ from shoushan.accounts.models import Role
 from shoushan.accounts.scope import scope_filter
 from shoushan.core.errors import DomainError, InvalidInput, PermissionDenied
 from shoushan.grid import assessment, selectors
+from shoushan.grid import rules as rules_services
 from shoushan.grid.cases import (
     DISPATCHER_ROLES,
     case_may,
@@ -26,9 +28,26 @@ from shoushan.grid.cases import (
     case_return_visit_record,
 )
 from shoushan.grid.exports import ranking_xlsx
-from shoushan.grid.forms import CaseMoveForm, CaseReportForm, ResidentReportForm, ReturnVisitForm
+from shoushan.grid.forms import (
+    CaseMoveForm,
+    CaseReportForm,
+    CategoryForm,
+    ResidentReportForm,
+    ReturnVisitForm,
+)
 from shoushan.grid.hotline import COLUMNS, hotline_orders_import, read_table
-from shoushan.grid.models import Channel, Grid, GridLayer, Open311Key, Unit
+from shoushan.grid.models import (
+    CalendarDay,
+    CalendarDayKind,
+    Category,
+    Channel,
+    Grid,
+    GridLayer,
+    Open311Key,
+    RoutingRule,
+    Unit,
+    UnitKind,
+)
 from shoushan.grid.services import grids_import, open311_key_create, open311_key_revoke
 from shoushan.grid.workflow import allowed_actions
 from shoushan.regions.selectors import region_get
@@ -417,3 +436,86 @@ def case_photo(request: HttpRequest, case_id: int, photo_id: int) -> FileRespons
     if photo is None:
         raise Http404
     return FileResponse(photo.image.open("rb"))
+
+
+def _require_rule_editor(request: HttpRequest) -> None:
+    if request.user.role != Role.CITY_ADMIN and not request.user.is_superuser:
+        raise PermissionDenied(_("Only city administrators change the rules."))
+
+
+def rules(request: HttpRequest) -> HttpResponse:
+    """The catalogue, the routing table and the working calendar, and forms to change them."""
+    editable = request.user.role == Role.CITY_ADMIN or request.user.is_superuser
+    if request.method == "POST":
+        _require_rule_editor(request)
+        what = request.POST.get("what")
+        try:
+            if what == "calendar":
+                day = parse_date(request.POST.get("date", "") or "")
+                if day is None:
+                    raise InvalidInput(_("Give the date as YYYY-MM-DD."))
+                rules_services.calendar_day_set(
+                    actor=request.user,
+                    day=day,
+                    kind=request.POST.get("kind", ""),
+                    note=request.POST.get("note", ""),
+                )
+            elif what == "calendar_delete":
+                rules_services.calendar_day_delete(
+                    actor=request.user, day_id=int(request.POST["id"])
+                )
+            elif what == "routing":
+                rules_services.routing_rule_set(
+                    actor=request.user,
+                    region_code=request.POST.get("region_code", "").strip(),
+                    category_code=request.POST.get("category_code", "").strip(),
+                    unit_id=int(request.POST.get("unit") or 0),
+                )
+            elif what == "routing_delete":
+                rules_services.routing_rule_delete(
+                    actor=request.user, rule_id=int(request.POST["id"])
+                )
+            else:
+                raise InvalidInput(_("Unknown change."))
+        except InvalidInput as e:
+            messages.error(request, " ".join([e.message, *map(str, (e.details or {}).values())]))
+        else:
+            messages.success(request, _("Saved."))
+        return redirect(request.path + "#" + (what or ""))
+    year = int(request.GET.get("year") or timezone.localdate().year)
+    return render(
+        request,
+        "grid/rules.html",
+        {
+            "editable": editable,
+            "majors": Category.objects.filter(parent__isnull=True).prefetch_related("subclasses"),
+            "rules": RoutingRule.objects.select_related("region", "category", "unit").order_by(
+                "region_id"
+            ),
+            "units": Unit.objects.exclude(kind=UnitKind.STREET).order_by("region_id", "name"),
+            "days": CalendarDay.objects.filter(date__year=year),
+            "year": year,
+            "kinds": CalendarDayKind.choices,
+        },
+    )
+
+
+def category_edit(request: HttpRequest, category_id: int) -> HttpResponse:
+    _require_rule_editor(request)
+    category = (
+        Category.objects.select_related("parent")
+        .filter(pk=category_id, parent__isnull=False)
+        .first()
+    )
+    if category is None:
+        raise Http404
+    form = CategoryForm(request.POST or None, instance=category)
+    if request.method == "POST" and form.is_valid():
+        rules_services.category_update(
+            actor=request.user,
+            category_id=category.pk,
+            **{f: form.cleaned_data[f] for f in rules_services.CATEGORY_FIELDS},
+        )
+        messages.success(request, _("Category %(code)s saved.") % {"code": category.code})
+        return redirect("grid:rules")
+    return render(request, "grid/category_edit.html", {"category": category, "form": form})
