@@ -56,8 +56,8 @@ SYSTEMS = [
         "网格化工作体系",
         _("Grids, the 12345 hotline and the case closed loop, the monthly ranking."),
         built=_(
-            "Grids, the case closed loop, 12345 batch import, Open311, the monthly ranking, the "
-            "catalogue, routing and calendar. A JSON API for cases: not yet."
+            "Grids, the case closed loop with its pages and API, 12345 batch import, Open311, the "
+            "monthly ranking, the catalogue, routing and calendar."
         ),
         url_name="grid:queue",
     ),

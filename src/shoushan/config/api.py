@@ -7,6 +7,7 @@ from ninja.renderers import JSONRenderer
 from shoushan.accounts.api import router as accounts_router
 from shoushan.audit.api import router as audit_router
 from shoushan.core.errors import DomainError
+from shoushan.grid.api import router as cases_router
 from shoushan.regions.api import router as regions_router
 
 
@@ -26,6 +27,7 @@ api = NinjaAPI(
 api.add_router("/regions", regions_router)
 api.add_router("/accounts", accounts_router)
 api.add_router("/audit", audit_router)
+api.add_router("/cases", cases_router)
 
 
 @api.exception_handler(DomainError)

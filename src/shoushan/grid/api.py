@@ -1,0 +1,118 @@
+"""The case API: the queues and cases a person may see, and the moves they may make. Machine
+clients of residents' requests use Open311 (/open311/v2/); this API is for staff systems."""
+
+from datetime import datetime
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from shoushan.accounts.api_auth import API_AUTH
+from shoushan.core.api import AUTH_ERRORS, error_responses
+from shoushan.core.pagination import PageNumber, PageSize, page_of
+from shoushan.grid import selectors
+from shoushan.grid.cases import case_move
+from shoushan.grid.models import Case
+from shoushan.grid.workflow import Action, Stage
+
+router = Router(tags=["cases"], auth=API_AUTH)
+
+
+class CaseOut(Schema):
+    id: int
+    number: str
+    channel: str
+    category_code: str
+    category_name: str
+    description: str
+    stage: Stage
+    grid_code: str | None
+    community_code: str | None
+    street_code: str
+    unit: str | None
+    reported_at: datetime
+    dispatched_at: datetime | None
+    deadline: datetime | None
+    closed_at: datetime | None
+    longitude: float | None
+    latitude: float | None
+    escalated: bool
+
+    @staticmethod
+    def resolve_category_code(obj: Case) -> str:
+        return obj.category.code
+
+    @staticmethod
+    def resolve_category_name(obj: Case) -> str:
+        return obj.category.name
+
+    @staticmethod
+    def resolve_grid_code(obj: Case) -> str | None:
+        return obj.grid.code if obj.grid_id else None
+
+    @staticmethod
+    def resolve_community_code(obj: Case) -> str | None:
+        return obj.community_id
+
+    @staticmethod
+    def resolve_street_code(obj: Case) -> str:
+        return obj.street_id
+
+    @staticmethod
+    def resolve_unit(obj: Case) -> str | None:
+        return obj.unit.name if obj.unit_id else None
+
+
+class CasePage(Schema):
+    count: int
+    items: list[CaseOut]
+
+
+class MoveIn(Schema):
+    action: Action
+    note: str = ""
+    unit_id: int | None = None
+    extend_to: datetime | None = None
+
+
+@router.get("", response={200: CasePage, **AUTH_ERRORS}, summary="Cases you may see")
+def case_list(
+    request: HttpRequest,
+    stage: Stage | None = None,
+    street_code: str = "",
+    page: PageNumber = 1,
+    page_size: PageSize = 50,
+) -> dict:
+    cases = selectors.case_list_visible(request.user).order_by("-reported_at", "-id")
+    if stage:
+        cases = cases.filter(stage=stage)
+    if street_code:
+        cases = cases.filter(street_id=street_code)
+    items, count = page_of(cases, page=page, page_size=page_size)
+    return {"count": count, "items": items}
+
+
+@router.get(
+    "/{case_id}",
+    response={200: CaseOut, **AUTH_ERRORS, **error_responses(404)},
+    summary="One case you may see",
+)
+def case_detail(request: HttpRequest, case_id: int) -> Case:
+    return selectors.case_get(request.user, case_id)
+
+
+@router.post(
+    "/{case_id}/moves",
+    response={200: CaseOut, **AUTH_ERRORS, **error_responses(404, 409)},
+    summary="Move a case along one declared transition",
+)
+def case_move_api(request: HttpRequest, case_id: int, move: MoveIn) -> Case:
+    """An illegal move answers 409 and changes nothing; a case outside your scope, 404."""
+    case_move(
+        actor=request.user,
+        case_id=case_id,
+        action=move.action,
+        note=move.note,
+        unit_id=move.unit_id,
+        extend_to=move.extend_to,
+    )
+    return selectors.case_get(request.user, case_id)
