@@ -7,7 +7,8 @@ import tempfile
 from pathlib import Path
 
 
-def fresh_database(*, demo: bool = True) -> str:
+def fresh_database(*, demo: bool = True, load: bool = True) -> str:
+    """A migrated, empty database (`load=False`), or one with Beijing loaded (and the demo)."""
     url = os.environ.get("BENCH_DATABASE_URL")
     if url:
         import psycopg
@@ -29,6 +30,8 @@ def fresh_database(*, demo: bool = True) -> str:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    if not load:
+        return url
     call_command("load_regions", stdout=StringIO())
     from shoushan.grid.reference import categories_load, working_calendar_load
 

@@ -8,26 +8,17 @@ import json
 import os
 import platform
 import statistics
-import tempfile
+import sys
 import time
-from pathlib import Path
 
-database = Path(tempfile.mkdtemp()) / "bench.sqlite3"
-os.environ["SHOUSHAN_DATABASE_URL"] = f"sqlite:///{database}"
-os.environ.setdefault("SHOUSHAN_SECRET_KEY", "bench")
-os.environ["DJANGO_SETTINGS_MODULE"] = "shoushan.config.settings.base"
+sys.path.insert(0, os.path.dirname(__file__))
+from _database import fresh_database
 
-import django  # noqa: E402
-
-django.setup()
-from django.core.management import call_command  # noqa: E402
+fresh_database(demo=False, load=True)
 from django.test import Client  # noqa: E402
 
 from shoushan.regions.models import Region  # noqa: E402
-from shoushan.regions.services import regions_load  # noqa: E402
 
-call_command("migrate", verbosity=0)
-regions_load(province="11")
 client = Client(HTTP_HOST="127.0.0.1")
 codes = list(Region.objects.values_list("code", flat=True))[::20]
 

@@ -8,23 +8,14 @@ import os
 import platform
 import resource
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-database = Path(tempfile.mkdtemp()) / "bench.sqlite3"
-os.environ["SHOUSHAN_DATABASE_URL"] = f"sqlite:///{database}"
-os.environ.setdefault("SHOUSHAN_SECRET_KEY", "bench")
-os.environ["DJANGO_SETTINGS_MODULE"] = "shoushan.config.settings.base"
+sys.path.insert(0, os.path.dirname(__file__))
+from _database import fresh_database
 
-import django  # noqa: E402
-
-django.setup()
-from django.core.management import call_command  # noqa: E402
-
+fresh_database(demo=False, load=False)
 from shoushan.regions.services import regions_load  # noqa: E402
 
-call_command("migrate", verbosity=0)
 start = time.perf_counter()
 first = regions_load(province="11")
 first_s = time.perf_counter() - start

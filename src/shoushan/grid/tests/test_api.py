@@ -1,19 +1,6 @@
 import json
 
-from shoushan.grid.cases import case_report
-from shoushan.grid.models import Category
-
-
-def _case():
-    case, _ = case_report(
-        actor=None,
-        channel="resident",
-        category=Category.objects.get(code="E0102"),
-        description="垃圾",
-        lon=116.4069014,
-        lat=39.9215538,
-    )
-    return case
+from shoushan.grid.tests.helpers import report
 
 
 def move(client, case, **body):
@@ -23,7 +10,7 @@ def move(client, case, **body):
 
 
 def test_cases_are_listed_within_scope_and_moved_through_the_api(login, demo_city):
-    case = _case()
+    case, _created = report()
     client = login("street_staff")
     listed = client.get("/api/v1/cases", {"stage": "reported"}).json()
     assert case.pk in {c["id"] for c in listed["items"]}

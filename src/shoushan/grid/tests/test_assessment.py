@@ -4,8 +4,9 @@ import pytest
 from django.utils import timezone
 
 from shoushan.grid.assessment import rates_from_counts, street_ranking
-from shoushan.grid.cases import case_move, case_report, case_return_visit_record
-from shoushan.grid.models import Case, Category
+from shoushan.grid.cases import case_move, case_return_visit_record
+from shoushan.grid.models import Case
+from shoushan.grid.tests.helpers import report
 
 
 def test_rates_and_composite_follow_their_definitions():
@@ -39,14 +40,7 @@ def test_rates_and_composite_follow_their_definitions():
 
 
 def _closed_case(user, satisfaction):
-    case, _ = case_report(
-        actor=None,
-        channel="resident",
-        category=Category.objects.get(code="E0102"),
-        description="垃圾",
-        lon=116.4069014,
-        lat=39.9215538,
-    )
+    case, _ = report()
     for username, action, extra in [
         ("street_staff", "register", {}),
         ("street_staff", "dispatch", {}),

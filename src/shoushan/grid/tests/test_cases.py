@@ -8,26 +8,11 @@ from shoushan.core.coordinates import wgs84_to_gcj02
 from shoushan.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from shoushan.grid.cases import (
     case_move,
-    case_report,
     case_return_visit_record,
     cases_escalate_overdue,
 )
 from shoushan.grid.models import Case, CaseEvent, Category
-
-DUOFUXIANG = (116.4069014, 39.9215538)  # 多福巷社区's published point (WGS84)
-
-
-def report(**kwargs):
-    values = {
-        "actor": None,
-        "channel": "resident",
-        "category": Category.objects.get(code="E0102"),
-        "description": "胡同口有暴露垃圾",
-        "lon": DUOFUXIANG[0],
-        "lat": DUOFUXIANG[1],
-    }
-    values.update(kwargs)
-    return case_report(**values)
+from shoushan.grid.tests.helpers import DUOFUXIANG, report
 
 
 def test_a_point_is_located_to_grid_community_and_street(demo_city):

@@ -1,8 +1,9 @@
 from datetime import date
 
 from shoushan.audit.models import AuditRecord
-from shoushan.grid.cases import case_move, case_report, department_unit
+from shoushan.grid.cases import case_move, department_unit
 from shoushan.grid.models import CalendarDay, Category
+from shoushan.grid.tests.helpers import report
 
 
 def test_a_city_administrator_edits_a_category_and_the_change_is_audited(login, demo_city):
@@ -48,14 +49,7 @@ def test_a_routing_rule_overrides_the_locality(login, user, demo_city):
         "/grid/rules/",
         {"what": "routing", "region_code": "110101000000", "category_code": "E01", "unit": unit.pk},
     )
-    case, _ = case_report(
-        actor=None,
-        channel="resident",
-        category=Category.objects.get(code="E0102"),
-        description="垃圾",
-        lon=116.4069014,
-        lat=39.9215538,
-    )
+    case, _ = report()
     case = case_move(actor=user("street_staff"), case_id=case.pk, action="register")
     case = case_move(actor=user("street_staff"), case_id=case.pk, action="dispatch")
     assert case.unit == unit  # the major class's rule in the district beats the street office
