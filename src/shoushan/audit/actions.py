@@ -12,6 +12,7 @@ ACTION_LABELS = {
     "personal_information.view": _("personal information viewed unmasked"),
     "regions.load": _("official divisions loaded"),
     "grid.import": _("grids imported"),
+    "grid.workers": _("grid workers assigned"),
     "grid.demo_city": _("demo city generated"),
     "grid.categories.load": _("case catalogue loaded"),
     "grid.working_calendar.load": _("working calendar loaded"),

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shoushan.audit.services import audit_record
-from shoushan.core.errors import InvalidInput, NotFound
+from shoushan.core.errors import InvalidInput, NotFound, PermissionDenied
 from shoushan.grid import geometry
 from shoushan.grid.models import Grid, GridLayer, Open311Key
 from shoushan.regions.models import Level, Region
@@ -221,3 +221,38 @@ def open311_key_revoke(*, actor, key_id: int) -> Open311Key:
                 changes={"revoked_at": record.revoked_at.isoformat()},
             )
     return record
+
+
+def grid_workers_set(*, actor, grid_id: int, usernames: list[str]) -> Grid:
+    """Who works a grid: grid workers whose scope covers it, set by staff whose scope covers it."""
+    from shoushan.accounts.models import Role, User
+    from shoushan.accounts.scope import in_scope
+
+    with transaction.atomic():
+        grid = Grid.objects.select_for_update().filter(pk=grid_id).first()
+        if grid is None or not in_scope(actor, grid.code):
+            raise NotFound(_("No such grid in your scope."))
+        if (
+            actor.role
+            not in (Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.STREET_STAFF, Role.COMMUNITY_STAFF)
+            and not actor.is_superuser
+        ):
+            raise PermissionDenied(_("Your role cannot assign grid workers."))
+        workers = list(User.objects.filter(username__in=usernames, role=Role.GRID_WORKER))
+        unknown = sorted(set(usernames) - {w.username for w in workers})
+        outside = sorted(w.username for w in workers if not in_scope(w, grid.code))
+        if unknown or outside:
+            raise InvalidInput(
+                _("Not grid workers: %(unknown)s. Working elsewhere: %(outside)s.")
+                % {"unknown": ", ".join(unknown) or "—", "outside": ", ".join(outside) or "—"}
+            )
+        before = sorted(grid.workers.values_list("username", flat=True))
+        grid.workers.set(workers)
+        audit_record(
+            actor=actor,
+            action="grid.workers",
+            obj=grid,
+            region_code=grid.code,
+            changes={"workers": [before, sorted(usernames)]},
+        )
+    return grid

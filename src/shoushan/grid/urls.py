@@ -12,6 +12,7 @@ urlpatterns = [
     path("report/", views.patrol_report, name="patrol_report"),
     path("map/<str:code>/", views.grid_map, name="map"),
     path("map/<str:code>/data.json", views.grid_map_data, name="map_data"),
+    path("map/<str:code>/workers/", views.grid_workers, name="map_workers"),
     path("ranking/", views.ranking, name="ranking"),
     path("layers/", views.grid_layers, name="layers"),
     path("rules/", views.rules, name="rules"),

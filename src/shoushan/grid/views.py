@@ -48,7 +48,12 @@ from shoushan.grid.models import (
     Unit,
     UnitKind,
 )
-from shoushan.grid.services import grids_import, open311_key_create, open311_key_revoke
+from shoushan.grid.services import (
+    grid_workers_set,
+    grids_import,
+    open311_key_create,
+    open311_key_revoke,
+)
 from shoushan.grid.workflow import allowed_actions
 from shoushan.regions.selectors import region_get
 
@@ -212,7 +217,12 @@ def _report_from(form, request: HttpRequest, channel: str):
 
 def grid_map(request: HttpRequest, code: str) -> HttpResponse:
     region = region_get(code)
-    return render(request, "grid/map.html", {"region": region, "tile_url": settings.MAP_TILE_URL})
+    grids = selectors.grids_in(request.user, region.code)[:300]
+    return render(
+        request,
+        "grid/map.html",
+        {"region": region, "grids": grids, "tile_url": settings.MAP_TILE_URL},
+    )
 
 
 def grid_map_data(request: HttpRequest, code: str) -> JsonResponse:
@@ -519,3 +529,25 @@ def category_edit(request: HttpRequest, category_id: int) -> HttpResponse:
         messages.success(request, _("Category %(code)s saved.") % {"code": category.code})
         return redirect("grid:rules")
     return render(request, "grid/category_edit.html", {"category": category, "form": form})
+
+
+@require_POST
+def grid_workers(request: HttpRequest, code: str) -> HttpResponse:
+    """Set the workers of one grid from the grid map page."""
+    grid = selectors.grids_in(request.user, code).filter(code=request.POST.get("grid", "")).first()
+    if grid is None:
+        raise InvalidInput(_("Choose a grid of this map."))
+    usernames = [
+        u
+        for u in request.POST.get("workers", "").replace("，", ",").replace(" ", ",").split(",")
+        if u
+    ]
+    try:
+        grid_workers_set(actor=request.user, grid_id=grid.pk, usernames=usernames)
+    except InvalidInput as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(
+            request, _("The workers of grid %(code)s are saved.") % {"code": grid.code}
+        )
+    return redirect("grid:map", code=code)

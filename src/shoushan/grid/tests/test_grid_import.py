@@ -94,3 +94,18 @@ def test_the_layers_page_imports_and_exports_within_scope(login, demo_city):
     page = login("district_admin").post("/grid/layers/", {"layer": "unit", "file": bad})
     assert page.status_code == 200
     assert login("street_staff").post("/grid/layers/", {"layer": "unit"}).status_code == 403
+
+
+def test_staff_assign_grid_workers_in_their_scope(login, user, demo_city):
+    from shoushan.grid.models import Grid
+
+    grid = Grid.objects.filter(community_id="110101001001").order_by("code").first()
+    client = login("street_staff")
+    client.post("/grid/map/110101001000/workers/", {"grid": grid.code, "workers": "grid_worker"})
+    assert list(grid.workers.values_list("username", flat=True)) == ["grid_worker"]
+    client.post("/grid/map/110101001000/workers/", {"grid": grid.code, "workers": "street_staff_2"})
+    assert list(grid.workers.values_list("username", flat=True)) == ["grid_worker"]  # refused
+    other = login("street_staff_2").post(
+        "/grid/map/110101002000/workers/", {"grid": grid.code, "workers": ""}
+    )
+    assert other.status_code == 422 and grid.workers.count() == 1
