@@ -2,7 +2,6 @@
 every unmasked read audited. Pages, API responses and exports all call `personal_values`."""
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from django.db import models, transaction
 
@@ -44,11 +43,3 @@ def personal_values(
                     changes={"fields": revealed, "purpose": purpose},
                 )
     return values
-
-
-def with_personal_values(
-    viewer, records: Sequence[models.Model], fields: Mapping[str, str], *, purpose: str
-) -> list[tuple[Any, dict[str, str]]]:
-    return list(
-        zip(records, personal_values(viewer, records, fields, purpose=purpose), strict=True)
-    )
