@@ -38,7 +38,7 @@ from shoushan.grid.models import (
 from shoushan.grid.photos import photos_attach, photos_check
 from shoushan.grid.workflow import Action, IllegalMove, Stage, next_stage
 from shoushan.grid.working_calendar import WorkingCalendar
-from shoushan.regions.codes import ancestor_codes
+from shoushan.regions.codes import ancestor_codes, significant_prefix
 from shoushan.regions.models import Level, Region
 
 # ---- the working calendar ----------------------------------------------------------------------
@@ -242,6 +242,12 @@ def case_report(
             raise InvalidInput(_("The coordinates are not a longitude and latitude."))
     photos_check(photos)
     location = case_locate(lon=lon, lat=lat, community_code=community_code)
+    if channel == Channel.PATROL and not (
+        getattr(actor, "role", None) in PATROL_ROLES and in_scope(actor, location.region_code)
+    ):
+        raise PermissionDenied(
+            _("Patrol reports come from grid workers and staff, in their own area.")
+        )
     try:
         with transaction.atomic():
             case = Case.objects.create(
@@ -319,6 +325,7 @@ def _event(
 # ---- the moves ---------------------------------------------------------------------------------
 
 DISPATCHER_ROLES = {Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.STREET_STAFF}
+PATROL_ROLES = DISPATCHER_ROLES | {Role.COMMUNITY_STAFF, Role.GRID_WORKER}
 VERIFIER_ROLES = DISPATCHER_ROLES | {Role.GRID_WORKER, Role.COMMUNITY_STAFF}
 # Who may send a case along each action: the dispatcher steers, the unit handles, the grid
 # worker verifies on the spot.
@@ -409,8 +416,9 @@ def _apply(case: Case, action: Action, *, actor, note: str, unit_id, extend_to) 
             if unit_id
             else case_route(category=case.category, location=_location_of(case))
         )
-        if unit is None:
-            raise InvalidInput(_("There is no such responsible unit."))
+        # a unit answers for a region; it must be one that holds the case (its street, district…)
+        if unit is None or not case.region_code.startswith(significant_prefix(unit.region_id)):
+            raise InvalidInput(_("There is no such responsible unit for this case's place."))
         case.unit = unit
         if action is Action.DISPATCH or case.dispatched_at is None:
             case.dispatched_at = now
@@ -447,13 +455,16 @@ def _location_of(case: Case) -> Location:
 def case_return_visit_record(
     *, actor, case_id: int, resolved: bool, satisfaction: str, note: str = "", reopen: bool = False
 ) -> ReturnVisit:
-    """回访 after closure. An unsatisfied resident's case may be reopened at the same time."""
+    """回访 after closure, by the dispatching staff. An unsatisfied resident's case may be
+    reopened in the same transaction (both happen, or neither)."""
     if satisfaction not in Satisfaction.values:
         raise InvalidInput(_("Unknown satisfaction %(value)s.") % {"value": satisfaction})
     with transaction.atomic():
         case = Case.objects.select_for_update().filter(pk=case_id).first()
         if case is None or not in_scope(actor, case.region_code):
             raise NotFound(_("No such case in your scope."))
+        if actor.role not in DISPATCHER_ROLES and not actor.is_superuser:
+            raise PermissionDenied(_("Return visits are recorded by the dispatching staff."))
         if case.stage != Stage.CLOSED:
             raise Conflict(
                 _("A return visit follows closure; this case is %(stage)s.") % {"stage": case.stage}
@@ -471,15 +482,15 @@ def case_return_visit_record(
             obj=case,
             object_repr=case.number,
             region_code=case.region_code,
-            changes={"resolved": resolved, "satisfaction": satisfaction},
+            changes={"resolved": resolved, "satisfaction": satisfaction, "note": note[:2000]},
         )
-    if reopen:
-        case_move(
-            actor=actor,
-            case_id=case_id,
-            action=Action.REOPEN,
-            note=note or _("Reopened after the return visit."),
-        )
+        if reopen:
+            case_move(
+                actor=actor,
+                case_id=case_id,
+                action=Action.REOPEN,
+                note=note or _("Reopened after the return visit."),
+            )
     return visit
 
 

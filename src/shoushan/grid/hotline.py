@@ -26,6 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shoushan.accounts.scope import in_scope
 from shoushan.audit.services import audit_record
 from shoushan.core.bulk import insert_many
 from shoushan.core.coordinates import to_wgs84
@@ -158,6 +159,8 @@ def hotline_orders_import(*, actor, rows: list[dict[str, str]]) -> HotlineImport
         lon, lat, place_problem = _place(row, communities)
         if place_problem:
             problems.append(place_problem)
+        elif lon is None and actor is not None and not in_scope(actor, row["community_code"]):
+            problems.append(("community_code", _("outside your scope")))
         errors += [{"row": number, "column": c, "reason": r} for c, r in problems]
         if not problems:
             parsed.append((row, received, category, lon, lat))
@@ -223,6 +226,19 @@ def _create(actor, parsed, communities: dict[str, str]) -> HotlineImportResult:
                 ],
             )
         grid_of = {i: _grid_index.codes[f] for (i, _x, _y), f in zip(points, found, strict=True)}
+        foreign = [
+            parsed[i][0]["order_id"]
+            for i, code in grid_of.items()
+            if actor is not None and not in_scope(actor, code)
+        ]
+        if foreign:
+            raise InvalidInput(
+                _("%(n)s rows lie outside your scope; nothing was imported.") % {"n": len(foreign)},
+                details=[
+                    {"row": o, "column": "longitude", "reason": _("outside your scope")}
+                    for o in foreign[:1000]
+                ],
+            )
     grid_ids = dict(
         Grid.objects.filter(
             layer=GridLayer.COMPREHENSIVE, code__in=set(grid_of.values())

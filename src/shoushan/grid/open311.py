@@ -177,8 +177,11 @@ def _create(request: HttpRequest) -> JsonResponse:
 
 def _list(request: HttpRequest) -> JsonResponse:
     params = request.GET
-    cases = Case.objects.select_related("category", "unit", "grid", "community", "street").defer(
-        "grid__boundary", "community__boundary", "street__boundary"
+    # Only what Open311 clients submitted: patrol, hotline and resident cases name people.
+    cases = (
+        Case.objects.filter(channel=Channel.OPEN311)
+        .select_related("category", "unit", "grid", "community", "street")
+        .defer("grid__boundary", "community__boundary", "street__boundary")
     )
     if params.get("service_request_id"):
         ids = [_pk(n) for n in params["service_request_id"].split(",")]
@@ -218,7 +221,14 @@ def _pk(number: str) -> int | None:
 @require_GET
 def request_detail(request: HttpRequest, service_request_id: str) -> JsonResponse:
     pk = _pk(service_request_id)
-    case = Case.objects.select_related("category", "unit").filter(pk=pk).first() if pk else None
+    case = (
+        Case.objects.filter(channel=Channel.OPEN311)
+        .select_related("category", "unit")
+        .filter(pk=pk)
+        .first()
+        if pk
+        else None
+    )
     if case is None or case.number != service_request_id:
         return _error(404, _("There is no request %(id)s.") % {"id": service_request_id})
     return _json([_request(case, request.GET)])
@@ -226,7 +236,7 @@ def request_detail(request: HttpRequest, service_request_id: str) -> JsonRespons
 
 @require_GET
 def token_detail(request: HttpRequest, token: str) -> JsonResponse:
-    case = Case.objects.filter(token=token).first()
+    case = Case.objects.filter(token=token, channel=Channel.OPEN311).first()
     if case is None:
         return _error(404, _("There is no request with the token %(token)s.") % {"token": token})
     return _json([{"service_request_id": case.number, "token": token}])

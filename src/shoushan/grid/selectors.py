@@ -55,7 +55,8 @@ def case_queue(viewer, queue: str) -> QuerySet[Case]:
         # the worker's grids, and cases placed only by community in a community they work
         communities = Grid.objects.filter(workers=viewer).values("community_id")
         cases = _cases().filter(
-            Q(grid__workers=viewer) | Q(grid__isnull=True, community_id__in=communities)
+            Q(grid__workers=viewer) | Q(grid__isnull=True, community_id__in=communities),
+            pk__in=scope_filter(Case.objects.all(), viewer).values("pk"),
         )
     else:
         cases = _cases().filter(pk__in=scope_filter(Case.objects.all(), viewer).values("pk"))

@@ -4,11 +4,13 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shoushan.accounts.scope import in_scope
 from shoushan.audit.services import audit_record
 from shoushan.core.errors import InvalidInput, NotFound, PermissionDenied
 from shoushan.grid import geometry
@@ -75,6 +77,13 @@ def grids_import(
                     % {"given": props["community_code"], "code": code},
                 }
             )
+        if actor is not None and not in_scope(actor, code):
+            problems.append(
+                {
+                    "index": index,
+                    "reason": _("grid %(code)s is outside your scope") % {"code": code},
+                }
+            )
         if code in existing and not replace:
             problems.append(
                 {
@@ -100,6 +109,8 @@ def grids_import(
     others = [geometry.as_polygon(g.boundary) for g in kept]
     pairs = geometry.overlapping_pairs(shapes + others, tolerance_m2=overlap_tolerance_m2)
     for i, j, overlap in pairs:
+        if i >= len(parsed):  # two grids already in the layer: not this file's business
+            continue
         if j < len(parsed):  # two features of the file: each is told about the other
             for this, other in ((i, j), (j, i)):
                 problems.append(
@@ -213,6 +224,7 @@ def open311_key_revoke(*, actor, key_id: int) -> Open311Key:
         if record.revoked_at is None:
             record.revoked_at = timezone.now()
             record.save(update_fields=["revoked_at"])
+            cache.delete(f"open311-key:{record.key_hash}")  # no grace period for a revoked key
             audit_record(
                 actor=actor,
                 action="open311_key.revoke",
@@ -226,7 +238,6 @@ def open311_key_revoke(*, actor, key_id: int) -> Open311Key:
 def grid_workers_set(*, actor, grid_id: int, usernames: list[str]) -> Grid:
     """Who works a grid: grid workers whose scope covers it, set by staff whose scope covers it."""
     from shoushan.accounts.models import Role, User
-    from shoushan.accounts.scope import in_scope
 
     with transaction.atomic():
         grid = Grid.objects.select_for_update().filter(pk=grid_id).first()
@@ -239,12 +250,13 @@ def grid_workers_set(*, actor, grid_id: int, usernames: list[str]) -> Grid:
         ):
             raise PermissionDenied(_("Your role cannot assign grid workers."))
         workers = list(User.objects.filter(username__in=usernames, role=Role.GRID_WORKER))
-        unknown = sorted(set(usernames) - {w.username for w in workers})
-        outside = sorted(w.username for w in workers if not in_scope(w, grid.code))
-        if unknown or outside:
+        # one answer for unknown names and workers elsewhere: other regions' accounts stay unseen
+        valid = {w.username for w in workers if in_scope(w, grid.code)}
+        refused = sorted(set(usernames) - valid)
+        if refused:
             raise InvalidInput(
-                _("Not grid workers: %(unknown)s. Working elsewhere: %(outside)s.")
-                % {"unknown": ", ".join(unknown) or "—", "outside": ", ".join(outside) or "—"}
+                _("Not grid workers of this grid's area: %(names)s.")
+                % {"names": ", ".join(refused)}
             )
         before = sorted(grid.workers.values_list("username", flat=True))
         grid.workers.set(workers)

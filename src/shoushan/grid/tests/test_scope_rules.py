@@ -1,0 +1,93 @@
+"""What a person may not do outside their area (found by a security review)."""
+
+import json
+
+import pytest
+from django.test import Client
+from shapely.geometry import box, mapping
+
+from shoushan.core.errors import InvalidInput, PermissionDenied
+from shoushan.grid.cases import case_move, case_return_visit_record
+from shoushan.grid.hotline import hotline_orders_import, read_table
+from shoushan.grid.models import Case, Grid, Unit
+from shoushan.grid.services import grids_import
+from shoushan.grid.tests.helpers import report
+
+
+def test_a_district_cannot_import_another_districts_grids(user, demo_city):
+    xicheng = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"code": "110102001004901"},
+                "geometry": mapping(box(116.30, 39.90, 116.301, 39.901)),
+            }
+        ],
+    }
+    with pytest.raises(InvalidInput):
+        grids_import(actor=user("district_admin"), collection=xicheng, layer="unit")
+    assert not Grid.objects.filter(code="110102001004901").exists()
+
+
+def test_open311_shows_only_what_open311_clients_submitted(demo_city):
+    patrol, _ = report(channel="resident", description="张三 13800138000 反映")
+    listed = Client().get("/open311/v2/requests.json").json()
+    assert patrol.number not in {r["service_request_id"] for r in listed}
+    assert Client().get(f"/open311/v2/requests/{patrol.number}.json").status_code == 404
+
+
+def test_a_street_cannot_import_work_orders_of_another_street(user, demo_city):
+    content = (
+        "工单编号,受理时间,诉求类别,诉求内容,社区编码\n"
+        "X9,2026-11-02 09:15,R0101,噪音,110101001001\n"
+    )
+    with pytest.raises(InvalidInput):
+        hotline_orders_import(
+            actor=user("street_staff_2"), rows=read_table("o.csv", content.encode())
+        )
+    assert not Case.objects.filter(external_id="X9").exists()
+
+
+def test_a_case_is_dispatched_only_to_a_unit_of_its_place(user, demo_city):
+    case, _ = report()
+    case_move(actor=user("street_staff"), case_id=case.pk, action="register")
+    xicheng_office = Unit.objects.filter(region__code__startswith="110102", kind="street").first()
+    with pytest.raises(InvalidInput):
+        case_move(
+            actor=user("street_staff"),
+            case_id=case.pk,
+            action="dispatch",
+            unit_id=xicheng_office.pk,
+        )
+
+
+def test_only_dispatching_staff_record_return_visits(user, demo_city):
+    case, _ = report()
+    for username, action, extra in [
+        ("street_staff", "register", {}),
+        ("street_staff", "dispatch", {}),
+        ("street_staff", "accept", {}),
+        ("street_staff", "handle", {"note": "已处理"}),
+        ("grid_worker", "verify", {}),
+        ("street_staff", "close", {}),
+    ]:
+        case_move(actor=user(username), case_id=case.pk, action=action, **extra)
+    with pytest.raises(PermissionDenied):
+        case_return_visit_record(
+            actor=user("department_handler"),
+            case_id=case.pk,
+            resolved=True,
+            satisfaction="satisfied",
+        )
+    assert not case.return_visits.exists()
+
+
+def test_patrol_reports_come_from_staff_in_their_own_area(user, demo_city):
+    with pytest.raises(PermissionDenied):
+        report(channel="patrol", actor=user("resident"))
+    with pytest.raises(PermissionDenied):
+        report(channel="patrol", actor=user("street_staff_2"))  # 多福巷 is not 景山's
+    case, _ = report(channel="patrol", actor=user("grid_worker"))
+    assert case.channel == "patrol"
+    assert json.loads(json.dumps(case.number))
