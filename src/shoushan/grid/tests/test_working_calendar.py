@@ -59,3 +59,15 @@ def test_counting_working_days_between_dates(calendar):
     assert (
         calendar.working_days_between(date(2025, 1, 24), date(2025, 2, 8)) == 6
     )  # 26, 27 Jan; 5, 6, 7, 8 Feb
+
+
+def test_2026_follows_the_state_council_notice_of_4_november_2025(calendar):
+    # 春节 15–23 February, with Saturday 14 and Saturday 28 February worked
+    assert not calendar.is_working_day(date(2026, 2, 23))
+    assert calendar.is_working_day(date(2026, 2, 14)) and calendar.is_working_day(date(2026, 2, 28))
+    # 国庆 1–7 October, with Sunday 20 September and Saturday 10 October worked
+    assert not calendar.is_working_day(date(2026, 10, 7))
+    assert calendar.is_working_day(date(2026, 9, 20)) and calendar.is_working_day(
+        date(2026, 10, 10)
+    )
+    assert calendar.is_working_day(date(2026, 1, 4))  # a Sunday after 元旦
