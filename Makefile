@@ -2,6 +2,8 @@
 # from Python 3.11 and make alone.
 PYTHON ?= python3
 PORT ?= 8000
+# The web server: granian's threads overlap database waits, and concurrent reports share a commit.
+SERVE_FLAGS = --interface wsgi --workers 2 --blocking-threads 16 --no-ws shoushan.config.wsgi:application
 UV_VERSION := 0.13.9
 TOOLS := .tools
 UV := $(TOOLS)/bin/uv
@@ -27,7 +29,7 @@ install-dev: $(UV)
 run: install .env
 	$(SHOUSHAN) setup --demo
 	@echo "Shoushan is serving at http://127.0.0.1:$(PORT)/  (Ctrl+C stops it)"
-	$(VENV)/bin/gunicorn shoushan.config.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile -
+	$(VENV)/bin/granian $(SERVE_FLAGS) --host 127.0.0.1 --port $(PORT) --access-log
 
 # Debian's chromium drives the browser tests; Playwright's own browser download cannot work offline.
 browser:

@@ -7,12 +7,25 @@ from typing import Any
 from django.db import models
 
 from shoushan.audit.models import AuditRecord
+from shoushan.core.bulk import insert_instances
 from shoushan.core.masking import mask
 
 SYSTEM_ACTOR = "system"
 
 
-def audit_record(
+def audit_record(**fields: Any) -> AuditRecord:
+    """Append one record (the fields are those of `audit_entry`)."""
+    record = audit_entry(**fields)
+    record.save()
+    return record
+
+
+def audit_records(records: Iterable[AuditRecord]) -> None:
+    """Append many records made by `audit_entry`, in one statement."""
+    insert_instances(list(records))
+
+
+def audit_entry(
     *,
     actor: Any | None,
     action: str,
@@ -24,8 +37,8 @@ def audit_record(
     changes: Mapping[str, Any] | None = None,
     personal_fields: Mapping[str, str] | None = None,
 ) -> AuditRecord:
-    """Append one record. `changes` maps a field to [old, new] (or any JSON value); fields named in
-    `personal_fields` (field → masking kind) are stored masked."""
+    """A record, not yet saved. `changes` maps a field to [old, new] (or any JSON value); fields
+    named in `personal_fields` (field → masking kind) are stored masked."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
@@ -35,7 +48,7 @@ def audit_record(
         for field, value in (changes or {}).items()
     }
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
-    return AuditRecord.objects.create(
+    return AuditRecord(
         actor=actor if authenticated else None,
         actor_name=actor.get_username() if authenticated else SYSTEM_ACTOR,
         action=action,

@@ -1,9 +1,26 @@
+import logging
 import os
 
 from django.core.wsgi import get_wsgi_application
+from django.db import DatabaseError, connections
 
 from shoushan.config.envfile import load_env_file
 
 load_env_file()
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shoushan.config.settings.base")
 application = get_wsgi_application()
+
+
+def _warm() -> None:
+    """Build the grid index as the worker starts, so that no report waits for it."""
+    from shoushan.grid.cases import grid_index_warm
+
+    try:
+        grid_index_warm()
+    except DatabaseError as e:  # not migrated yet: the first report builds it
+        logging.getLogger(__name__).warning("grid index not built at start: %s", e)
+    finally:
+        connections.close_all()
+
+
+_warm()

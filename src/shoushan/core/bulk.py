@@ -42,6 +42,20 @@ def insert_many(model: type[models.Model], fields: Sequence[str], rows: Sequence
             )
 
 
+def insert_instances(instances: Sequence[models.Model]) -> None:
+    """Insert unsaved instances of one model (their ids are not read back), every field but the
+    auto id."""
+    if not instances:
+        return
+    model = type(instances[0])
+    fields = [f for f in model._meta.concrete_fields if not isinstance(f, models.AutoField)]
+    insert_many(
+        model,
+        [f.name for f in fields],
+        [tuple(getattr(i, f.attname) for f in fields) for i in instances],
+    )
+
+
 def _copy(connection, table: str, columns, rows) -> None:
     """PostgreSQL's COPY: the fastest way in, by far."""
     quote = connection.ops.quote_name

@@ -3,9 +3,12 @@
 Every write is a service: keyword-only, one transaction, a CaseEvent for each move and an audit
 record; an illegal move raises Conflict (409) and changes nothing."""
 
+import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -15,9 +18,12 @@ from django.utils.translation import gettext as _
 
 from shoushan.accounts.models import Role
 from shoushan.accounts.scope import in_scope
-from shoushan.audit.services import audit_record
+from shoushan.audit.models import AuditRecord
+from shoushan.audit.services import audit_entry, audit_record, audit_records
+from shoushan.core.bulk import insert_instances
 from shoushan.core.coordinates import to_wgs84
 from shoushan.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from shoushan.core.group_commit import GroupCommit
 from shoushan.grid.geometry import PointLocator, as_polygon
 from shoushan.grid.models import (
     CalendarDay,
@@ -75,57 +81,79 @@ class Location:
         return self.grid_code or self.community_code
 
 
-class _GridIndex:
-    """The comprehensive grids in an STRtree with what intake needs of each, rebuilt when the
-    grids change. Whether they changed is asked at most every GRID_INDEX_REFRESH_SECONDS, so
-    that intake does not count the grids on every request."""
+@dataclass(frozen=True)
+class GridSnapshot:
+    """The comprehensive grids at one moment: their codes, what intake needs of each, and an
+    STRtree over their polygons, all indexed alike."""
 
-    def __init__(self) -> None:
-        self.key: tuple | None = None
-        self.checked = 0.0
-        self.codes: list[str] = []
-        self.locations: list[Location] = []
-        self.locator: PointLocator | None = None
-
-    def refresh(self) -> None:
-        interval = settings.GRID_INDEX_REFRESH_SECONDS
-        if self.key is not None and time.monotonic() - self.checked < interval:
-            return
-        grids = Grid.objects.filter(layer=GridLayer.COMPREHENSIVE)
-        key = (grids.aggregate(last=Max("id"))["last"], grids.count())
-        self.checked = time.monotonic()
-        if key == self.key:
-            return
-        rows = list(
-            grids.values_list(
-                "id",
-                "code",
-                "community_id",
-                "community__parent_id",
-                "responsible_party",
-                "boundary",
-            )
-        )
-        self.codes = [row[1] for row in rows]
-        self.locations = [Location(c, s, i, g, p) for i, g, c, s, p, _b in rows]
-        self.locator = PointLocator([as_polygon(row[-1]) for row in rows]) if rows else None
-        self.key = key
+    codes: list[str]
+    locations: list[Location]
+    locator: PointLocator | None
 
     def locate(self, lon: float, lat: float) -> Location | None:
-        self.refresh()
         if self.locator is None:
             return None
         index = self.locator.locate_one(lon, lat)
         return self.locations[index] if index >= 0 else None
 
 
+class _GridIndex:
+    """The current GridSnapshot, rebuilt when the grids change. Whether they changed is asked at
+    most every GRID_INDEX_REFRESH_SECONDS, so that intake does not count the grids on every
+    request. A rebuild replaces the snapshot in one assignment, so readers never mix two."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.key: tuple | None = None
+        self.checked = 0.0
+        self.snapshot = GridSnapshot([], [], None)
+
+    def current(self) -> GridSnapshot:
+        if not self._fresh():
+            with self.lock:  # one thread checks and rebuilds; the others wait for its answer
+                if not self._fresh():
+                    self._rebuild()
+        return self.snapshot
+
+    def _fresh(self) -> bool:
+        interval = settings.GRID_INDEX_REFRESH_SECONDS
+        return self.key is not None and time.monotonic() - self.checked < interval
+
+    def _rebuild(self) -> None:
+        grids = Grid.objects.filter(layer=GridLayer.COMPREHENSIVE)
+        key = (grids.aggregate(last=Max("id"))["last"], grids.count())
+        if key != self.key:
+            rows = list(
+                grids.values_list(
+                    "id",
+                    "code",
+                    "community_id",
+                    "community__parent_id",
+                    "responsible_party",
+                    "boundary",
+                )
+            )
+            self.snapshot = GridSnapshot(
+                codes=[row[1] for row in rows],
+                locations=[Location(c, s, i, g, p) for i, g, c, s, p, _b in rows],
+                locator=PointLocator([as_polygon(row[-1]) for row in rows]) if rows else None,
+            )
+            self.key = key
+        self.checked = time.monotonic()
+
+
 _grid_index = _GridIndex()
+
+
+def grid_index_warm() -> None:
+    """Build this process's grid index now (the WSGI module calls it as a worker starts)."""
+    _grid_index.current()
 
 
 def case_locate(*, lon: float | None, lat: float | None, community_code: str = "") -> Location:
     """The grid, community and street of a point (WGS84), or of the community the reporter chose."""
     if lon is not None and lat is not None:
-        location = _grid_index.locate(lon, lat)
+        location = _grid_index.current().locate(lon, lat)
         if location is None:
             raise InvalidInput(
                 _("The point (%(lon)s, %(lat)s) is outside the city's grids.")
@@ -248,42 +276,79 @@ def case_report(
         raise PermissionDenied(
             _("Patrol reports come from grid workers and staff, in their own area.")
         )
+    report = _Report(
+        fields={
+            "channel": channel,
+            "external_id": external_id[:64],
+            "category": category,
+            "description": description[:5000],
+            "address": address[:200],
+            "longitude": lon,
+            "latitude": lat,
+            "grid_id": location.grid_id,
+            "community_id": location.community_code,
+            "street_id": location.street_code,
+            "region_code": location.region_code,
+            "stage": Stage.REPORTED,
+            "reporter_name": reporter_name[:60],
+            "reporter_phone": reporter_phone[:20],
+            "reporter_email": reporter_email[:254],
+            "reported_by": actor if getattr(actor, "is_authenticated", False) else None,
+            "idempotency_key": idempotency_key or None,
+            "reported_at": reported_at or timezone.now(),
+        },
+        actor=actor,
+        photos=photos,
+    )
     try:
-        with transaction.atomic():
-            case = Case.objects.create(
-                channel=channel,
-                external_id=external_id[:64],
-                category=category,
-                description=description[:5000],
-                address=address[:200],
-                longitude=lon,
-                latitude=lat,
-                grid_id=location.grid_id,
-                community_id=location.community_code,
-                street_id=location.street_code,
-                region_code=location.region_code,
-                stage=Stage.REPORTED,
-                reporter_name=reporter_name[:60],
-                reporter_phone=reporter_phone[:20],
-                reporter_email=reporter_email[:254],
-                reported_by=actor if getattr(actor, "is_authenticated", False) else None,
-                idempotency_key=idempotency_key or None,
-                reported_at=reported_at or timezone.now(),
-            )
-            event = _event(
+        _report_writer.submit(report)
+    except IntegrityError:
+        # A concurrent retry won the race: answer with its case.
+        first = idempotency_key and Case.objects.filter(idempotency_key=idempotency_key).first()
+        if first:
+            return first, False
+        raise
+    return report.case, True
+
+
+@dataclass
+class _Report:
+    """A checked report waiting to be written; `case` is set once it is."""
+
+    fields: dict
+    actor: Any
+    photos: Sequence
+    case: Case | None = None
+
+
+def _reports_write(reports: Sequence[_Report]) -> None:
+    """New cases with their report events and audit records, in one transaction."""
+    with transaction.atomic():
+        cases = Case.objects.bulk_create([Case(**r.fields) for r in reports])
+        moves = [
+            _event_entries(
                 case,
-                actor=actor,
+                actor=r.actor,
                 action="report",
                 from_stage="",
                 to_stage=Stage.REPORTED,
-                data={"channel": channel},
+                data={"channel": case.channel},
             )
-            photos_attach(case=case, event=event, files=photos)
-    except IntegrityError:
-        if idempotency_key:  # a concurrent retry won the race: answer with its case
-            return Case.objects.get(idempotency_key=idempotency_key), False
-        raise
-    return case, True
+            for case, r in zip(cases, reports, strict=True)
+        ]
+        insert_instances([event for event, _record in moves])
+        audit_records([record for _event, record in moves])
+        with_photos = {
+            case.pk: r.photos for case, r in zip(cases, reports, strict=True) if r.photos
+        }
+        for event in CaseEvent.objects.filter(case_id__in=with_photos).select_related("case"):
+            photos_attach(case=event.case, event=event, files=with_photos[event.case_id])
+    for case, r in zip(cases, reports, strict=True):
+        r.case = case
+
+
+# Intake is the busiest write: reports that arrive together share a transaction.
+_report_writer = GroupCommit(_reports_write)
 
 
 def _event(
@@ -296,8 +361,34 @@ def _event(
     note: str = "",
     data: dict | None = None,
 ) -> CaseEvent:
+    """Write one move: its case event and its audit record."""
+    event, record = _event_entries(
+        case,
+        actor=actor,
+        action=action,
+        from_stage=from_stage,
+        to_stage=to_stage,
+        note=note,
+        data=data,
+    )
+    event.save()
+    record.save()
+    return event
+
+
+def _event_entries(
+    case: Case,
+    *,
+    actor,
+    action: str,
+    from_stage: str,
+    to_stage: str,
+    note: str = "",
+    data: dict | None = None,
+) -> tuple[CaseEvent, AuditRecord]:
+    """The case event and the audit record of a move, not yet saved."""
     authenticated = getattr(actor, "is_authenticated", False)
-    event = CaseEvent.objects.create(
+    event = CaseEvent(
         case=case,
         action=action,
         from_stage=from_stage,
@@ -307,7 +398,7 @@ def _event(
         note=note[:2000],
         data=data or {},
     )
-    audit_record(
+    record = audit_entry(
         actor=actor,
         action=f"case.{action}",
         obj=case,
@@ -319,7 +410,7 @@ def _event(
             **(data or {}),
         },
     )
-    return event
+    return event, record
 
 
 # ---- the moves ---------------------------------------------------------------------------------

@@ -205,12 +205,10 @@ def _create(actor, parsed, communities: dict[str, str]) -> HotlineImportResult:
     points = [(i, lon, lat) for i, (_row, _t, _c, lon, lat) in enumerate(parsed) if lon is not None]
     grid_of: dict[int, str] = {}
     if points:
-        _grid_index.refresh()
+        grids = _grid_index.current()
         found = (
-            _grid_index.locator.locate(
-                np.array([p[1] for p in points]), np.array([p[2] for p in points])
-            )
-            if _grid_index.locator
+            grids.locator.locate(np.array([p[1] for p in points]), np.array([p[2] for p in points]))
+            if grids.locator
             else np.full(len(points), -1)
         )
         outside = [
@@ -225,7 +223,7 @@ def _create(actor, parsed, communities: dict[str, str]) -> HotlineImportResult:
                     for o in outside[:1000]
                 ],
             )
-        grid_of = {i: _grid_index.codes[f] for (i, _x, _y), f in zip(points, found, strict=True)}
+        grid_of = {i: grids.codes[f] for (i, _x, _y), f in zip(points, found, strict=True)}
         foreign = [
             parsed[i][0]["order_id"]
             for i, code in grid_of.items()

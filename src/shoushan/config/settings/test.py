@@ -36,3 +36,10 @@ OPEN311_KEY_CACHE_SECONDS = 0
 import tempfile  # noqa: E402
 
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="shoushan-media-"))  # noqa: F405
+
+# SQLite's test database is a file, as in production: concurrent tests then meet WAL and the busy
+# timeout, not the table locks of a shared in-memory database.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(Path(tempfile.mkdtemp(prefix="shoushan-test-")) / "test.sqlite3")  # noqa: F405
+    }
