@@ -4,7 +4,7 @@ from datetime import date
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
@@ -173,7 +173,9 @@ RESIDENT_REPORTS_PER_HOUR = 10
 
 @login_not_required
 def resident_report(request: HttpRequest) -> HttpResponse:
-    """The public form (no sign-in), limited per address so that it cannot be flooded."""
+    """The public form (no sign-in), limited per address so that it cannot be flooded; the count
+    is kept in the database, so every server process sees the same one."""
+    cache = caches["shared"]
     form = ResidentReportForm(request.POST or None)
     if request.method == "POST":
         key = f"resident-report:{request.META.get('REMOTE_ADDR', '')}"

@@ -124,6 +124,16 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # Sessions end after SESSION_IDLE_MINUTES without a request: each request renews the cookie.
+CACHES = {
+    # Per process: what each process may keep for a few seconds (grid index checks, Open311 keys).
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # In the database: what every process must agree on, such as rate limits.
+    "shared": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "shoushan_cache",
+    },
+}
+
 SESSION_COOKIE_AGE = int(timedelta(minutes=SESSION_IDLE_MINUTES).total_seconds())
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True

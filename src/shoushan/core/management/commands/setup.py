@@ -6,9 +6,10 @@ from shoushan.grid.reference import categories_load, working_calendar_load
 
 class Command(BaseCommand):
     help = (
-        "Bring a database up to date in one process: migrate, load Beijing's divisions, the case "
-        "catalogue and the working calendar, collect static files, and with --demo create the "
-        "demo (`shoushan demo`). Each step does nothing when there is nothing to do."
+        "Bring a database up to date in one process: migrate (and create the cache table), load "
+        "Beijing's divisions, the case catalogue and the working calendar, collect static files, "
+        "and with --demo create the demo (`shoushan demo`). Each step does nothing when there is "
+        "nothing to do."
     )
 
     def add_arguments(self, parser):
@@ -16,6 +17,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, demo: bool, **options):
         call_command("migrate", interactive=False, verbosity=0)
+        call_command("createcachetable", verbosity=0)
         call_command("load_regions", stdout=self.stdout)
         categories_load()
         working_calendar_load()
