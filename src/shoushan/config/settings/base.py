@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "shoushan.accounts",
     "shoushan.cockpit",
     "shoushan.grid",
+    "shoushan.evaluation",
 ]
 
 MIDDLEWARE = [
