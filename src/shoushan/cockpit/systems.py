@@ -74,5 +74,10 @@ SYSTEMS = [
         _("Comprehensive evaluation"),
         "综合评价体系",
         _("The composite index of the 31 provinces and the annual blue book."),
+        built=_(
+            "Indicator data sets and the index engine (COINr parity), ranks and unit profiles. "
+            "Uncertainty, the province map and the blue book: not yet."
+        ),
+        url_name="evaluation:datasets",
     ),
 ]

@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("shoushan.accounts.urls")),
     path("audit/", include("shoushan.audit.urls")),
     path("grid/", include("shoushan.grid.urls")),
+    path("evaluation/", include("shoushan.evaluation.urls")),
     path("report/", resident_report, name="resident_report"),
     path("api/v1/", api.urls),
     re_path(r"^api/(?P<path>.*)$", api_not_found),

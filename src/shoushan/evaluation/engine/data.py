@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
+from shoushan.evaluation.engine.messages import _
+
 # iMeta types that COINr knows; "Other" columns are carried in iData but never used.
 NODE_TYPES = ("Indicator", "Aggregate")
 META_TYPES = (*NODE_TYPES, "Group", "Denominator", "Other")
@@ -124,13 +126,14 @@ def _rows(path: Path, source: str) -> tuple[list[str], list[dict[str, str]]]:
         reader = csv.reader(f)
         header = next(reader, None)
         if not header:
-            raise InputError(source, "the file is empty")
+            raise InputError(source, _("the file is empty"))
         rows = []
         for line in reader:
             if len(line) != len(header):
                 raise InputError(
                     source,
-                    f"has {len(line)} cells but the header has {len(header)}",
+                    _("has %(cells)s cells but the header has %(header)s")
+                    % {"cells": len(line), "header": len(header)},
                     row=reader.line_num,
                 )
             rows.append(dict(zip(header, (cell.strip() for cell in line), strict=True)))
@@ -140,7 +143,7 @@ def _rows(path: Path, source: str) -> tuple[list[str], list[dict[str, str]]]:
 def _require_columns(header: Sequence[str], required: Sequence[str], source: str) -> None:
     for column in required:
         if column not in header:
-            raise InputError(source, "required column is missing", row=1, column=column)
+            raise InputError(source, _("required column is missing"), row=1, column=column)
 
 
 def _number(text: str, source: str, row: int, column: str) -> float:
@@ -150,9 +153,13 @@ def _number(text: str, source: str, row: int, column: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise InputError(source, f"{text!r} is not a number", row=row, column=column) from None
+        raise InputError(
+            source, _("%(text)r is not a number") % {"text": text}, row=row, column=column
+        ) from None
     if not math.isfinite(value):
-        raise InputError(source, f"{text!r} is not a finite number", row=row, column=column)
+        raise InputError(
+            source, _("%(text)r is not a finite number") % {"text": text}, row=row, column=column
+        )
     return value
 
 
@@ -167,15 +174,19 @@ def framework_read(path: Path) -> tuple[Framework, dict[str, str]]:
     for row_number, row in enumerate(rows, start=2):
         code, kind = row["iCode"], row["Type"]
         if not code:
-            raise InputError(source, "iCode is blank", row=row_number, column="iCode")
+            raise InputError(source, _("iCode is blank"), row=row_number, column="iCode")
         if code in types:
             raise InputError(
-                source, f"iCode {code!r} appears twice", row=row_number, column="iCode"
+                source,
+                _("iCode %(code)r appears twice") % {"code": code},
+                row=row_number,
+                column="iCode",
             )
         if kind not in META_TYPES:
             raise InputError(
                 source,
-                f"Type {kind!r} is not one of {', '.join(META_TYPES)}",
+                _("Type %(kind)r is not one of %(types)s")
+                % {"kind": kind, "types": ", ".join(META_TYPES)},
                 row=row_number,
                 column="Type",
             )
@@ -185,22 +196,22 @@ def framework_read(path: Path) -> tuple[Framework, dict[str, str]]:
         level = _number(row["Level"], source, row_number, "Level")
         if not (level >= 1 and level == int(level)):
             raise InputError(
-                source, "Level must be a whole number from 1", row=row_number, column="Level"
+                source, _("Level must be a whole number from 1"), row=row_number, column="Level"
             )
         if (kind == "Indicator") != (level == 1):
             raise InputError(
                 source,
-                "indicators are level 1 and aggregates above",
+                _("indicators are level 1 and aggregates above"),
                 row=row_number,
                 column="Level",
             )
         weight = _number(row["Weight"], source, row_number, "Weight")
         if math.isnan(weight):
-            raise InputError(source, "Weight is missing", row=row_number, column="Weight")
+            raise InputError(source, _("Weight is missing"), row=row_number, column="Weight")
         direction = _number(row["Direction"], source, row_number, "Direction")
         if direction not in (-1, 1):
             raise InputError(
-                source, "Direction must be 1 or -1", row=row_number, column="Direction"
+                source, _("Direction must be 1 or -1"), row=row_number, column="Direction"
             )
         target = _number(row.get("Target", ""), source, row_number, "Target")
         nodes.append(
@@ -218,7 +229,7 @@ def framework_read(path: Path) -> tuple[Framework, dict[str, str]]:
         )
         node_rows[code] = row_number
     if not any(n.level == 1 for n in nodes):
-        raise InputError(source, "no row has Type 'Indicator'", column="Type")
+        raise InputError(source, _("no row has Type 'Indicator'"), column="Type")
     by_code = {n.code: n for n in nodes}
     top = max(n.level for n in nodes)
     for node in nodes:
@@ -227,32 +238,40 @@ def framework_read(path: Path) -> tuple[Framework, dict[str, str]]:
         if node.parent and parent is None:
             raise InputError(
                 source,
-                f"Parent {node.parent!r} is not the iCode of an aggregate",
+                _("Parent %(parent)r is not the iCode of an aggregate") % {"parent": node.parent},
                 row=row_number,
                 column="Parent",
             )
         if parent is None and node.level != top:
             raise InputError(
-                source, "only the top level may have no Parent", row=row_number, column="Parent"
+                source,
+                _("only the top level may have no Parent"),
+                row=row_number,
+                column="Parent",
             )
         if parent is not None and parent.level != node.level + 1:
             raise InputError(
                 source,
-                f"Parent {parent.code!r} is at level {parent.level}, expected {node.level + 1}",
+                _("Parent %(parent)r is at level %(level)s, expected %(expected)s")
+                % {"parent": parent.code, "level": parent.level, "expected": node.level + 1},
                 row=row_number,
                 column="Parent",
             )
         if node.denominator and types.get(node.denominator) != "Denominator":
             raise InputError(
                 source,
-                f"Denominator {node.denominator!r} is not an iCode of Type 'Denominator'",
+                _("Denominator %(code)r is not an iCode of Type 'Denominator'")
+                % {"code": node.denominator},
                 row=row_number,
                 column="Denominator",
             )
     for node in nodes:
         if node.level > 1 and not any(n.parent == node.code for n in nodes):
             raise InputError(
-                source, "this aggregate has no children", row=node_rows[node.code], column="iCode"
+                source,
+                _("this aggregate has no children"),
+                row=node_rows[node.code],
+                column="iCode",
             )
     return Framework(tuple(nodes)), types
 
@@ -269,10 +288,13 @@ def composite_data_read(idata_path: Path, imeta_path: Path) -> CompositeData:
     for row_number, row in enumerate(rows, start=2):
         code = row["uCode"]
         if not code:
-            raise InputError(source, "uCode is blank", row=row_number, column="uCode")
+            raise InputError(source, _("uCode is blank"), row=row_number, column="uCode")
         if code in units:
             raise InputError(
-                source, f"uCode {code!r} appears twice", row=row_number, column="uCode"
+                source,
+                _("uCode %(code)r appears twice") % {"code": code},
+                row=row_number,
+                column="uCode",
             )
         units.append(code)
 

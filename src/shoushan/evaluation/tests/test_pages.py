@@ -1,0 +1,89 @@
+"""The evaluation pages: upload a data set (or be told exactly what is wrong, with nothing
+stored), see the index and ranks, download them, open a unit's profile."""
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from shoushan.audit.models import AuditRecord
+from shoushan.evaluation.models import Dataset
+
+DATA_DIR = (
+    Path(__file__).resolve().parents[4].parent / "shared" / "data" / "composite" / "coinr-asem"
+)
+pytestmark = pytest.mark.skipif(not DATA_DIR.is_dir(), reason=f"no COINr data at {DATA_DIR}")
+
+
+def _upload(client, *, data: bytes | None = None, meta: bytes | None = None, name="ASEM 2018"):
+    data = data if data is not None else (DATA_DIR / "ASEM_iData.csv").read_bytes()
+    meta = meta if meta is not None else (DATA_DIR / "ASEM_iMeta.csv").read_bytes()
+    return client.post(
+        "/evaluation/",
+        {
+            "name": name,
+            "note": "COINr 1.1.14 example",
+            "data": SimpleUploadedFile("ASEM_iData.csv", data, content_type="text/csv"),
+            "meta": SimpleUploadedFile("ASEM_iMeta.csv", meta, content_type="text/csv"),
+        },
+    )
+
+
+def test_a_researcher_uploads_and_reads_the_ranking(login):
+    client = login("researcher")
+    response = _upload(client)
+    dataset = Dataset.objects.get(name="ASEM 2018")
+    assert response.status_code == 302 and response["Location"] == f"/evaluation/{dataset.pk}/"
+    assert AuditRecord.objects.filter(
+        action="evaluation.dataset_create", object_id=str(dataset.pk)
+    ).exists()
+
+    page = client.get(f"/evaluation/{dataset.pk}/").content.decode()
+    assert "DEU" in page and "75.23" in page  # the JOSS paper's top score
+
+    download = client.get(f"/evaluation/{dataset.pk}/?format=csv")
+    rows = list(csv.DictReader(io.StringIO(download.content.decode("utf-8-sig"))))
+    expected_path = DATA_DIR / "expected" / "expected_ASEM_paper_example_results.csv"
+    with expected_path.open(encoding="utf-8") as f:
+        expected = {r["uCode"]: r for r in csv.DictReader(f)}
+    assert len(rows) == len(expected) == 51
+    for row in rows:
+        assert int(row["Rank"]) == int(expected[row["uCode"]]["Rank"])
+        for code in ("Index", "Conn", "Sust", "Physical", "Environ"):
+            assert abs(float(row[code]) - float(expected[row["uCode"]][code])) < 1e-9
+
+    profile = client.get(f"/evaluation/{dataset.pk}/units/DEU/")
+    assert profile.status_code == 200
+    text = profile.content.decode()
+    assert "chart-data" in text and "Germany" in text
+
+
+def test_a_bad_sheet_is_reported_by_row_and_column_and_nothing_is_stored(login):
+    client = login("researcher")
+    data = (DATA_DIR / "ASEM_iData.csv").read_text(encoding="utf-8")
+    header, first, *rest = data.splitlines()
+    columns = header.split(",")
+    cells = first.split(",")
+    goods = next(i for i, c in enumerate(columns) if c.strip('"') == "Goods")
+    cells[goods] = "many"
+    broken = "\n".join([header, ",".join(cells), *rest]).encode()
+    before = (Dataset.objects.count(), AuditRecord.objects.count())
+
+    response = _upload(client, data=broken, name="broken")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "ASEM_iData.csv" in page and "Goods" in page and "<td>2</td>" in page
+    assert "&#x27;many&#x27; 不是数字" in page  # in the clerk's language
+    assert (Dataset.objects.count(), AuditRecord.objects.count()) == before
+
+
+def test_unknown_data_sets_and_units_are_404_and_other_roles_are_refused(login):
+    client = login("researcher")
+    _upload(client)
+    dataset = Dataset.objects.get()
+    assert client.get(f"/evaluation/{dataset.pk + 1}/").status_code == 404
+    assert client.get(f"/evaluation/{dataset.pk}/units/XXX/").status_code == 404
+    assert login("grid_worker").get("/evaluation/").status_code == 403
