@@ -97,6 +97,10 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
     aggregates, rows = _results_rows(built)
     if request.GET.get("format") == "csv":
         return _results_csv(dataset, built, aggregates)
+    compare = _compared(request, dataset, aggregates[0].code)
+    for row in rows:
+        before = compare.get(row["code"])
+        row["change"] = before - row["rank"] if before and row["rank"] else None
     return render(
         request,
         "evaluation/results.html",
@@ -105,12 +109,33 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
             "aggregates": aggregates,
             "rows": rows,
             "indicators": len(built.data.raw.codes),
+            "others": Dataset.objects.exclude(pk=dataset.pk).only("pk", "name"),
+            "compare_pk": int(request.GET["compare"]) if compare else None,
             "chart": {
                 "units": [r["name"] or r["code"] for r in rows],
                 "scores": [r["scores"][0] for r in rows],
             },
         },
     )
+
+
+def _compared(request: HttpRequest, dataset: Dataset, index_code: str) -> dict[str, int]:
+    """The ranks in the data set chosen for comparison (e.g. last year's), by unit; empty when
+    none is chosen or it has no aggregate of the same code."""
+    value = request.GET.get("compare", "")
+    if not value.isdigit() or int(value) == dataset.pk:
+        return {}
+    other = _dataset(int(value))
+    scores = dataset_build(other).result.scores
+    if index_code not in scores.codes:
+        messages.warning(
+            request,
+            _("“%(name)s” has no aggregate %(code)s to compare with.")
+            % {"name": other.name, "code": index_code},
+        )
+        return {}
+    ranks = rank_descending(scores.column(index_code))
+    return {u: int(r) for u, r in zip(scores.units, ranks, strict=True) if not math.isnan(r)}
 
 
 def _results_csv(dataset: Dataset, built: Built, aggregates) -> HttpResponse:

@@ -32,6 +32,9 @@ LOG_LEVEL = env_str("SHOUSHAN_LOG_LEVEL", "INFO")
 GRID_INDEX_REFRESH_SECONDS = env_int("SHOUSHAN_GRID_INDEX_REFRESH_SECONDS", 10)
 # How long a checked Open311 api_key is trusted before it is checked again (revocation delay).
 OPEN311_KEY_CACHE_SECONDS = env_int("SHOUSHAN_OPEN311_KEY_CACHE_SECONDS", 10)
+# Public reference data that the project may read but not ship (see its SOURCES.md): the demo
+# builds the provincial evaluation from it when it is there.
+SHARED_DATA_DIR = Path(env_str("SHOUSHAN_SHARED_DATA", str(PROJECT_DIR.parent / "shared" / "data")))
 # ----------------------------------------------------------------------------------------------
 
 if not SECRET_KEY:

@@ -304,7 +304,7 @@ def composite_data_read(idata_path: Path, imeta_path: Path) -> CompositeData:
             for row_number, row in enumerate(rows, start=2)
         ]
         return Table(
-            tuple(units), tuple(codes), np.array(values, dtype=float).reshape(-1, len(codes))
+            tuple(units), tuple(codes), np.array(values, dtype=float).reshape(len(rows), len(codes))
         )
 
     indicator_codes = [n.code for n in framework.indicators]

@@ -83,7 +83,7 @@ def test_a_bad_sheet_is_reported_by_row_and_column_and_nothing_is_stored(login):
 def test_unknown_data_sets_and_units_are_404_and_other_roles_are_refused(login):
     client = login("researcher")
     _upload(client)
-    dataset = Dataset.objects.get()
+    dataset = Dataset.objects.get(name="ASEM 2018")
     assert client.get(f"/evaluation/{dataset.pk + 1}/").status_code == 404
     assert client.get(f"/evaluation/{dataset.pk}/units/XXX/").status_code == 404
     assert login("grid_worker").get("/evaluation/").status_code == 403

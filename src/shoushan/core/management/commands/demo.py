@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from shoushan.accounts.demo import DEMO_PASSWORD, demo_accounts_create
+from shoushan.evaluation.demo import demo_datasets_create
 from shoushan.grid.demo import demo_city_create, demo_people_assign, street_units_create
 from shoushan.grid.models import Open311Key
 from shoushan.grid.services import open311_key_create
@@ -12,8 +13,9 @@ DEMO_OPEN311_KEY = "shoushan-demo-key"
 class Command(BaseCommand):
     help = (
         "Create the demo: one account per role on real Beijing regions, generated community "
-        "polygons and comprehensive grids, street offices, and the Open311 key "
-        f"{DEMO_OPEN311_KEY}. Safe to run again: nothing is made twice."
+        "polygons and comprehensive grids, street offices, the Open311 key "
+        f"{DEMO_OPEN311_KEY} and, where the public data is at hand, the provincial evaluation. "
+        "Safe to run again: nothing is made twice."
     )
 
     def add_arguments(self, parser):
@@ -33,6 +35,7 @@ class Command(BaseCommand):
         demo_people_assign()
         if not Open311Key.objects.filter(name="demo").exists():
             open311_key_create(actor=None, name="demo", key=DEMO_OPEN311_KEY)
+        evaluations = demo_datasets_create()
         if city["grids"]:
             self.stdout.write(
                 f"Demo city: {city['grids']} comprehensive grids in {city['communities']} "
@@ -44,3 +47,5 @@ class Command(BaseCommand):
             scopes = ", ".join(account.scopes) or "—"
             self.stdout.write(f"  {account.username:<20} {account.role:<20} scope {scopes}")
         self.stdout.write(f"Open311 demo api_key: {DEMO_OPEN311_KEY}")
+        if evaluations:
+            self.stdout.write(f"Evaluation: {evaluations} provincial data sets (demo).")

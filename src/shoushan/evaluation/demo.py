@@ -1,0 +1,38 @@
+"""The demo's evaluation data sets: Shoushan's provincial index for 2017 and 2018, built from the
+research data in SHOUSHAN_SHARED_DATA when it is there (it may not be shipped)."""
+
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from shoushan.evaluation.models import Dataset
+from shoushan.evaluation.provinces import FRAMEWORK, provincial_idata
+from shoushan.evaluation.services import dataset_create
+
+GPI_FILE = "provincial_stats/gpi_china_provinces_1985_2018_long.csv"
+DEMO_YEARS = (2017, 2018)
+
+
+def demo_datasets_create() -> int:
+    """Create the missing demo data sets; returns how many were created (0 without the data)."""
+    source = settings.SHARED_DATA_DIR / GPI_FILE
+    if not source.is_file():
+        return 0
+    created = 0
+    for year in DEMO_YEARS:
+        name = f"31 省（区、市）社会建设综合评价（演示）{year}"
+        if Dataset.objects.filter(name=name).exists():
+            continue
+        dataset_create(
+            actor=None,
+            name=name,
+            note=(
+                f"{year} 年数据：省级真实发展指数（GPI）研究数据（Ji 等，北京大学），"
+                "指标体系见 shoushan/evaluation/provinces/README.md。"
+            ),
+            data_file=SimpleUploadedFile(
+                f"provinces_{year}.csv", provincial_idata(source, year).encode()
+            ),
+            meta_file=SimpleUploadedFile("imeta.csv", FRAMEWORK.read_bytes()),
+        )
+        created += 1
+    return created
