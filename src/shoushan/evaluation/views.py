@@ -2,10 +2,12 @@
 each unit's profile. Open to researchers and to city and district administrators."""
 
 import math
+from pathlib import Path
 
 import numpy as np
+from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -114,9 +116,39 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
             "chart": {
                 "units": [r["name"] or r["code"] for r in rows],
                 "scores": [r["scores"][0] for r in rows],
+                "provinces": _province_areas(rows) if _boundaries_file() else [],
             },
         },
     )
+
+
+PROVINCE_BOUNDARIES = "boundaries/china_provinces_ocha2020_wgs84_simplified.geojson"
+
+
+def _boundaries_file() -> Path | None:
+    path = settings.SHARED_DATA_DIR / PROVINCE_BOUNDARIES
+    return path if path.is_file() else None
+
+
+def _province_areas(rows) -> list[dict]:
+    """Map areas for units whose uCode is a province's two-digit code (GB/T 2260), keyed by the
+    boundary file's ADM1_PCODE (CN011 is Beijing's 11)."""
+    return [
+        {"name": f"CN0{r['code']}", "value": r["scores"][0], "unit": r["name"] or r["code"]}
+        for r in rows
+        if len(r["code"]) == 2 and r["code"].isdigit()
+    ]
+
+
+def province_boundaries(request: HttpRequest) -> FileResponse:
+    """China's provinces (OCHA COD-AB, simplified), read from SHOUSHAN_SHARED_DATA: the file's
+    licence has not been checked for redistribution, so the project does not ship it."""
+    path = _boundaries_file()
+    if path is None:
+        raise NotFound(_("The province boundaries are not installed on this server."))
+    response = FileResponse(path.open("rb"), content_type="application/geo+json")
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
 
 
 def _compared(request: HttpRequest, dataset: Dataset, index_code: str) -> dict[str, int]:

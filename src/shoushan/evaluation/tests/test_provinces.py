@@ -53,3 +53,17 @@ def test_the_results_page_compares_ranks_with_last_year(login):
     assert "北京市" in page and "比较排名" in page
     assert ("▲" in page) or ("▼" in page)  # 31 provinces do not all keep their rank
     assert client.get(f"/evaluation/{this_year.pk}/?compare=999999").status_code == 404
+
+
+def test_provinces_are_mapped_when_the_boundaries_are_at_hand(login, settings, tmp_path):
+    dataset = Dataset.objects.get(name__endswith="（演示）2018")
+    client = login("researcher")
+    page = client.get(f"/evaluation/{dataset.pk}/").content.decode()
+    assert 'id="province-map"' in page and '"name": "CN011"' in page  # Beijing's PCODE
+    boundaries = client.get("/evaluation/provinces.geojson")
+    assert boundaries.status_code == 200
+    assert b"ADM1_PCODE" in b"".join(boundaries.streaming_content)
+
+    settings.SHARED_DATA_DIR = tmp_path  # a server without the file: no map, a clear 404
+    assert 'id="province-map"' not in client.get(f"/evaluation/{dataset.pk}/").content.decode()
+    assert client.get("/evaluation/provinces.geojson").status_code == 404
