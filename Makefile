@@ -11,7 +11,7 @@ VENV := .venv
 SHOUSHAN := $(VENV)/bin/shoushan
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test install install-dev lint browser messages clean
+.PHONY: run test install install-dev lint browser fonts messages clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -26,7 +26,7 @@ install-dev: $(UV)
 .env:
 	$(VENV)/bin/python -m shoushan.config.envfile > .env
 
-run: install .env
+run: install fonts .env
 	$(SHOUSHAN) setup --demo
 	@echo "Shoushan is serving at http://127.0.0.1:$(PORT)/  (Ctrl+C stops it)"
 	$(VENV)/bin/granian $(SERVE_FLAGS) --host 127.0.0.1 --port $(PORT) --access-log
@@ -37,12 +37,19 @@ browser:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+# A CJK font sets the Chinese of the blue book's PDF (and of the browser tests' screenshots).
+fonts:
+	@fc-list :lang=zh family 2>/dev/null | grep -q . || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get install -y -qq fonts-noto-cjk >/dev/null || \
+	  echo "No CJK font could be installed: install fonts-noto-cjk for the blue book's PDF."; }
+
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	SHOUSHAN_SECRET_KEY=check $(SHOUSHAN) makemigrations --check --dry-run
 
-test: install-dev browser lint
+test: install-dev browser fonts lint
 	$(VENV)/bin/pytest
 	@if [ -n "$$SHOUSHAN_TEST_DATABASE_URL" ]; then \
 	  echo "== the same suite on $$SHOUSHAN_TEST_DATABASE_URL"; \

@@ -25,6 +25,7 @@ def demo_datasets_create() -> int:
         dataset_create(
             actor=None,
             name=name,
+            year=year,
             note=(
                 f"{year} 年数据：省级真实发展指数（GPI）研究数据（Ji 等，北京大学），"
                 "指标体系见 shoushan/evaluation/provinces/README.md。"

@@ -10,6 +10,7 @@ class Dataset(models.Model):
     takes milliseconds, so results are computed when asked for, never stored stale."""
 
     name = models.CharField(_("name"), max_length=100)
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
     data_name = models.CharField(_("data file"), max_length=200)
     data_csv = models.TextField(_("indicator data (iData)"))
@@ -22,7 +23,7 @@ class Dataset(models.Model):
     created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
 
     class Meta:
-        ordering = ["-created_at", "-id"]
+        ordering = ["-year", "-created_at", "-id"]
         verbose_name = _("indicator data set")
         verbose_name_plural = _("indicator data sets")
 

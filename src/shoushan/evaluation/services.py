@@ -32,7 +32,9 @@ def dataset_build(dataset: Dataset) -> Built:
     return Built(data=data, result=composite_build(data, PLAIN_BUILD))
 
 
-def dataset_create(*, actor, name: str, note: str, data_file, meta_file) -> Dataset:
+def dataset_create(
+    *, actor, name: str, note: str, data_file, meta_file, year: int | None = None
+) -> Dataset:
     """Store a data set only if it reads and builds; otherwise raise InvalidInput naming the file,
     row and column, and store nothing."""
     name = (name or "").strip()
@@ -51,8 +53,11 @@ def dataset_create(*, actor, name: str, note: str, data_file, meta_file) -> Data
                 _("%(file)s is not UTF-8 text; save it as CSV (UTF-8).") % {"file": upload.name}
             ) from None
     (data_name, data_csv), (meta_name, meta_csv) = sheets
+    if year is not None and not 1900 <= year <= 2100:
+        raise InvalidInput(_("The year %(year)s is not a year of data.") % {"year": year})
     dataset = Dataset(
         name=name[:100],
+        year=year,
         note=note or "",
         data_name=data_name[:200],
         data_csv=data_csv,

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from shoushan.evaluation import views
 
@@ -8,4 +8,7 @@ urlpatterns = [
     path("provinces.geojson", views.province_boundaries, name="province_boundaries"),
     path("<int:pk>/", views.results, name="results"),
     path("<int:pk>/units/<str:unit>/", views.unit_profile, name="unit"),
+    re_path(
+        r"^(?P<pk>\d+)/bluebook\.(?P<kind>pdf|html)$", views.bluebook_download, name="bluebook"
+    ),
 ]

@@ -2,10 +2,7 @@
 each unit's profile. Open to researchers and to city and district administrators."""
 
 import math
-from pathlib import Path
 
-import numpy as np
-from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,12 +11,20 @@ from django.utils.translation import gettext as _
 from shoushan.accounts.models import Role
 from shoushan.core.errors import InvalidInput, NotFound, PermissionDenied
 from shoushan.core.exports import csv_response
+from shoushan.evaluation.bluebook import bluebook
 from shoushan.evaluation.engine.results import rank_descending
 from shoushan.evaluation.models import Dataset
+from shoushan.evaluation.reports import (
+    aggregates_of,
+    index_ranks,
+    province_areas,
+    province_boundaries_file,
+    ranking_rows,
+    unit_profile_of,
+)
 from shoushan.evaluation.services import Built, dataset_build, dataset_create
 
 EVALUATION_ROLES = {Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.RESEARCHER}
-PROFILE_INDICATORS = 5  # strengths and weaknesses shown per unit
 
 
 def _require_evaluator(request: HttpRequest) -> None:
@@ -47,6 +52,7 @@ def datasets(request: HttpRequest) -> HttpResponse:
                 note=request.POST.get("note", ""),
                 data_file=request.FILES.get("data"),
                 meta_file=request.FILES.get("meta"),
+                year=_year(request.POST.get("year", "")),
             )
         except InvalidInput as e:
             messages.error(request, e.message)
@@ -61,33 +67,13 @@ def datasets(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _aggregates(built: Built):
-    """The aggregates from the index down to the pillars, as the results table shows them."""
-    framework = built.data.framework
-    return [n for level in range(framework.max_level, 1, -1) for n in framework.level(level)]
-
-
-def _results_rows(built: Built):
-    scores = built.result.scores
-    aggregates = _aggregates(built)
-    index = aggregates[0]
-    ranks = rank_descending(scores.column(index.code))
-    names = dict(zip(built.data.raw.units, built.data.unit_names, strict=True))
-    rows = [
-        {
-            "code": unit,
-            "name": names.get(unit, ""),
-            "rank": None if math.isnan(ranks[i]) else int(ranks[i]),
-            "scores": [_number(scores.values[i, scores.codes.index(a.code)]) for a in aggregates],
-        }
-        for i, unit in enumerate(scores.units)
-    ]
-    rows.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, r["code"]))
-    return aggregates, rows
-
-
-def _number(value: float) -> float | None:
-    return None if math.isnan(value) else round(float(value), 2)
+def _year(value: str) -> int | None:
+    value = value.strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise InvalidInput(_("The year %(year)s is not a year of data.") % {"year": value[:10]})
+    return int(value)
 
 
 def results(request: HttpRequest, pk: int) -> HttpResponse:
@@ -96,13 +82,11 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
     _require_evaluator(request)
     dataset = _dataset(pk)
     built = dataset_build(dataset)
-    aggregates, rows = _results_rows(built)
+    aggregates = aggregates_of(built)
     if request.GET.get("format") == "csv":
         return _results_csv(dataset, built, aggregates)
     compare = _compared(request, dataset, aggregates[0].code)
-    for row in rows:
-        before = compare.get(row["code"])
-        row["change"] = before - row["rank"] if before and row["rank"] else None
+    rows = ranking_rows(built, previous=compare)
     return render(
         request,
         "evaluation/results.html",
@@ -116,34 +100,16 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
             "chart": {
                 "units": [r["name"] or r["code"] for r in rows],
                 "scores": [r["scores"][0] for r in rows],
-                "provinces": _province_areas(rows) if _boundaries_file() else [],
+                "provinces": province_areas(rows) if province_boundaries_file() else [],
             },
         },
     )
 
 
-PROVINCE_BOUNDARIES = "boundaries/china_provinces_ocha2020_wgs84_simplified.geojson"
-
-
-def _boundaries_file() -> Path | None:
-    path = settings.SHARED_DATA_DIR / PROVINCE_BOUNDARIES
-    return path if path.is_file() else None
-
-
-def _province_areas(rows) -> list[dict]:
-    """Map areas for units whose uCode is a province's two-digit code (GB/T 2260), keyed by the
-    boundary file's ADM1_PCODE (CN011 is Beijing's 11)."""
-    return [
-        {"name": f"CN0{r['code']}", "value": r["scores"][0], "unit": r["name"] or r["code"]}
-        for r in rows
-        if len(r["code"]) == 2 and r["code"].isdigit()
-    ]
-
-
 def province_boundaries(request: HttpRequest) -> FileResponse:
     """China's provinces (OCHA COD-AB, simplified), read from SHOUSHAN_SHARED_DATA: the file's
     licence has not been checked for redistribution, so the project does not ship it."""
-    path = _boundaries_file()
+    path = province_boundaries_file()
     if path is None:
         raise NotFound(_("The province boundaries are not installed on this server."))
     response = FileResponse(path.open("rb"), content_type="application/geo+json")
@@ -158,16 +124,14 @@ def _compared(request: HttpRequest, dataset: Dataset, index_code: str) -> dict[s
     if not value.isdigit() or int(value) == dataset.pk:
         return {}
     other = _dataset(int(value))
-    scores = dataset_build(other).result.scores
-    if index_code not in scores.codes:
+    if index_code not in dataset_build(other).result.scores.codes:
         messages.warning(
             request,
             _("“%(name)s” has no aggregate %(code)s to compare with.")
             % {"name": other.name, "code": index_code},
         )
         return {}
-    ranks = rank_descending(scores.column(index_code))
-    return {u: int(r) for u, r in zip(scores.units, ranks, strict=True) if not math.isnan(r)}
+    return index_ranks(dataset_build(other))
 
 
 def _results_csv(dataset: Dataset, built: Built, aggregates) -> HttpResponse:
@@ -195,52 +159,40 @@ def unit_profile(request: HttpRequest, pk: int, unit: str) -> HttpResponse:
     _require_evaluator(request)
     dataset = _dataset(pk)
     built = dataset_build(dataset)
-    scores = built.result.scores
-    if unit not in scores.units:
+    if unit not in built.result.scores.units:
         raise NotFound(_("There is no unit %(unit)s in this data set.") % {"unit": unit})
-    row = scores.units.index(unit)
-    framework = built.data.framework
-    aggregates = [
-        {
-            "node": node,
-            "score": _number(scores.values[row, scores.codes.index(node.code)]),
-            "rank": _rank_of(scores.column(node.code), row),
-        }
-        for node in _aggregates(built)
-    ]
-    indicators = [
-        {
-            "node": node,
-            "raw": _number(built.data.raw.values[row, built.data.raw.codes.index(node.code)]),
-            "rank": _rank_of(scores.column(node.code), row),
-        }
-        for node in framework.indicators
-    ]
-    ranked = sorted((i for i in indicators if i["rank"]), key=lambda i: i["rank"])
-    pillars = framework.level(2)
-    names = dict(zip(built.data.raw.units, built.data.unit_names, strict=True))
+    profile = unit_profile_of(built, unit)
     return render(
         request,
         "evaluation/unit.html",
         {
             "dataset": dataset,
-            "unit": unit,
-            "name": names.get(unit, ""),
-            "units": len(scores.units),
-            "aggregates": aggregates,
-            "strengths": ranked[:PROFILE_INDICATORS],
-            "weaknesses": ranked[::-1][:PROFILE_INDICATORS],
+            "profile": profile,
+            "units": len(built.result.scores.units),
             "radar": {
-                "unit": names.get(unit, "") or unit,
-                "pillars": [p.name or p.code for p in pillars],
-                "scores": [
-                    _number(scores.values[row, scores.codes.index(p.code)]) for p in pillars
-                ],
+                "unit": profile.name or unit,
+                "pillars": [p["node"].name or p["node"].code for p in profile.pillars],
+                "scores": [p["score"] for p in profile.pillars],
             },
         },
     )
 
 
-def _rank_of(column: np.ndarray, row: int) -> int | None:
-    rank = rank_descending(column)[row]
-    return None if math.isnan(rank) else int(rank)
+def bluebook_download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """The data set's blue book, as PDF or as HTML, compared with the newest data set of the
+    year before when there is one."""
+    _require_evaluator(request)
+    dataset = _dataset(pk)
+    previous = (
+        Dataset.objects.filter(year=dataset.year - 1).order_by("-created_at", "-id").first()
+        if dataset.year
+        else None
+    )
+    book = bluebook(dataset, previous)
+    name = f"bluebook-{dataset.year or dataset.pk}.{kind}"
+    if kind == "pdf":
+        response = HttpResponse(book.pdf(), content_type="application/pdf")
+    else:
+        response = HttpResponse(book.html, content_type="text/html; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -1,0 +1,124 @@
+"""What the pages and the blue book show of a build: the ranking rows and a unit's profile,
+shaped once so that the screen and the printed book cannot disagree."""
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from django.conf import settings
+
+from shoushan.evaluation.engine import Node
+from shoushan.evaluation.engine.results import rank_descending
+from shoushan.evaluation.services import Built
+
+PROFILE_INDICATORS = 5  # strengths and weaknesses shown per unit
+
+
+def aggregates_of(built: Built) -> list[Node]:
+    """The aggregates from the index down to the pillars, in the framework's order."""
+    framework = built.data.framework
+    return [n for level in range(framework.max_level, 1, -1) for n in framework.level(level)]
+
+
+def ranking_rows(built: Built, previous: dict[str, int] | None = None) -> list[dict]:
+    """One row per unit, best first: code, name, rank, the change from `previous` ranks (a
+    positive change is a rise) and the score of every aggregate (index first)."""
+    scores = built.result.scores
+    aggregates = aggregates_of(built)
+    ranks = rank_descending(scores.column(aggregates[0].code))
+    names = unit_names(built)
+    rows = []
+    for i, unit in enumerate(scores.units):
+        rank = None if math.isnan(ranks[i]) else int(ranks[i])
+        before = (previous or {}).get(unit)
+        rows.append(
+            {
+                "code": unit,
+                "name": names.get(unit, ""),
+                "rank": rank,
+                "change": before - rank if before and rank else None,
+                "scores": [score(scores.values[i, scores.codes.index(a.code)]) for a in aggregates],
+            }
+        )
+    rows.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, r["code"]))
+    return rows
+
+
+def index_ranks(built: Built) -> dict[str, int]:
+    scores = built.result.scores
+    ranks = rank_descending(scores.column(aggregates_of(built)[0].code))
+    return {u: int(r) for u, r in zip(scores.units, ranks, strict=True) if not math.isnan(r)}
+
+
+@dataclass(frozen=True)
+class UnitProfile:
+    code: str
+    name: str
+    aggregates: list[dict]  # node, score, rank
+    pillars: list[dict]  # node, score, rank (level 2)
+    strengths: list[dict]  # node, raw value, rank: where the unit ranks best
+    weaknesses: list[dict]  # … and worst
+
+
+def unit_profile_of(built: Built, unit: str) -> UnitProfile:
+    """A unit's score and rank on every aggregate, and the indicators on which it ranks best and
+    worst among the units (ranked on normalised values, so direction counts)."""
+    scores = built.result.scores
+    row = scores.units.index(unit)
+
+    def entry(node: Node) -> dict:
+        return {
+            "node": node,
+            "score": score(scores.values[row, scores.codes.index(node.code)]),
+            "rank": _rank_of(scores.column(node.code), row),
+        }
+
+    raw = built.data.raw
+    indicators = [
+        {**entry(node), "raw": score(raw.values[row, raw.codes.index(node.code)])}
+        for node in built.data.framework.indicators
+    ]
+    ranked = sorted((i for i in indicators if i["rank"]), key=lambda i: i["rank"])
+    return UnitProfile(
+        code=unit,
+        name=unit_names(built).get(unit, ""),
+        aggregates=[entry(node) for node in aggregates_of(built)],
+        pillars=[entry(node) for node in built.data.framework.level(2)],
+        strengths=ranked[:PROFILE_INDICATORS],
+        weaknesses=ranked[::-1][:PROFILE_INDICATORS],
+    )
+
+
+def unit_names(built: Built) -> dict[str, str]:
+    return dict(zip(built.data.raw.units, built.data.unit_names, strict=True))
+
+
+def score(value: float) -> float | None:
+    """A score as shown: two decimals, None when missing."""
+    return None if math.isnan(value) else round(float(value), 2)
+
+
+def _rank_of(column: np.ndarray, row: int) -> int | None:
+    rank = rank_descending(column)[row]
+    return None if math.isnan(rank) else int(rank)
+
+
+PROVINCE_BOUNDARIES = "boundaries/china_provinces_ocha2020_wgs84_simplified.geojson"
+
+
+def province_boundaries_file() -> Path | None:
+    """China's provinces (OCHA COD-AB, simplified) in SHOUSHAN_SHARED_DATA, if installed: the
+    file's licence has not been checked for redistribution, so the project does not ship it."""
+    path = settings.SHARED_DATA_DIR / PROVINCE_BOUNDARIES
+    return path if path.is_file() else None
+
+
+def province_areas(rows: list[dict]) -> list[dict]:
+    """Map areas for units whose uCode is a province's two-digit code (GB/T 2260), keyed by the
+    boundary file's ADM1_PCODE (CN011 is Beijing's 11)."""
+    return [
+        {"name": f"CN0{r['code']}", "value": r["scores"][0], "unit": r["name"] or r["code"]}
+        for r in rows
+        if len(r["code"]) == 2 and r["code"].isdigit()
+    ]
