@@ -88,17 +88,20 @@ def normalise(
     method: str = "minmax",
     params: Mapping[str, float] | None = None,
     column_params: Mapping[str, Mapping[str, float]] | None = None,
+    column_methods: Mapping[str, str] | None = None,
 ) -> Table:
     """Normalise every column with `method` (a key of NORMALISERS) and `params`, or with the
-    column's own entry of `column_params` (COINr's `indiv_specs`, needed for goalposts, which
-    differ per indicator). For goalposts the direction is passed on so that they flip too."""
-    if method not in NORMALISERS:
-        raise EngineError(f"unknown normalisation {method!r}; known: {', '.join(NORMALISERS)}")
-    function = NORMALISERS[method]
+    column's own entry of `column_methods` and `column_params` (COINr's `indiv_specs`, needed for
+    goalposts, which differ per indicator). For goalposts the direction is passed on so that they
+    flip too."""
+    for name in {method, *(column_methods or {}).values()}:
+        if name not in NORMALISERS:
+            raise EngineError(f"unknown normalisation {name!r}; known: {', '.join(NORMALISERS)}")
     columns = []
     for code, x in zip(table.codes, table.values.T, strict=True):
         direction = directions[code]
-        extra = {"direction": direction} if method == "goalposts" else {}
+        own_method = (column_methods or {}).get(code, method)
+        extra = {"direction": direction} if own_method == "goalposts" else {}
         own = (column_params or {}).get(code, params or {})
-        columns.append(function(x * direction, **own, **extra))
+        columns.append(NORMALISERS[own_method](x * direction, **own, **extra))
     return table.with_values(np.column_stack(columns))
