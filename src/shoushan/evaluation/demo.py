@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from shoushan.evaluation.models import Dataset
-from shoushan.evaluation.provinces import FRAMEWORK, provincial_idata
+from shoushan.evaluation.provinces import FRAMEWORK, PIPELINE, provincial_idata
 from shoushan.evaluation.services import dataset_create
 
 GPI_FILE = "provincial_stats/gpi_china_provinces_1985_2018_long.csv"
@@ -34,6 +34,7 @@ def demo_datasets_create() -> int:
                 f"provinces_{year}.csv", provincial_idata(source, year).encode()
             ),
             meta_file=SimpleUploadedFile("imeta.csv", FRAMEWORK.read_bytes()),
+            pipeline_file=SimpleUploadedFile("pipeline.yaml", PIPELINE.read_bytes()),
         )
         created += 1
     return created

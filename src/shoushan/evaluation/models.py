@@ -16,6 +16,7 @@ class Dataset(models.Model):
     data_csv = models.TextField(_("indicator data (iData)"))
     meta_name = models.CharField(_("framework file"), max_length=200)
     meta_csv = models.TextField(_("indicator framework (iMeta)"))
+    pipeline_name = models.CharField(_("pipeline file"), max_length=200, blank=True)
     pipeline_yaml = models.TextField(_("pipeline"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

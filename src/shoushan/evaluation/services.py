@@ -9,15 +9,18 @@ from django.utils.translation import gettext as _
 
 from shoushan.audit.services import audit_record
 from shoushan.core.errors import InvalidInput
-from shoushan.evaluation.engine import CompositeData, EngineError, InputError, composite_data_read
-from shoushan.evaluation.engine.results import BuildResult, BuildSpec, composite_build
+from shoushan.evaluation.engine import CompositeData, EngineError, InputError
+from shoushan.evaluation.engine.pipeline import (
+    Pipeline,
+    PipelineError,
+    pipeline_build,
+    pipeline_data_read,
+    pipeline_read,
+)
+from shoushan.evaluation.engine.results import BuildResult
 from shoushan.evaluation.models import Dataset
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-
-# With no pipeline file: min-max [0, 100] and weighted arithmetic means on the raw data (COINr's
-# JOSS-paper pipeline), which needs nothing but the framework.
-PLAIN_BUILD = BuildSpec(denominate=False, imputation=None, dat_thresh=None, treat=False)
 
 
 @dataclass(frozen=True)
@@ -27,23 +30,43 @@ class Built:
 
 
 def dataset_build(dataset: Dataset) -> Built:
-    """Read the stored sheets and build the index (milliseconds for provinces × indicators)."""
-    data = _read(dataset.data_name, dataset.data_csv, dataset.meta_name, dataset.meta_csv)
-    return Built(data=data, result=composite_build(data, PLAIN_BUILD))
+    """Read the stored sheets and build the index as the data set's pipeline file says; without
+    one, min-max [0, 100] and weighted arithmetic means on the raw data (COINr's JOSS-paper
+    pipeline). Milliseconds for provinces × indicators."""
+    with tempfile.TemporaryDirectory(prefix="shoushan-eval-") as folder:
+        data_path = _write(Path(folder) / "data", dataset.data_name, dataset.data_csv)
+        meta_path = _write(Path(folder) / "meta", dataset.meta_name, dataset.meta_csv)
+        pipeline = None
+        if dataset.pipeline_yaml:
+            pipeline = pipeline_read(
+                _write(Path(folder) / "pipeline", dataset.pipeline_name, dataset.pipeline_yaml)
+            )
+        data = pipeline_data_read(data_path, meta_path, pipeline or Pipeline())
+    return Built(data=data, result=pipeline_build(data, pipeline))
 
 
 def dataset_create(
-    *, actor, name: str, note: str, data_file, meta_file, year: int | None = None
+    *,
+    actor,
+    name: str,
+    note: str,
+    data_file,
+    meta_file,
+    pipeline_file=None,
+    year: int | None = None,
 ) -> Dataset:
     """Store a data set only if it reads and builds; otherwise raise InvalidInput naming the file,
     row and column, and store nothing."""
     name = (name or "").strip()
     if not name:
         raise InvalidInput(_("Give the data set a name."))
+    if data_file is None or meta_file is None:
+        raise InvalidInput(_("Choose both files: the indicator data and the framework."))
     sheets = []
-    for upload in (data_file, meta_file):
+    for upload in (data_file, meta_file, pipeline_file):
         if upload is None:
-            raise InvalidInput(_("Choose both files: the indicator data and the framework."))
+            sheets.append(("", ""))
+            continue
         if upload.size > MAX_UPLOAD_BYTES:
             raise InvalidInput(_("%(file)s is larger than 5 MB.") % {"file": upload.name})
         try:
@@ -52,7 +75,7 @@ def dataset_create(
             raise InvalidInput(
                 _("%(file)s is not UTF-8 text; save it as CSV (UTF-8).") % {"file": upload.name}
             ) from None
-    (data_name, data_csv), (meta_name, meta_csv) = sheets
+    (data_name, data_csv), (meta_name, meta_csv), (pipeline_name, pipeline_yaml) = sheets
     if year is not None and not 1900 <= year <= 2100:
         raise InvalidInput(_("The year %(year)s is not a year of data.") % {"year": year})
     dataset = Dataset(
@@ -63,6 +86,8 @@ def dataset_create(
         data_csv=data_csv,
         meta_name=meta_name[:200],
         meta_csv=meta_csv,
+        pipeline_name=pipeline_name[:200],
+        pipeline_yaml=pipeline_yaml,
         created_by=actor,
     )
     try:
@@ -71,6 +96,11 @@ def dataset_create(
         raise InvalidInput(
             _("The sheets could not be read; nothing was stored."),
             details=[{"file": e.source, "row": e.row, "column": e.column, "reason": e.problem}],
+        ) from None
+    except PipelineError as e:
+        raise InvalidInput(
+            _("The pipeline file has problems; nothing was stored."),
+            details=[{"file": e.source, "reason": problem} for problem in e.problems],
         ) from None
     except EngineError as e:
         raise InvalidInput(_("The index cannot be built: %(problem)s") % {"problem": e}) from None
@@ -88,14 +118,10 @@ def dataset_create(
     return dataset
 
 
-def _read(data_name: str, data_csv: str, meta_name: str, meta_csv: str) -> CompositeData:
-    """The engine reads files, so the sheets go into a private temporary folder under their own
-    names, which its error messages then quote."""
-    with tempfile.TemporaryDirectory(prefix="shoushan-eval-") as folder:
-        data_path, meta_path = Path(folder) / "data", Path(folder) / "meta"
-        data_path.mkdir()
-        meta_path.mkdir()
-        data_file, meta_file = data_path / data_name, meta_path / meta_name
-        data_file.write_text(data_csv, encoding="utf-8")
-        meta_file.write_text(meta_csv, encoding="utf-8")
-        return composite_data_read(data_file, meta_file)
+def _write(folder: Path, name: str, text: str) -> Path:
+    """The engine reads files: each sheet goes into a private temporary folder under its own
+    name, which the engine's error messages then quote."""
+    folder.mkdir()
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path

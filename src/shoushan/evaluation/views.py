@@ -52,6 +52,7 @@ def datasets(request: HttpRequest) -> HttpResponse:
                 note=request.POST.get("note", ""),
                 data_file=request.FILES.get("data"),
                 meta_file=request.FILES.get("meta"),
+                pipeline_file=request.FILES.get("pipeline"),
                 year=_year(request.POST.get("year", "")),
             )
         except InvalidInput as e:

@@ -14,6 +14,7 @@ from collections import defaultdict
 from pathlib import Path
 
 FRAMEWORK = Path(__file__).with_name("imeta.csv")
+PIPELINE = Path(__file__).with_name("pipeline.yaml")  # outliers treated, then min-max, means
 
 # iCode → how it is computed from the GPI sheets: (numerator, denominator, scale). A sheet is
 # named by (sheet, sub-table label); a denominator of None means the value as it is.

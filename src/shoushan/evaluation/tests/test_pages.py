@@ -87,3 +87,35 @@ def test_unknown_data_sets_and_units_are_404_and_other_roles_are_refused(login):
     assert client.get(f"/evaluation/{dataset.pk + 1}/").status_code == 404
     assert client.get(f"/evaluation/{dataset.pk}/units/XXX/").status_code == 404
     assert login("grid_worker").get("/evaluation/").status_code == 403
+
+
+def test_a_pipeline_file_sets_the_method_and_a_bad_one_is_refused(login):
+    client = login("researcher")
+    data = (DATA_DIR / "ASEM_iData.csv").read_bytes()
+    meta = (DATA_DIR / "ASEM_iMeta.csv").read_bytes()
+
+    def upload(name: str, pipeline: bytes):
+        return client.post(
+            "/evaluation/",
+            {
+                "name": name,
+                "data": SimpleUploadedFile("ASEM_iData.csv", data),
+                "meta": SimpleUploadedFile("ASEM_iMeta.csv", meta),
+                "pipeline": SimpleUploadedFile("method.yaml", pipeline),
+            },
+        )
+
+    refused = upload("bad method", b"normalise: {method: minmax, spread: 3}\nround: many\n")
+    page = refused.content.decode()
+    assert refused.status_code == 200 and "method.yaml" in page
+    assert "normalise" in page and "round" in page  # every problem, each by its key
+    assert not Dataset.objects.filter(name="bad method").exists()
+
+    upload("ASEM ranked by rank", b"normalise: {method: rank}\n")
+    dataset = Dataset.objects.get(name="ASEM ranked by rank")
+    assert dataset.pipeline_name == "method.yaml"
+    download = client.get(f"/evaluation/{dataset.pk}/?format=csv")
+    rows = {
+        r["uCode"]: r for r in csv.DictReader(io.StringIO(download.content.decode("utf-8-sig")))
+    }
+    assert float(rows["DEU"]["Index"]) != pytest.approx(75.227804654282)  # not the plain method
