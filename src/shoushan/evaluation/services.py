@@ -19,6 +19,7 @@ from shoushan.evaluation.engine.pipeline import (
 )
 from shoushan.evaluation.engine.results import BuildResult
 from shoushan.evaluation.models import Dataset
+from shoushan.evaluation.sheets import sheet_text
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
@@ -65,17 +66,21 @@ def dataset_create(
     sheets = []
     for upload in (data_file, meta_file, pipeline_file):
         if upload is None:
-            sheets.append(("", ""))
+            sheets.append(("", b""))
             continue
         if upload.size > MAX_UPLOAD_BYTES:
             raise InvalidInput(_("%(file)s is larger than 5 MB.") % {"file": upload.name})
-        try:
-            sheets.append((Path(upload.name).name, upload.read().decode("utf-8-sig")))
-        except UnicodeDecodeError:
-            raise InvalidInput(
-                _("%(file)s is not UTF-8 text; save it as CSV (UTF-8).") % {"file": upload.name}
-            ) from None
-    (data_name, data_csv), (meta_name, meta_csv), (pipeline_name, pipeline_yaml) = sheets
+        sheets.append((Path(upload.name).name, upload.read()))
+    (data_name, data_bytes), (meta_name, meta_bytes), (pipeline_name, pipeline_bytes) = sheets
+    try:
+        data_csv = sheet_text(data_name, data_bytes)
+        meta_csv = sheet_text(meta_name, meta_bytes)
+        pipeline_yaml = sheet_text(pipeline_name, pipeline_bytes) if pipeline_name else ""
+    except InputError as e:
+        raise InvalidInput(
+            _("The sheets could not be read; nothing was stored."),
+            details=[{"file": e.source, "row": e.row, "column": e.column, "reason": e.problem}],
+        ) from None
     if year is not None and not 1900 <= year <= 2100:
         raise InvalidInput(_("The year %(year)s is not a year of data.") % {"year": year})
     dataset = Dataset(

@@ -119,3 +119,49 @@ def test_a_pipeline_file_sets_the_method_and_a_bad_one_is_refused(login):
         r["uCode"]: r for r in csv.DictReader(io.StringIO(download.content.decode("utf-8-sig")))
     }
     assert float(rows["DEU"]["Index"]) != pytest.approx(75.227804654282)  # not the plain method
+
+
+def test_sheets_may_come_as_workbooks(login):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    with (DATA_DIR / "ASEM_iData.csv").open(encoding="utf-8") as f:
+        for row in csv.reader(f):
+            workbook.active.append([_cell(value) for value in row])
+    content = io.BytesIO()
+    workbook.save(content)
+    client = login("researcher")
+    response = client.post(
+        "/evaluation/",
+        {
+            "name": "ASEM from a workbook",
+            "data": SimpleUploadedFile("ASEM_iData.xlsx", content.getvalue()),
+            "meta": SimpleUploadedFile(
+                "ASEM_iMeta.csv", (DATA_DIR / "ASEM_iMeta.csv").read_bytes()
+            ),
+        },
+    )
+    assert response.status_code == 302
+    dataset = Dataset.objects.get(name="ASEM from a workbook")
+    page = client.get(f"/evaluation/{dataset.pk}/").content.decode()
+    assert "75.23" in page  # the same index as from the CSV
+
+    broken = client.post(
+        "/evaluation/",
+        {
+            "name": "not a workbook",
+            "data": SimpleUploadedFile("ASEM_iData.xlsx", b"PK\x03\x04 not really"),
+            "meta": SimpleUploadedFile(
+                "ASEM_iMeta.csv", (DATA_DIR / "ASEM_iMeta.csv").read_bytes()
+            ),
+        },
+    )
+    assert "ASEM_iData.xlsx" in broken.content.decode()
+    assert not Dataset.objects.filter(name="not a workbook").exists()
+
+
+def _cell(value: str):
+    try:
+        return float(value)
+    except ValueError:
+        return None if value in ("", "NA") else value

@@ -7,7 +7,6 @@ import csv
 import math
 import os
 import tempfile
-import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,7 +14,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from shoushan.evaluation.engine import EngineError, InputError
+from shoushan.evaluation.engine import EngineError
 from shoushan.evaluation.engine.pipeline import (
     Pipeline,
     PipelineError,
@@ -24,18 +23,9 @@ from shoushan.evaluation.engine.pipeline import (
     pipeline_read,
 )
 from shoushan.evaluation.engine.results import ResultsRow, results_columns, results_rows
+from shoushan.evaluation.sheets import SPREADSHEET_SUFFIXES, sheet_text
 
-SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm")
 INPUT_ERROR_STATUS = 2
-
-
-def _cell_text(value: object) -> str:
-    """A spreadsheet cell as the CSV reader expects it: blank for empty, numbers in full."""
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return repr(value)
-    return str(value)
 
 
 @contextmanager
@@ -46,23 +36,10 @@ def _as_csv(path: Path) -> Iterator[Path]:
     if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
         yield path
         return
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, ValueError, KeyError, zipfile.BadZipFile):
-        raise InputError(path.name, _("cannot be read as an Excel workbook")) from None
-    try:
-        with tempfile.TemporaryDirectory() as folder:
-            copy = Path(folder) / path.name
-            with copy.open("w", newline="", encoding="utf-8") as f:
-                writer = csv.writer(f)
-                for row in workbook.worksheets[0].iter_rows(values_only=True):
-                    writer.writerow([_cell_text(v) for v in row])
-            yield copy
-    finally:
-        workbook.close()
+    with tempfile.TemporaryDirectory() as folder:
+        copy = Path(folder) / path.name
+        copy.write_text(sheet_text(path.name, path.read_bytes()), encoding="utf-8")
+        yield copy
 
 
 def _number_text(value: float) -> str:
