@@ -1,5 +1,7 @@
 """Indicator data sets: checked on upload by building them once, rebuilt on demand."""
 
+import csv
+import io
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -130,3 +132,38 @@ def _write(folder: Path, name: str, text: str) -> Path:
     path = folder / name
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def dataset_framework_edit(*, actor, dataset: Dataset, weights: dict, directions: dict) -> Dataset:
+    """Change the Weight and Direction of framework rows (by iCode); the sheet keeps every other
+    column and row as it was. Stored only if the index still builds; audited field by field."""
+    reader = csv.DictReader(io.StringIO(dataset.meta_csv))
+    header = list(reader.fieldnames or [])
+    rows = list(reader)
+    changes = {}
+    for row in rows:
+        code = row.get("iCode", "")
+        for column, wanted in (("Weight", weights), ("Direction", directions)):
+            if code in wanted and str(wanted[code]).strip() != row.get(column, ""):
+                changes[f"{code}.{column}"] = [row.get(column, ""), str(wanted[code]).strip()]
+                row[column] = str(wanted[code]).strip()
+    if not changes:
+        return dataset
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=header, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    before = dataset.meta_csv
+    dataset.meta_csv = out.getvalue()
+    try:
+        dataset_build(dataset)
+    except EngineError as e:
+        dataset.meta_csv = before
+        problem = e.problem if isinstance(e, InputError) else str(e)
+        raise InvalidInput(
+            _("The framework was not changed: %(problem)s") % {"problem": problem}
+        ) from None
+    with transaction.atomic():
+        dataset.save(update_fields=["meta_csv"])
+        audit_record(actor=actor, action="evaluation.framework_edit", obj=dataset, changes=changes)
+    return dataset

@@ -8,6 +8,7 @@ urlpatterns = [
     path("provinces.geojson", views.province_boundaries, name="province_boundaries"),
     path("<int:pk>/", views.results, name="results"),
     path("<int:pk>/units/<str:unit>/", views.unit_profile, name="unit"),
+    path("<int:pk>/framework/", views.framework_edit, name="framework"),
     re_path(
         r"^(?P<pk>\d+)/bluebook\.(?P<kind>pdf|html)$", views.bluebook_download, name="bluebook"
     ),

@@ -22,7 +22,12 @@ from shoushan.evaluation.reports import (
     ranking_rows,
     unit_profile_of,
 )
-from shoushan.evaluation.services import Built, dataset_build, dataset_create
+from shoushan.evaluation.services import (
+    Built,
+    dataset_build,
+    dataset_create,
+    dataset_framework_edit,
+)
 
 EVALUATION_ROLES = {Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.RESEARCHER}
 
@@ -197,3 +202,32 @@ def bluebook_download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         response = HttpResponse(book.html, content_type="text/html; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def framework_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The framework as a tree, with each weight and direction editable; saving rebuilds the
+    index, and a framework that no longer builds is refused with the reason."""
+    _require_evaluator(request)
+    dataset = _dataset(pk)
+    if request.method == "POST":
+        try:
+            dataset_framework_edit(
+                actor=request.user,
+                dataset=dataset,
+                weights={k[7:]: v for k, v in request.POST.items() if k.startswith("weight:")},
+                directions={
+                    k[10:]: v for k, v in request.POST.items() if k.startswith("direction:")
+                },
+            )
+        except InvalidInput as e:
+            messages.error(request, e.message)
+        else:
+            messages.success(request, _("The framework was saved and the index rebuilt."))
+            return redirect("evaluation:results", dataset.pk)
+    framework = dataset_build(dataset).data.framework
+    levels = [(level, framework.level(level)) for level in range(framework.max_level, 0, -1)]
+    return render(
+        request,
+        "evaluation/framework.html",
+        {"dataset": dataset, "framework": framework, "levels": levels},
+    )

@@ -165,3 +165,39 @@ def _cell(value: str):
         return float(value)
     except ValueError:
         return None if value in ("", "NA") else value
+
+
+def test_weights_and_directions_are_edited_audited_and_checked(login):
+    client = login("researcher")
+    _upload(client)
+    dataset = Dataset.objects.get(name="ASEM 2018")
+    assert client.get(f"/evaluation/{dataset.pk}/framework/").status_code == 200
+
+    response = client.post(
+        f"/evaluation/{dataset.pk}/framework/",
+        {"weight:Conn": "3", "weight:Sust": "1", "direction:Goods": "-1"},
+    )
+    assert response.status_code == 302
+    dataset.refresh_from_db()
+    record = AuditRecord.objects.get(action="evaluation.framework_edit", object_id=str(dataset.pk))
+    assert (
+        record.changes["Conn.Weight"] == ["1", "3"] and record.changes["Goods.Direction"][1] == "-1"
+    )
+    rows = {
+        r["uCode"]: r
+        for r in csv.DictReader(
+            io.StringIO(
+                client.get(f"/evaluation/{dataset.pk}/?format=csv").content.decode("utf-8-sig")
+            )
+        )
+    }
+    germany = rows["DEU"]
+    assert float(germany["Index"]) == pytest.approx(
+        (3 * float(germany["Conn"]) + float(germany["Sust"])) / 4
+    )
+
+    before = dataset.meta_csv
+    refused = client.post(f"/evaluation/{dataset.pk}/framework/", {"direction:Goods": "2"})
+    assert refused.status_code == 200 and "Direction" in refused.content.decode()
+    dataset.refresh_from_db()
+    assert dataset.meta_csv == before
