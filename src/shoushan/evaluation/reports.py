@@ -9,6 +9,7 @@ import numpy as np
 from django.conf import settings
 
 from shoushan.evaluation.engine import Node
+from shoushan.evaluation.engine.analysis import strengths_weaknesses
 from shoushan.evaluation.engine.results import rank_descending
 from shoushan.evaluation.services import Built
 
@@ -58,12 +59,13 @@ class UnitProfile:
     aggregates: list[dict]  # node, score, rank
     pillars: list[dict]  # node, score, rank (level 2)
     strengths: list[dict]  # node, raw value, rank: where the unit ranks best
-    weaknesses: list[dict]  # … and worst
+    weaknesses: list[dict]  # … and worst, the worst first
 
 
 def unit_profile_of(built: Built, unit: str) -> UnitProfile:
-    """A unit's score and rank on every aggregate, and the indicators on which it ranks best and
-    worst among the units (ranked on normalised values, so direction counts)."""
+    """A unit's score and rank on every aggregate, and its strengths and weaknesses as COINr
+    finds them: the indicators on which it ranks best and worst among the units, direction
+    counted, leaving out those where it merely shares the last place."""
     scores = built.result.scores
     row = scores.units.index(unit)
 
@@ -74,19 +76,28 @@ def unit_profile_of(built: Built, unit: str) -> UnitProfile:
             "rank": _rank_of(scores.column(node.code), row),
         }
 
-    raw = built.data.raw
-    indicators = [
-        {**entry(node), "raw": score(raw.values[row, raw.codes.index(node.code)])}
-        for node in built.data.framework.indicators
-    ]
-    ranked = sorted((i for i in indicators if i["rank"]), key=lambda i: i["rank"])
+    framework = built.data.framework
+    nodes = {node.code: node for node in framework.indicators}
+    found = strengths_weaknesses(
+        built.data.raw,
+        unit,
+        top_n=PROFILE_INDICATORS,
+        bottom_n=PROFILE_INDICATORS,
+        directions={code: node.direction for code, node in nodes.items()},
+    )
+
+    def listed(entries) -> list[dict]:
+        return [
+            {"node": nodes[e.code], "raw": score(e.value), "rank": int(e.rank)} for e in entries
+        ]
+
     return UnitProfile(
         code=unit,
         name=unit_names(built).get(unit, ""),
         aggregates=[entry(node) for node in aggregates_of(built)],
-        pillars=[entry(node) for node in built.data.framework.level(2)],
-        strengths=ranked[:PROFILE_INDICATORS],
-        weaknesses=ranked[::-1][:PROFILE_INDICATORS],
+        pillars=[entry(node) for node in framework.level(2)],
+        strengths=listed(found.strengths),
+        weaknesses=listed(reversed(found.weaknesses)),  # the worst first
     )
 
 

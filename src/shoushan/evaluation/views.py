@@ -12,6 +12,14 @@ from shoushan.accounts.models import Role
 from shoushan.core.errors import InvalidInput, NotFound, PermissionDenied
 from shoushan.core.exports import csv_response
 from shoushan.evaluation.bluebook import bluebook
+from shoushan.evaluation.engine import EngineError
+from shoushan.evaluation.engine.analysis import (
+    correlations,
+    cronbach_alpha,
+    effective_weights,
+    indicator_stats,
+    pca_first_component,
+)
 from shoushan.evaluation.engine.results import rank_descending
 from shoushan.evaluation.models import Dataset
 from shoushan.evaluation.reports import (
@@ -231,3 +239,69 @@ def framework_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "evaluation/framework.html",
         {"dataset": dataset, "framework": framework, "levels": levels},
     )
+
+
+def analysis(request: HttpRequest, pk: int) -> HttpResponse:
+    """What a researcher checks before trusting an index: each indicator's statistics and flags
+    (raw data), how the pillars correlate, each pillar's internal consistency (Cronbach's alpha)
+    and the weights PCA would propose, and each element's effective weight in the index."""
+    _require_evaluator(request)
+    dataset = _dataset(pk)
+    built = dataset_build(dataset)
+    framework, scores = built.data.framework, built.result.scores
+    nodes = {n.code: n for n in framework.nodes}
+    pillars = [n.code for n in framework.level(2)]
+    pillar_scores = scores.select_codes(pillars)
+    normalised = built.result.stages["Normalised"]
+    consistency = []
+    for pillar in framework.level(2):
+        children = [c.code for c in framework.children(pillar.code) if c.code in normalised.codes]
+        alpha = cronbach_alpha(normalised.select_codes(children)) if len(children) > 1 else None
+        try:
+            pca = pca_first_component(normalised.select_codes(children), pillar.code)
+        except EngineError:
+            pca = None
+        consistency.append(
+            {
+                "node": pillar,
+                "alpha": None if alpha is None or math.isnan(alpha) else round(alpha, 3),
+                "pca": [
+                    (nodes[code], round(float(w), 3))
+                    for code, w in zip(pca.codes, pca.loadings, strict=True)
+                ]
+                if pca
+                else [],
+                "explained": round(float(pca.variance_explained[0]) * 100, 1) if pca else None,
+            }
+        )
+    effective = effective_weights(framework)
+    return render(
+        request,
+        "evaluation/analysis.html",
+        {
+            "dataset": dataset,
+            "stats": [(nodes[s.code], s) for s in indicator_stats(built.data.raw)],
+            "pillars": [nodes[code] for code in pillars],
+            "correlations": [
+                (nodes[row], [_rounded(c.r) for c in pairs])
+                for row, pairs in _matrix(
+                    correlations(pillar_scores, pillar_scores, pval=0), pillars
+                )
+            ],
+            "consistency": consistency,
+            "effective": [
+                (nodes[code], round(w * 100, 2))
+                for code, w in effective.items()
+                if nodes[code].level == 1
+            ],
+        },
+    )
+
+
+def _matrix(pairs, codes: list[str]):
+    by = {(c.var1, c.var2): c for c in pairs}
+    return [(row, [by[(row, col)] for col in codes]) for row in codes]
+
+
+def _rounded(value: float) -> float | None:
+    return None if math.isnan(value) else round(value, 2)

@@ -201,3 +201,15 @@ def test_weights_and_directions_are_edited_audited_and_checked(login):
     assert refused.status_code == 200 and "Direction" in refused.content.decode()
     dataset.refresh_from_db()
     assert dataset.meta_csv == before
+
+
+def test_the_analysis_page_shows_coinrs_checks(login):
+    client = login("researcher")
+    _upload(client)
+    dataset = Dataset.objects.get(name="ASEM 2018")
+    page = client.get(f"/evaluation/{dataset.pk}/analysis/").content.decode()
+    # Cronbach's alpha of the pillars as COINr computes them on the normalised set; flags shown.
+    for heading in ("Cronbach", "第一主成分"):
+        assert heading in page
+    assert page.count("<tr>") > 49  # one row per indicator, and more
+    assert "异常值" in page or "outliers" in page  # skewed indicators of the raw data are flagged
