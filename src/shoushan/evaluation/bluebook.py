@@ -16,10 +16,13 @@ from shoushan.core.errors import InvalidInput
 from shoushan.evaluation import svg
 from shoushan.evaluation.models import Dataset
 from shoushan.evaluation.reports import (
+    REPLICATIONS,
+    UNCERTAINTY_INPUTS,
     aggregates_of,
     index_ranks,
     province_boundaries_file,
     ranking_rows,
+    uncertainty_of,
     unit_profile_of,
 )
 from shoushan.evaluation.services import dataset_build
@@ -116,6 +119,7 @@ def bluebook(dataset: Dataset, previous: Dataset | None = None) -> BlueBook:
                 ),
             }
         )
+    uncertain = uncertainty_of(built)
     with translation.override("zh-hans"):
         html = render_to_string(
             "evaluation/bluebook.html",
@@ -133,6 +137,14 @@ def bluebook(dataset: Dataset, previous: Dataset | None = None) -> BlueBook:
                 "map": _map(rows),
                 "pillar_tables": pillar_tables,
                 "profiles": profiles,
+                "uncertainty": uncertain,
+                "uncertainty_inputs": UNCERTAINTY_INPUTS,
+                "replications": REPLICATIONS,
+                "uncertainty_chart": svg.rank_intervals(
+                    [r["name"] for r in uncertain.rows],
+                    [(r["p05"], r["p95"]) for r in uncertain.rows],
+                    [r["nominal"] for r in uncertain.rows],
+                ),
                 "fonts": CJK_FONTS,
                 "made": timezone.localtime(),
             },

@@ -2,15 +2,21 @@
 shaped once so that the screen and the printed book cannot disagree."""
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from shoushan.evaluation.engine import Node
 from shoushan.evaluation.engine.analysis import strengths_weaknesses
 from shoushan.evaluation.engine.results import rank_descending
+from shoushan.evaluation.engine.uncertainty import (
+    UncertaintySpec,
+    composite_sobol,
+    rank_uncertainty,
+)
 from shoushan.evaluation.services import Built
 
 PROFILE_INDICATORS = 5  # strengths and weaknesses shown per unit
@@ -133,3 +139,73 @@ def province_areas(rows: list[dict]) -> list[dict]:
         for r in rows
         if len(r["code"]) == 2 and r["code"].isdigit()
     ]
+
+
+# The standard uncertainty analysis of the pages and the blue book: would a unit keep its rank
+# had the builder treated outliers or not, normalised by min-max or by rank, aggregated by
+# arithmetic or geometric means, and weighted each indicator up to 25 % more or less?
+UNCERTAINTY = UncertaintySpec(
+    treatments=(True, False),
+    normalisations=(("minmax", {"lower": 1.0, "upper": 100.0}), ("rank", {})),
+    aggregations=(("amean", {}), ("gmean", {})),
+    weight_noise=0.25,
+    noisy_levels=(1,),
+)
+UNCERTAINTY_INPUTS = {
+    "treatment": _("outlier treatment or none"),
+    "normalisation": _("min-max or rank normalisation"),
+    "aggregation": _("arithmetic or geometric mean"),
+    "weights_level_1": _("indicator weights ± 25 %"),
+}
+REPLICATIONS = 1000
+SOBOL_SAMPLES = 256
+SEED = 2026  # fixed, so that a page and its blue book show the same intervals
+
+
+@dataclass(frozen=True)
+class Uncertainty:
+    rows: list[dict]  # code, name, nominal, median, p05, p95: best nominal rank first
+    sensitivity: list[dict]  # input, first, total, total_low, total_high
+
+
+def uncertainty_of(built: Built) -> Uncertainty:
+    """Monte Carlo rank intervals (5–95 %) and Sobol indices of the mean rank shift, over the
+    table as it stood before outlier treatment."""
+    stages = built.result.stages
+    base = next(stages[k] for k in ("Screened", "Imputed", "Denominated", "Raw") if k in stages)
+    framework = built.data.framework
+    # The nominal choice is the data set's own: outliers treated or not, as its pipeline says.
+    treated = "Treated" in stages
+    spec = replace(UNCERTAINTY, treatments=(treated, not treated))
+    spread = rank_uncertainty(base, framework, spec, REPLICATIONS, seed=SEED)
+    names = unit_names(built)
+    rows = sorted(
+        (
+            {
+                "code": unit,
+                "name": names.get(unit, "") or unit,
+                "nominal": _int(spread.nominal[i]),
+                "median": _int(spread.median[i]),
+                "p05": _int(spread.p05[i]),
+                "p95": _int(spread.p95[i]),
+            }
+            for i, unit in enumerate(spread.units)
+        ),
+        key=lambda r: (r["nominal"] is None, r["nominal"] or 0),
+    )
+    sobol = composite_sobol(base, framework, spec, n=SOBOL_SAMPLES, seed=SEED, n_boot=200)
+    sensitivity = [
+        {
+            "input": name,
+            "first": round(float(sobol.first[k]), 3),
+            "total": round(float(sobol.total[k]), 3),
+            "total_low": round(float(sobol.total_ci[0][k]), 3),
+            "total_high": round(float(sobol.total_ci[1][k]), 3),
+        }
+        for k, name in enumerate(sobol.inputs)
+    ]
+    return Uncertainty(rows=rows, sensitivity=sensitivity)
+
+
+def _int(value: float) -> int | None:
+    return None if math.isnan(value) else round(float(value))

@@ -112,3 +112,40 @@ def _shade(t: float) -> str:
     """From a pale rose (t = 0) to the platform's red (t = 1)."""
     pale, deep = (0xFB, 0xE9, 0xE7), (0xB2, 0x22, 0x22)
     return "#" + "".join(f"{round(p + (d - p) * t):02x}" for p, d in zip(pale, deep, strict=True))
+
+
+def rank_intervals(
+    labels: list[str], intervals: list[tuple[int | None, int | None]], nominal: list[int | None]
+) -> str:
+    """One row per unit: a bar from the 5th to the 95th percentile rank and a dot at the rank as
+    built; rank 1 on the left."""
+    width, row, left, right = 640, 16, 130, 20
+    count = max(len(labels), 2)
+    height = row * len(labels) + 24
+    scale = (width - left - right) / (count - 1)
+
+    def x(rank: float) -> float:
+        return left + (rank - 1) * scale
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-size="10">'
+    ]
+    for tick in range(1, count + 1, max(1, count // 10)):
+        parts.append(
+            f'<line x1="{x(tick):.1f}" y1="0" x2="{x(tick):.1f}" y2="{height - 18}" stroke="#eee"/>'
+            f'<text x="{x(tick):.1f}" y="{height - 6}" text-anchor="middle" fill="#666">'
+            f"{tick}</text>"
+        )
+    for i, (label, (low, high), rank) in enumerate(zip(labels, intervals, nominal, strict=True)):
+        y = i * row + 2
+        parts.append(f'<text x="{left - 6}" y="{y + 11}" text-anchor="end">{escape(label)}</text>')
+        if low is not None and high is not None:
+            parts.append(
+                f'<rect x="{x(low):.1f}" y="{y + 4}" width="{max(x(high) - x(low), 2):.1f}" '
+                f'height="{row - 8}" fill="#e8a7a7"/>'
+            )
+        if rank is not None:
+            parts.append(f'<circle cx="{x(rank):.1f}" cy="{y + 8}" r="3.5" fill="{RED}"/>')
+    parts.append("</svg>")
+    return "".join(parts)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/units/<str:unit>/", views.unit_profile, name="unit"),
     path("<int:pk>/framework/", views.framework_edit, name="framework"),
     path("<int:pk>/analysis/", views.analysis, name="analysis"),
+    path("<int:pk>/uncertainty/", views.uncertainty, name="uncertainty"),
     re_path(
         r"^(?P<pk>\d+)/bluebook\.(?P<kind>pdf|html)$", views.bluebook_download, name="bluebook"
     ),

@@ -23,11 +23,14 @@ from shoushan.evaluation.engine.analysis import (
 from shoushan.evaluation.engine.results import rank_descending
 from shoushan.evaluation.models import Dataset
 from shoushan.evaluation.reports import (
+    REPLICATIONS,
+    UNCERTAINTY_INPUTS,
     aggregates_of,
     index_ranks,
     province_areas,
     province_boundaries_file,
     ranking_rows,
+    uncertainty_of,
     unit_profile_of,
 )
 from shoushan.evaluation.services import (
@@ -305,3 +308,27 @@ def _matrix(pairs, codes: list[str]):
 
 def _rounded(value: float) -> float | None:
     return None if math.isnan(value) else round(value, 2)
+
+
+def uncertainty(request: HttpRequest, pk: int) -> HttpResponse:
+    """How firmly each unit holds its rank: the 5–95 % interval of its rank when the method is
+    varied (Monte Carlo), and which choice of method moves the ranking most (Sobol)."""
+    _require_evaluator(request)
+    dataset = _dataset(pk)
+    result = uncertainty_of(dataset_build(dataset))
+    return render(
+        request,
+        "evaluation/uncertainty.html",
+        {
+            "dataset": dataset,
+            "result": result,
+            "inputs": UNCERTAINTY_INPUTS,
+            "replications": REPLICATIONS,
+            "chart": {
+                "units": [r["name"] for r in result.rows],
+                "intervals": [[r["p05"], r["p95"]] for r in result.rows],
+                "nominal": [r["nominal"] for r in result.rows],
+                "median": [r["median"] for r in result.rows],
+            },
+        },
+    )

@@ -18,12 +18,13 @@ def test_the_command_writes_the_years_book_in_html_and_pdf(beijing, tmp_path):
     html = (tmp_path / "bluebook-2018.html").read_text(encoding="utf-8")
     pdf = (tmp_path / "bluebook-2018.pdf").read_bytes()
     assert pdf.startswith(b"%PDF") and len(pdf) > 100_000
-    for section in ("方法说明", "指标体系", "综合排名", "分项得分", "评价单位画像", "综合指数地图"):
+    for section in ("方法说明", "指标体系", "综合排名", "分项得分", "不确定性分析", "评价单位画像"):
         assert section in html
     assert len(re.findall(r'<div class="profile">', html)) == 31
     # Compared with 2017: every ranked province shows a change, and Beijing is there.
     assert "北京市" in html and ("▲" in html or "▼" in html)
-    assert html.count("<svg") >= 2 + 31  # the bar chart, the map and a radar per province
+    assert "综合指数地图" in html and "Sobol" in html
+    assert html.count("<svg") >= 3 + 31  # bars, map, rank intervals and a radar per province
 
 
 def test_a_year_without_data_is_refused_in_the_users_language(beijing, tmp_path):

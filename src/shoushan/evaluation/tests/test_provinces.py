@@ -10,6 +10,7 @@ from django.conf import settings
 from shoushan.evaluation.demo import GPI_FILE
 from shoushan.evaluation.models import Dataset
 from shoushan.evaluation.provinces import FRAMEWORK, provincial_idata
+from shoushan.evaluation.reports import ranking_rows, uncertainty_of
 from shoushan.evaluation.services import dataset_build
 
 SOURCE = settings.SHARED_DATA_DIR / GPI_FILE
@@ -67,3 +68,25 @@ def test_provinces_are_mapped_when_the_boundaries_are_at_hand(login, settings, t
     settings.SHARED_DATA_DIR = tmp_path  # a server without the file: no map, a clear 404
     assert 'id="province-map"' not in client.get(f"/evaluation/{dataset.pk}/").content.decode()
     assert client.get("/evaluation/provinces.geojson").status_code == 404
+
+
+def test_rank_uncertainty_is_shown_with_its_intervals_and_sensitivity(login):
+    dataset = Dataset.objects.get(name__endswith="（演示）2018")
+    built = dataset_build(dataset)
+    result = uncertainty_of(built)
+    assert len(result.rows) == 31
+    assert all(r["p05"] <= r["median"] <= r["p95"] for r in result.rows)
+    # The nominal ranks are those of the data set's own method (it treats outliers).
+    shown = {r["code"]: r["rank"] for r in ranking_rows(built)}
+    assert all(r["nominal"] == shown[r["code"]] for r in result.rows)
+    assert [s["input"] for s in result.sensitivity] == [
+        "treatment",
+        "normalisation",
+        "aggregation",
+        "weights_level_1",
+    ]
+    assert all(s["total_low"] <= s["total"] <= s["total_high"] for s in result.sensitivity)
+
+    page = login("researcher").get(f"/evaluation/{dataset.pk}/uncertainty/").content.decode()
+    assert 'id="rank-intervals"' in page and "Sobol" in page
+    assert uncertainty_of(built) == result  # a fixed seed: the page and the book agree

@@ -43,3 +43,23 @@
       });
     });
 })();
+
+// Rank intervals: a bar from the 5th to the 95th percentile rank, a dot at the rank as built.
+(function () {
+  var box = document.getElementById("rank-intervals");
+  if (!box) return;
+  var data = JSON.parse(document.getElementById("chart-data").textContent);
+  echarts.init(box).setOption({
+    grid: { left: 120, right: 30, top: 10, bottom: 30 },
+    xAxis: { type: "value", min: 1, max: data.units.length, inverse: false, name: "名次 / rank" },
+    yAxis: { type: "category", inverse: true, data: data.units },
+    tooltip: { trigger: "axis" },
+    series: [
+      { type: "bar", stack: "interval", itemStyle: { color: "transparent" },
+        data: data.intervals.map(function (i) { return i[0]; }), silent: true },
+      { type: "bar", stack: "interval", itemStyle: { color: "#e8a7a7" }, name: "5–95 %",
+        data: data.intervals.map(function (i) { return i[1] - i[0]; }) },
+      { type: "scatter", itemStyle: { color: "#b22222" }, name: "rank", data: data.nominal },
+    ],
+  });
+})();
