@@ -20,8 +20,9 @@ level. The keys::
       upper: 100
       indicators:                     # goalposts in the indicator's own (untransformed) units
         le: {method: goalposts, lower: 20, upper: 85, truncate: true}
-    aggregate: {method: arithmetic, levels: {3: geometric}, missing: skip}
-        # arithmetic | geometric | harmonic; missing: skip (COINr) | propagate
+    aggregate: {method: arithmetic, levels: {3: geometric}, missing: skip, weights: given}
+        # arithmetic | geometric | harmonic | generalised (with p: 0.5) | copeland;
+        # missing: skip (COINr) | propagate; weights: given | equal | entropy | critic
     round: 3
 """
 
@@ -48,6 +49,7 @@ from shoushan.evaluation.engine.results import (
     AGGREGATION_MISSING,
     IMPUTATIONS,
     TREATMENTS,
+    WEIGHTINGS,
     BuildResult,
     BuildSpec,
     PanelData,
@@ -62,9 +64,12 @@ AGGREGATION_NAMES = {
     "arithmetic": "amean",
     "geometric": "gmean",
     "harmonic": "hmean",
+    "generalised": "genmean",
+    "copeland": "copeland",
     "amean": "amean",
     "gmean": "gmean",
     "hmean": "hmean",
+    "genmean": "genmean",
 }
 # Parameters each normaliser takes (besides the data), and which of them are required.
 NORMALISER_PARAMS: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -322,7 +327,7 @@ def _normalise(c: _Checker, raw: Any) -> dict[str, Any]:
 
 def _aggregate(c: _Checker, raw: Any) -> dict[str, Any]:
     """A default method, overrides by framework level, and the rule for missing children."""
-    section = c.mapping(raw, "aggregate", ("method", "levels", "missing"))
+    section = c.mapping(raw, "aggregate", ("method", "levels", "missing", "p", "weights"))
     method = c.choice(section.get("method", "arithmetic"), "aggregate.method", AGGREGATION_NAMES)
     by_level = {}
     for level, name in c.mapping(section.get("levels"), "aggregate.levels").items():
@@ -330,10 +335,14 @@ def _aggregate(c: _Checker, raw: Any) -> dict[str, Any]:
         if c.integer(level, key, 2) is not None and c.choice(name, key, AGGREGATION_NAMES):
             by_level[level] = AGGREGATION_NAMES[name]
     missing = c.choice(section.get("missing", "skip"), "aggregate.missing", AGGREGATION_MISSING)
+    weighting = c.choice(section.get("weights", "given"), "aggregate.weights", WEIGHTINGS)
+    p = c.number(section.get("p", 1.0), "aggregate.p", -50, 50)
     return {
         "aggregation": AGGREGATION_NAMES.get(method, "amean"),
         "aggregation_by_level": by_level,
         "aggregation_missing": missing or "skip",
+        "aggregation_p": 1.0 if p is None else p,
+        "weighting": weighting or "given",
     }
 
 

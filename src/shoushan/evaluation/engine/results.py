@@ -33,6 +33,7 @@ from shoushan.evaluation.engine.treat import (
     treat_column,
     winsorise,
 )
+from shoushan.evaluation.engine.weights import DATA_WEIGHTINGS
 
 IMPUTATIONS = ("mean", "median", "group_mean", "group_median", *PANEL_IMPUTATIONS)
 TREATMENTS = ("default", "none", "winsorise", "log")
@@ -74,6 +75,8 @@ class BuildSpec:
     transforms: dict[str, tuple[TransformStep, ...]] = field(default_factory=dict)
     normalisation_overrides: dict[str, tuple[str, dict[str, float]]] = field(default_factory=dict)
     aggregation_by_level: dict[int, str] = field(default_factory=dict)
+    aggregation_p: float = 1.0  # the power of the generalised mean ("genmean")
+    weighting: str = "given"  # given | equal | entropy | critic (within each parent)
     aggregation_missing: str = "skip"  # "propagate": a missing child makes the aggregate missing
     rounding: int | None = None  # decimals of the final scores
     time: float | None = None  # the time point to build, for PanelData
@@ -220,6 +223,21 @@ def _outside_domain_as_missing(
     return np.where(rows[:, None], np.nan, x)
 
 
+WEIGHTINGS = ("given", "equal", *DATA_WEIGHTINGS)
+
+
+def _weights(x: np.ndarray, children, weighting: str) -> np.ndarray:
+    """The weights of one parent's children: as the framework gives them, equal, or from the
+    data of the children themselves (entropy, CRITIC), so each level is weighed on its own."""
+    if weighting == "given":
+        return np.array([c.weight for c in children], dtype=float)
+    if weighting == "equal":
+        return np.ones(len(children))
+    if weighting not in DATA_WEIGHTINGS:
+        raise EngineError(f"unknown weighting {weighting!r}; known: {', '.join(WEIGHTINGS)}")
+    return DATA_WEIGHTINGS[weighting](x)
+
+
 def _aggregate(table: Table, framework: Framework, spec: BuildSpec) -> Table:
     """As `aggregate.aggregate`, but with a method per level and an optional rule that a
     missing child makes the aggregate missing (the HDI is not published for a country lacking
@@ -233,9 +251,12 @@ def _aggregate(table: Table, framework: Framework, spec: BuildSpec) -> Table:
         for node in framework.level(level):
             children = framework.children(node.code)
             x = np.column_stack([columns[codes.index(c.code)] for c in children])
-            w = np.array([c.weight for c in children])
+            w = _weights(x, children, spec.weighting)
             x = _outside_domain_as_missing(x, method, node.code, table.units, spec)
-            y = AGGREGATORS[method](x, w)
+            if method == "genmean":
+                y = AGGREGATORS[method](x, w, spec.aggregation_p)
+            else:
+                y = AGGREGATORS[method](x, w)
             if spec.aggregation_missing == "propagate":
                 y = np.where(np.isnan(x).any(axis=1), np.nan, y)
             codes.append(node.code)
