@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "shoushan.accounts",
     "shoushan.cockpit",
     "shoushan.grid",
+    "shoushan.community",
     "shoushan.evaluation",
 ]
 
