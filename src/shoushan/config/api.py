@@ -6,9 +6,11 @@ from ninja.renderers import JSONRenderer
 
 from shoushan.accounts.api import router as accounts_router
 from shoushan.audit.api import router as audit_router
+from shoushan.community.api import router as community_router
 from shoushan.core.errors import DomainError
 from shoushan.grid.api import router as cases_router
 from shoushan.regions.api import router as regions_router
+from shoushan.workforce.api import router as workforce_router
 
 
 class ReadableJSONRenderer(JSONRenderer):
@@ -28,6 +30,8 @@ api.add_router("/regions", regions_router)
 api.add_router("/accounts", accounts_router)
 api.add_router("/audit", audit_router)
 api.add_router("/cases", cases_router)
+api.add_router("/community", community_router)
+api.add_router("/workforce", workforce_router)
 
 
 @api.exception_handler(DomainError)

@@ -12,6 +12,8 @@ urlpatterns = [
     path("accounts/", include("shoushan.accounts.urls")),
     path("audit/", include("shoushan.audit.urls")),
     path("grid/", include("shoushan.grid.urls")),
+    path("community/", include("shoushan.community.urls")),
+    path("workforce/", include("shoushan.workforce.urls")),
     path("evaluation/", include("shoushan.evaluation.urls")),
     path("report/", resident_report, name="resident_report"),
     path("api/v1/", api.urls),

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "shoushan.cockpit",
     "shoushan.grid",
     "shoushan.community",
+    "shoushan.workforce",
     "shoushan.evaluation",
 ]
 
