@@ -16,8 +16,6 @@ from shoushan.core.errors import InvalidInput
 from shoushan.evaluation import svg
 from shoushan.evaluation.models import Dataset
 from shoushan.evaluation.reports import (
-    REPLICATIONS,
-    UNCERTAINTY_INPUTS,
     aggregates_of,
     index_ranks,
     province_boundaries_file,
@@ -119,8 +117,8 @@ def bluebook(dataset: Dataset, previous: Dataset | None = None) -> BlueBook:
                 ),
             }
         )
-    uncertain = uncertainty_of(built)
     with translation.override("zh-hans"):
+        uncertain = uncertainty_of(built)  # its labels are in the book's language
         html = render_to_string(
             "evaluation/bluebook.html",
             {
@@ -138,8 +136,6 @@ def bluebook(dataset: Dataset, previous: Dataset | None = None) -> BlueBook:
                 "pillar_tables": pillar_tables,
                 "profiles": profiles,
                 "uncertainty": uncertain,
-                "uncertainty_inputs": UNCERTAINTY_INPUTS,
-                "replications": REPLICATIONS,
                 "uncertainty_chart": svg.rank_intervals(
                     [r["name"] for r in uncertain.rows],
                     [(r["p05"], r["p95"]) for r in uncertain.rows],

@@ -11,8 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 from shoushan.evaluation.engine import Node
 from shoushan.evaluation.engine.analysis import strengths_weaknesses
+from shoushan.evaluation.engine.data import Table
 from shoushan.evaluation.engine.results import rank_descending
 from shoushan.evaluation.engine.uncertainty import (
+    UncertaintyPlan,
     UncertaintySpec,
     composite_sobol,
     rank_uncertainty,
@@ -141,43 +143,117 @@ def province_areas(rows: list[dict]) -> list[dict]:
     ]
 
 
-# The standard uncertainty analysis of the pages and the blue book: would a unit keep its rank
-# had the builder treated outliers or not, normalised by min-max or by rank, aggregated by
-# arithmetic or geometric means, and weighted each indicator up to 25 % more or less?
-UNCERTAINTY = UncertaintySpec(
-    treatments=(True, False),
-    normalisations=(("minmax", {"lower": 1.0, "upper": 100.0}), ("rank", {})),
-    aggregations=(("amean", {}), ("gmean", {})),
-    weight_noise=0.25,
-    noisy_levels=(1,),
+# The standard uncertainty analysis, for a data set whose pipeline file has no `uncertainty`
+# section: would a unit keep its rank had the builder treated outliers or not, normalised by
+# min-max or by rank, aggregated by arithmetic or geometric means, and weighted each indicator
+# up to 25 % more or less?
+UNCERTAINTY = UncertaintyPlan(
+    UncertaintySpec(
+        treatments=(True, False),
+        normalisations=(("minmax", {"lower": 1.0, "upper": 100.0}), ("rank", {})),
+        aggregations=(("amean", {}), ("gmean", {})),
+        weight_noise=0.25,
+        noisy_levels=(1,),
+    )
 )
-UNCERTAINTY_INPUTS = {
-    "treatment": _("outlier treatment or none"),
-    "normalisation": _("min-max or rank normalisation"),
-    "aggregation": _("arithmetic or geometric mean"),
-    "weights_level_1": _("indicator weights ± 25 %"),
+METHOD_NAMES = {
+    "mean": _("mean"),
+    "median": _("median"),
+    "group_mean": _("group mean"),
+    "group_median": _("group median"),
+    None: _("none"),
+    True: _("treated"),
+    False: _("not treated"),
+    "minmax": _("min-max"),
+    "zscore": _("z-score"),
+    "rank": _("rank"),
+    "borda": _("Borda"),
+    "prank": _("percentile rank"),
+    "fracmax": _("fraction of max"),
+    "dist2max": _("distance to max"),
+    "goalposts": _("goalposts"),
+    "amean": _("arithmetic mean"),
+    "gmean": _("geometric mean"),
+    "hmean": _("harmonic mean"),
+    "genmean": _("generalised mean"),
+    "copeland": _("Copeland"),
 }
-REPLICATIONS = 1000
-SOBOL_SAMPLES = 256
-SEED = 2026  # fixed, so that a page and its blue book show the same intervals
 
 
 @dataclass(frozen=True)
 class Uncertainty:
     rows: list[dict]  # code, name, nominal, median, p05, p95: best nominal rank first
-    sensitivity: list[dict]  # input, first, total, total_low, total_high
+    sensitivity: list[dict]  # input, label, first, total, total_low, total_high
+    inputs: list[str]  # what was varied, one readable line per input
+    replications: int
+    sobol_samples: int
+
+
+def _option_name(option) -> str:
+    """A readable alternative: a method name with its parameters, e.g. min-max [1, 100]."""
+    if not isinstance(option, tuple):
+        return str(METHOD_NAMES.get(option, option))
+    method, params = option
+    name = str(METHOD_NAMES.get(method, method))
+    if method == "minmax":
+        return f"{name} [{params.get('lower', 0):g}, {params.get('upper', 100):g}]"
+    if params:
+        return name + " (" + ", ".join(f"{k} = {v:g}" for k, v in params.items()) + ")"
+    return name
+
+
+def _input_label(name: str, spec: UncertaintySpec) -> str:
+    if name.startswith("weights_level_"):
+        return _("weights of level %(level)s ± %(noise)g %%") % {
+            "level": name.removeprefix("weights_level_"),
+            "noise": spec.weight_noise * 100,
+        }
+    step = {
+        "imputation": _("imputation"),
+        "treatment": _("outlier treatment"),
+        "normalisation": _("normalisation"),
+        "aggregation": _("aggregation"),
+        "dat_thresh": _("data threshold"),
+    }[name]
+    return f"{step}: " + " / ".join(_option_name(o) for o in spec.choices[name])
+
+
+def _uncertainty_inputs(built: Built) -> tuple[UncertaintyPlan, Table]:
+    """The plan (the pipeline file's, or the standard one with the data set's own treatment
+    as nominal) and the table it starts from: before imputation when imputation is varied, else
+    before outlier treatment, always over the units the build kept."""
+    stages = built.result.stages
+    pipeline = built.pipeline
+    plan = pipeline.uncertainty if pipeline and pipeline.uncertainty else None
+    if plan is None:
+        treated = "Treated" in stages
+        plan = replace(
+            UNCERTAINTY, spec=replace(UNCERTAINTY.spec, treatments=(treated, not treated))
+        )
+    spec = plan.spec
+    if spec.imputations == (None,):
+        names = ("Screened", "Imputed", "Selected", "Denominated", "Raw")
+        return plan, next(stages[k] for k in names if k in stages)
+    before = ("Selected", "Denominated", "Raw")
+    if pipeline and pipeline.spec.screen_before_impute:
+        before = ("Screened", *before)
+    base = next(stages[k] for k in before if k in stages)
+    kept = set(built.result.scores.units)
+    base = base.select_units(np.array([u in kept for u in base.units]))
+    labels: tuple[str | None, ...] = ()
+    group = pipeline.spec.impute_group if pipeline else ""
+    if group in built.data.groups:
+        by_unit = dict(zip(built.data.raw.units, built.data.groups[group], strict=True))
+        labels = tuple(by_unit.get(u) for u in base.units)
+    return replace(plan, spec=replace(spec, group_labels=labels)), base
 
 
 def uncertainty_of(built: Built) -> Uncertainty:
     """Monte Carlo rank intervals (5–95 %) and Sobol indices of the mean rank shift, over the
-    table as it stood before outlier treatment."""
-    stages = built.result.stages
-    base = next(stages[k] for k in ("Screened", "Imputed", "Denominated", "Raw") if k in stages)
+    alternatives the data set's pipeline file lists (or the standard ones)."""
+    plan, base = _uncertainty_inputs(built)
     framework = built.data.framework
-    # The nominal choice is the data set's own: outliers treated or not, as its pipeline says.
-    treated = "Treated" in stages
-    spec = replace(UNCERTAINTY, treatments=(treated, not treated))
-    spread = rank_uncertainty(base, framework, spec, REPLICATIONS, seed=SEED)
+    spread = rank_uncertainty(base, framework, plan.spec, plan.replications, seed=plan.seed)
     names = unit_names(built)
     rows = sorted(
         (
@@ -193,10 +269,13 @@ def uncertainty_of(built: Built) -> Uncertainty:
         ),
         key=lambda r: (r["nominal"] is None, r["nominal"] or 0),
     )
-    sobol = composite_sobol(base, framework, spec, n=SOBOL_SAMPLES, seed=SEED, n_boot=200)
+    sobol = composite_sobol(
+        base, framework, plan.spec, n=plan.sobol_samples, seed=plan.seed, n_boot=200
+    )
     sensitivity = [
         {
             "input": name,
+            "label": _input_label(name, plan.spec),
             "first": round(float(sobol.first[k]), 3),
             "total": round(float(sobol.total[k]), 3),
             "total_low": round(float(sobol.total_ci[0][k]), 3),
@@ -204,7 +283,13 @@ def uncertainty_of(built: Built) -> Uncertainty:
         }
         for k, name in enumerate(sobol.inputs)
     ]
-    return Uncertainty(rows=rows, sensitivity=sensitivity)
+    return Uncertainty(
+        rows=rows,
+        sensitivity=sensitivity,
+        inputs=[s["label"] for s in sensitivity],
+        replications=plan.replications,
+        sobol_samples=plan.sobol_samples,
+    )
 
 
 def _int(value: float) -> int | None:

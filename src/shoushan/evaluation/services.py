@@ -30,6 +30,7 @@ MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 class Built:
     data: CompositeData
     result: BuildResult
+    pipeline: Pipeline | None = None  # the data set's pipeline file, if it has one
 
 
 def dataset_build(dataset: Dataset) -> Built:
@@ -45,7 +46,7 @@ def dataset_build(dataset: Dataset) -> Built:
                 _write(Path(folder) / "pipeline", dataset.pipeline_name, dataset.pipeline_yaml)
             )
         data = pipeline_data_read(data_path, meta_path, pipeline or Pipeline())
-    return Built(data=data, result=pipeline_build(data, pipeline))
+    return Built(data=data, result=pipeline_build(data, pipeline), pipeline=pipeline)
 
 
 def dataset_create(

@@ -23,8 +23,6 @@ from shoushan.evaluation.engine.analysis import (
 from shoushan.evaluation.engine.results import rank_descending
 from shoushan.evaluation.models import Dataset
 from shoushan.evaluation.reports import (
-    REPLICATIONS,
-    UNCERTAINTY_INPUTS,
     aggregates_of,
     index_ranks,
     province_areas,
@@ -322,8 +320,6 @@ def uncertainty(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "dataset": dataset,
             "result": result,
-            "inputs": UNCERTAINTY_INPUTS,
-            "replications": REPLICATIONS,
             "chart": {
                 "units": [r["name"] for r in result.rows],
                 "intervals": [[r["p05"], r["p95"]] for r in result.rows],

@@ -22,10 +22,22 @@ level. The keys::
         le: {method: goalposts, lower: 20, upper: 85, truncate: true}
     aggregate: {method: arithmetic, levels: {3: geometric}, missing: skip, weights: given}
         # arithmetic | geometric | harmonic | generalised (with p: 0.5) | copeland;
-        # missing: skip (COINr) | propagate; weights: given | equal | entropy | critic
+        # missing: skip (COINr) | propagate; weights: given | equal | entropy | critic | pca |
+        # ahp, with `ahp: {Physical: [[1, 3], [1/3, 1]]}`: a pairwise matrix per parent, rows
+        # in the order of its children (Saaty's 1–9 scale; refused if CR > 0.1)
     round: 3
+    uncertainty:                      # what the uncertainty analysis varies (the first option
+      treat: [true, false]            #   of each list is the nominal one); absent: min-max or
+      impute: [group_mean, mean, none]  # rank, arithmetic or geometric, treated or not, and
+      normalise: [{method: minmax, lower: 1, upper: 100}, rank]  # indicator weights ± 25 %
+      aggregate: [arithmetic, geometric, {method: generalised, p: 0.5}]
+      weights: {noise: 0.25, levels: [1]}
+      replications: 1000
+      sobol_samples: 256
+      seed: 2026
 """
 
+import contextlib
 import csv
 import math
 import tempfile
@@ -34,6 +46,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
 
 from shoushan.evaluation.engine.data import (
@@ -56,6 +69,8 @@ from shoushan.evaluation.engine.results import (
     TransformStep,
     composite_build,
 )
+from shoushan.evaluation.engine.uncertainty import Option, UncertaintyPlan, UncertaintySpec
+from shoushan.evaluation.engine.weights import weights_ahp
 
 # COINr's JOSS-paper pipeline: what an empty pipeline file means.
 PLAIN_SPEC = BuildSpec(denominate=False, imputation=None, dat_thresh=None, treat=False)
@@ -83,6 +98,7 @@ NORMALISER_PARAMS: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "goalposts": (("lower", "upper", "scale", "truncate"), ("lower", "upper")),
 }
 STEP_KEYS = (
+    "uncertainty",
     "denominate",
     "time",
     "screen",
@@ -116,6 +132,7 @@ class Pipeline:
     spec: BuildSpec = PLAIN_SPEC
     time_column: str | None = None
     source: str = "pipeline"  # the file name, for messages
+    uncertainty: UncertaintyPlan | None = None  # None: the standard analysis (reports.py)
 
 
 class _Checker:
@@ -327,7 +344,7 @@ def _normalise(c: _Checker, raw: Any) -> dict[str, Any]:
 
 def _aggregate(c: _Checker, raw: Any) -> dict[str, Any]:
     """A default method, overrides by framework level, and the rule for missing children."""
-    section = c.mapping(raw, "aggregate", ("method", "levels", "missing", "p", "weights"))
+    section = c.mapping(raw, "aggregate", ("method", "levels", "missing", "p", "weights", "ahp"))
     method = c.choice(section.get("method", "arithmetic"), "aggregate.method", AGGREGATION_NAMES)
     by_level = {}
     for level, name in c.mapping(section.get("levels"), "aggregate.levels").items():
@@ -337,13 +354,145 @@ def _aggregate(c: _Checker, raw: Any) -> dict[str, Any]:
     missing = c.choice(section.get("missing", "skip"), "aggregate.missing", AGGREGATION_MISSING)
     weighting = c.choice(section.get("weights", "given"), "aggregate.weights", WEIGHTINGS)
     p = c.number(section.get("p", 1.0), "aggregate.p", -50, 50)
+    ahp = _ahp(c, section.get("ahp"))
+    if weighting == "ahp" and not section.get("ahp"):
+        c.fail("aggregate.ahp", _("is required with weights: ahp (a matrix per parent code)"))
     return {
         "aggregation": AGGREGATION_NAMES.get(method, "amean"),
         "aggregation_by_level": by_level,
         "aggregation_missing": missing or "skip",
         "aggregation_p": 1.0 if p is None else p,
         "weighting": weighting or "given",
+        "ahp": ahp,
     }
+
+
+def _judgement(c: _Checker, value: Any, key: str) -> float | None:
+    """One pairwise judgement: a number, or a fraction written "1/3" as experts write them."""
+    if isinstance(value, str) and value.count("/") == 1:
+        top, bottom = (part.strip() for part in value.split("/"))
+        with contextlib.suppress(ValueError, ZeroDivisionError):
+            value = float(top) / float(bottom)
+    return c.number(value, key, 1e-9, 1e9)
+
+
+def _ahp(c: _Checker, raw: Any) -> dict[str, tuple[tuple[float, ...], ...]]:
+    """Pairwise comparison matrices by parent code; each must be square, reciprocal and
+    consistent (CR ≤ 0.1), checked here so the file's author learns it before any build."""
+    out = {}
+    for parent, rows in c.mapping(raw, "aggregate.ahp").items():
+        key = f"aggregate.ahp.{parent}"
+        if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
+            c.fail(key, _("must be a list of rows, each a list of judgements"))
+            continue
+        matrix = [
+            [_judgement(c, v, f"{key}[{i + 1}][{j + 1}]") for j, v in enumerate(row)]
+            for i, row in enumerate(rows)
+        ]
+        if any(v is None for row in matrix for v in row):
+            continue
+        try:
+            weights_ahp(np.array(matrix, dtype=float))
+        except (EngineError, ValueError) as error:
+            c.fail(key, str(error))
+            continue
+        out[str(parent)] = tuple(tuple(float(v) for v in row) for row in matrix)
+    return out
+
+
+def _options(c: _Checker, section: dict, key: str) -> list[tuple[str, Any]]:
+    """A list of alternatives under `uncertainty.<key>`, each with its own key for messages."""
+    value = section.get(key)
+    if value is None:
+        return []
+    where = f"uncertainty.{key}"
+    if not isinstance(value, list) or not value:
+        c.fail(where, _("must be a list of alternatives, the nominal one first"))
+        return []
+    return [(f"{where}[{i + 1}]", option) for i, option in enumerate(value)]
+
+
+def _uncertain_normalisation(c: _Checker, where: str, option: Any) -> Option | None:
+    if isinstance(option, str):
+        option = {"method": option}
+    method, params = _normaliser(c, c.mapping(option, where), where)
+    if method is None:
+        return None
+    if method == "minmax" and not params:
+        params = {"lower": 0.0, "upper": 100.0}
+    return method, params
+
+
+def _uncertain_aggregation(c: _Checker, where: str, option: Any) -> Option | None:
+    if isinstance(option, str):
+        option = {"method": option}
+    section = c.mapping(option, where, ("method", "p"))
+    name = c.choice(section.get("method"), f"{where}.method", AGGREGATION_NAMES)
+    if name is None:
+        return None
+    params = {}
+    if "p" in section:
+        p = c.number(section["p"], f"{where}.p", -50, 50)
+        params = {"p": 1.0 if p is None else p}
+    return AGGREGATION_NAMES[name], params
+
+
+UNCERTAINTY_KEYS = (
+    "replications",
+    "sobol_samples",
+    "seed",
+    "treat",
+    "impute",
+    "normalise",
+    "aggregate",
+    "weights",
+)
+
+
+def _uncertainty(c: _Checker, raw: Any) -> UncertaintyPlan:
+    """Which choices of method the uncertainty analysis varies; a step not listed is fixed at
+    its first (nominal) option, as is any list of one."""
+    section = c.mapping(raw, "uncertainty", UNCERTAINTY_KEYS)
+    fields: dict[str, Any] = {}
+    treatments = [c.boolean(v, k) for k, v in _options(c, section, "treat")]
+    if treatments:
+        fields["treatments"] = tuple(treatments)
+    imputations = [
+        None if v == "none" else c.choice(v, k, (*IMPUTATIONS, "none"))
+        for k, v in _options(c, section, "impute")
+    ]
+    if imputations:
+        fields["imputations"] = tuple(imputations)
+    normalisations = [
+        _uncertain_normalisation(c, k, v) for k, v in _options(c, section, "normalise")
+    ]
+    if normalisations:
+        fields["normalisations"] = tuple(n for n in normalisations if n)
+    aggregations = [_uncertain_aggregation(c, k, v) for k, v in _options(c, section, "aggregate")]
+    if aggregations:
+        fields["aggregations"] = tuple(a for a in aggregations if a)
+    weights = c.mapping(section.get("weights"), "uncertainty.weights", ("noise", "levels"))
+    if "noise" in weights:
+        fields["weight_noise"] = c.number(weights["noise"], "uncertainty.weights.noise", 0, 0.99)
+    if "levels" in weights:
+        levels = weights["levels"]
+        if not isinstance(levels, list) or not levels:
+            c.fail("uncertainty.weights.levels", _("must be a list of framework levels"))
+        else:
+            key = "uncertainty.weights.levels"
+            fields["noisy_levels"] = tuple(c.integer(v, key, 1) or 1 for v in levels)
+    sizes = {
+        "replications": (10, 20000, 1000),
+        "sobol_samples": (16, 4096, 256),
+        "seed": (0, 2**32 - 1, 2026),
+    }
+    plan: dict[str, int] = {}
+    for name, (low, high, default) in sizes.items():
+        value = section.get(name, default)
+        if c.integer(value, f"uncertainty.{name}", low) is not None and value > high:
+            c.fail(f"uncertainty.{name}", _("must be at most %(high)d") % {"high": high})
+        plan[name] = value if isinstance(value, int) else default
+    return UncertaintyPlan(spec=UncertaintySpec(**fields), **plan)
 
 
 def _time(c: _Checker, raw: Any) -> tuple[str | None, float | None]:
@@ -385,10 +534,11 @@ def pipeline_parse(content: Any, source: str = "pipeline") -> Pipeline:
         fields.update(_impute(c, top["impute"], panel="time" in top))
     if "round" in top:
         fields["rounding"] = c.integer(top["round"], "round")
+    uncertainty = _uncertainty(c, top["uncertainty"]) if "uncertainty" in top else None
     if c.problems:
         raise PipelineError(source, c.problems)
     steps_off = {"denominate": False, "imputation": None, "dat_thresh": None, "treat": False}
-    return Pipeline(BuildSpec(**{**steps_off, **fields}), time_column, source)
+    return Pipeline(BuildSpec(**{**steps_off, **fields}), time_column, source, uncertainty)
 
 
 def pipeline_read(path: Path) -> Pipeline:
@@ -426,6 +576,24 @@ def pipeline_check(pipeline: Pipeline, data: CompositeData) -> None:
         for level in spec.aggregation_by_level
         if level > framework.max_level
     ]
+    for parent, matrix in spec.ahp.items():
+        node = next((n for n in framework.nodes if n.code == parent and n.level > 1), None)
+        if node is None:
+            problem = _("%(code)r is not an aggregate (Level 2 or above) of the framework")
+            problems.append(f"aggregate.ahp.{parent}: " + problem % {"code": parent})
+        elif len(matrix) != len(framework.children(parent)):
+            problem = _("has %(rows)d rows but %(code)s has %(children)d children (%(names)s)")
+            children = framework.children(parent)
+            problems.append(
+                f"aggregate.ahp.{parent}: "
+                + problem
+                % {
+                    "rows": len(matrix),
+                    "code": parent,
+                    "children": len(children),
+                    "names": ", ".join(n.code for n in children),
+                }
+            )
     if spec.imputation in ("group_mean", "group_median") and spec.impute_group not in data.groups:
         known = ", ".join(data.groups) or "none"
         problem = _("%(group)r is not a Group column (%(known)s)") % {

@@ -33,7 +33,7 @@ from shoushan.evaluation.engine.treat import (
     treat_column,
     winsorise,
 )
-from shoushan.evaluation.engine.weights import DATA_WEIGHTINGS
+from shoushan.evaluation.engine.weights import DATA_WEIGHTINGS, weights_ahp
 
 IMPUTATIONS = ("mean", "median", "group_mean", "group_median", *PANEL_IMPUTATIONS)
 TREATMENTS = ("default", "none", "winsorise", "log")
@@ -76,7 +76,10 @@ class BuildSpec:
     normalisation_overrides: dict[str, tuple[str, dict[str, float]]] = field(default_factory=dict)
     aggregation_by_level: dict[int, str] = field(default_factory=dict)
     aggregation_p: float = 1.0  # the power of the generalised mean ("genmean")
-    weighting: str = "given"  # given | equal | entropy | critic (within each parent)
+    weighting: str = "given"  # given | equal | entropy | critic | pca | ahp (within each parent)
+    # AHP pairwise comparison matrices by parent code, rows and columns in the order of the
+    # parent's children; a parent without one keeps its given weights.
+    ahp: dict[str, tuple[tuple[float, ...], ...]] = field(default_factory=dict)
     aggregation_missing: str = "skip"  # "propagate": a missing child makes the aggregate missing
     rounding: int | None = None  # decimals of the final scores
     time: float | None = None  # the time point to build, for PanelData
@@ -223,16 +226,20 @@ def _outside_domain_as_missing(
     return np.where(rows[:, None], np.nan, x)
 
 
-WEIGHTINGS = ("given", "equal", *DATA_WEIGHTINGS)
+WEIGHTINGS = ("given", "equal", "ahp", *DATA_WEIGHTINGS)
 
 
-def _weights(x: np.ndarray, children, weighting: str) -> np.ndarray:
-    """The weights of one parent's children: as the framework gives them, equal, or from the
-    data of the children themselves (entropy, CRITIC), so each level is weighed on its own."""
-    if weighting == "given":
+def _weights(x: np.ndarray, parent: str, children, spec: BuildSpec) -> np.ndarray:
+    """The weights of one parent's children: as the framework gives them, equal, from experts'
+    pairwise judgements (AHP), or from the data of the children themselves (entropy, CRITIC,
+    PCA), so each level is weighed on its own."""
+    weighting = spec.weighting
+    if weighting == "given" or (weighting == "ahp" and parent not in spec.ahp):
         return np.array([c.weight for c in children], dtype=float)
     if weighting == "equal":
         return np.ones(len(children))
+    if weighting == "ahp":
+        return weights_ahp(np.array(spec.ahp[parent], dtype=float)).weights
     if weighting not in DATA_WEIGHTINGS:
         raise EngineError(f"unknown weighting {weighting!r}; known: {', '.join(WEIGHTINGS)}")
     return DATA_WEIGHTINGS[weighting](x)
@@ -251,7 +258,7 @@ def _aggregate(table: Table, framework: Framework, spec: BuildSpec) -> Table:
         for node in framework.level(level):
             children = framework.children(node.code)
             x = np.column_stack([columns[codes.index(c.code)] for c in children])
-            w = _weights(x, children, spec.weighting)
+            w = _weights(x, node.code, children, spec)
             x = _outside_domain_as_missing(x, method, node.code, table.units, spec)
             if method == "genmean":
                 y = AGGREGATORS[method](x, w, spec.aggregation_p)

@@ -5,7 +5,7 @@ be published with confidence; a wide interval says the rank is an artefact of th
 
 Every uncertain input is a coordinate of the unit hypercube, so one model serves both the Monte
 Carlo rank intervals and the Sobol indices: a discrete choice takes option floor(u · k), and a
-noisy weight becomes w · (1 + noise · (2u - 1)). The expensive steps (treatment and
+noisy weight becomes w · (1 + noise · (2u - 1)). The expensive steps (imputation, treatment and
 normalisation) run once per distinct option; weights and aggregation are vectorised over the
 replications (see `aggregate_replicated`)."""
 
@@ -18,10 +18,22 @@ from scipy.stats import qmc
 
 from shoushan.evaluation.engine.aggregate import aggregate_replicated
 from shoushan.evaluation.engine.data import EngineError, Framework, Table
+from shoushan.evaluation.engine.impute import (
+    impute_group_mean,
+    impute_group_median,
+    impute_mean,
+    impute_median,
+)
 from shoushan.evaluation.engine.normalise import normalise
 from shoushan.evaluation.engine.treat import treat
 
 Option = tuple[str, Mapping[str, float]]
+IMPUTERS: dict[str, Callable] = {
+    "mean": impute_mean,
+    "median": impute_median,
+    "group_mean": impute_group_mean,
+    "group_median": impute_group_median,
+}
 CHUNK = 1024  # replications per aggregation call: bounds Copeland's R × n × n memory
 
 
@@ -32,6 +44,9 @@ class UncertaintySpec:
     uniform noise put on the weights of the children at each of `noisy_levels`."""
 
     treatments: tuple[bool, ...] = (True,)
+    # None = leave gaps (aggregation skips them); group methods use `group_labels`.
+    imputations: tuple[str | None, ...] = (None,)
+    group_labels: tuple[str | None, ...] = ()
     normalisations: tuple[Option, ...] = (("minmax", {"lower": 0.0, "upper": 100.0}),)
     aggregations: tuple[Option, ...] = (("amean", {}),)
     dat_thresholds: tuple[float | None, ...] = (None,)
@@ -42,11 +57,23 @@ class UncertaintySpec:
     @property
     def choices(self) -> dict[str, tuple]:
         return {
+            "imputation": self.imputations,
             "treatment": self.treatments,
             "normalisation": self.normalisations,
             "aggregation": self.aggregations,
             "dat_thresh": self.dat_thresholds,
         }
+
+
+@dataclass(frozen=True)
+class UncertaintyPlan:
+    """A pipeline file's `uncertainty` section: the alternatives to vary and the size of the
+    Monte Carlo and Sobol runs. The seed is fixed so that a page and its blue book agree."""
+
+    spec: UncertaintySpec
+    replications: int = 1000
+    sobol_samples: int = 256
+    seed: int = 2026
 
 
 @dataclass(frozen=True)
@@ -60,7 +87,7 @@ class CompositeModel:
     inputs: tuple[str, ...]
     groups: np.ndarray
     noisy_codes: tuple[str, ...]
-    normalised: dict[tuple[int, int], np.ndarray]
+    normalised: dict[tuple[int, int, int], np.ndarray]
 
     def index_scores(self, u: np.ndarray) -> np.ndarray:
         """Index scores (rows of `u` × units) for design rows `u` in [0, 1)^d."""
@@ -72,9 +99,9 @@ class CompositeModel:
         keys = np.column_stack([picks[name] for name in self.spec.choices])
         for key in np.unique(keys, axis=0):
             rows = np.flatnonzero((keys == key).all(axis=1))
-            t, n, a, d = (int(k) for k in key)
+            i, t, n, a, d = (int(k) for k in key)
             method, params = self.spec.aggregations[a]
-            x = self.normalised[(t, n)]
+            x = self.normalised[(i, t, n)]
             for start in range(0, len(rows), CHUNK):
                 part = rows[start : start + CHUNK]
                 w = {code: v[part] for code, v in weights.items()}
@@ -118,20 +145,34 @@ class CompositeModel:
         return weights
 
 
+def _imputed(table: Table, method: str | None, labels: Sequence[str | None]) -> Table:
+    if method is None:
+        return table
+    if method in ("group_mean", "group_median"):
+        if len(labels) != len(table.units):
+            raise EngineError(f"imputation {method!r} needs a group label for every unit")
+        return IMPUTERS[method](table, labels)
+    if method not in IMPUTERS:
+        raise EngineError(f"unknown imputation {method!r}; known: {', '.join(IMPUTERS)}")
+    return IMPUTERS[method](table)
+
+
 def composite_model(table: Table, framework: Framework, spec: UncertaintySpec) -> CompositeModel:
-    """Prepare the model: treat and normalise `table` (the indicators before treatment, e.g.
-    the imputed set) once per distinct option, and lay out the inputs: one column per choice
-    with more than one option, then one column per noisy weight, grouped by level."""
+    """Prepare the model: impute, treat and normalise `table` (the indicators before those
+    steps) once per distinct combination of options, and lay out the inputs: one column per
+    choice with more than one option, then one column per noisy weight, grouped by level."""
     if spec.weight_noise < 0 or spec.weight_noise >= 1:
         raise EngineError(f"weight noise must lie in [0, 1), not {spec.weight_noise}")
     codes = tuple(n.code for n in framework.indicators)
     table = table.select_codes(codes)
     directions = {n.code: n.direction for n in framework.indicators}
     normalised = {}
-    for t, treated_on in enumerate(spec.treatments):
-        treated = treat(table)[0] if treated_on else table
-        for n, (method, params) in enumerate(spec.normalisations):
-            normalised[(t, n)] = normalise(treated, directions, method, params).values
+    for i, imputation in enumerate(spec.imputations):
+        imputed = _imputed(table, imputation, spec.group_labels)
+        for t, treated_on in enumerate(spec.treatments):
+            treated = treat(imputed)[0] if treated_on else imputed
+            for n, (method, params) in enumerate(spec.normalisations):
+                normalised[(i, t, n)] = normalise(treated, directions, method, params).values
     inputs = [name for name, options in spec.choices.items() if len(options) > 1]
     groups = list(range(len(inputs)))
     noisy: list[str] = []

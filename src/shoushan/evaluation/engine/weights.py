@@ -1,5 +1,5 @@
 """Weights (权重): how much each child counts within its parent. Given (iMeta) and equal
-weights need no data; entropy and CRITIC weights are derived from the normalised data; expert
+weights need no data; entropy, CRITIC and PCA weights are derived from the normalised data; expert
 weights come from an AHP pairwise comparison matrix (层次分析法). Weights are always compared
 within one parent, so every method ends by renormalising them to sum to 1 per parent."""
 
@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from shoushan.evaluation.engine.data import EngineError, Framework, Table
+from shoushan.evaluation.engine.messages import _
 
 # Saaty's random consistency index RI by matrix size n (Saaty 1980, The Analytic Hierarchy
 # Process, table 1.7; n = 11..15 as extended there). n = 1, 2 are always consistent.
@@ -113,12 +114,20 @@ class AhpWeights:
 def _check_pairwise(a: np.ndarray) -> None:
     n = a.shape[0]
     if a.ndim != 2 or a.shape != (n, n) or n == 0:
-        raise EngineError(f"a pairwise comparison matrix must be square, not {a.shape}")
+        raise EngineError(
+            _("a pairwise comparison matrix must be square, not %(shape)s") % {"shape": a.shape}
+        )
     if not np.all(np.isfinite(a)) or np.any(a <= 0):
-        raise EngineError("pairwise comparisons must be positive numbers")
+        raise EngineError(_("pairwise comparisons must be positive numbers"))
     if not np.allclose(a * a.T, 1, rtol=1e-6):
         i, j = np.argwhere(~np.isclose(a * a.T, 1, rtol=1e-6))[0]
-        raise EngineError(f"the matrix is not reciprocal: a[{i}][{j}] · a[{j}][{i}] ≠ 1")
+        raise EngineError(
+            _(
+                "the matrix is not reciprocal: the judgements in row %(i)d, column %(j)d "
+                "and row %(j)d, column %(i)d must multiply to 1"
+            )
+            % {"i": i + 1, "j": j + 1}
+        )
     if n > max(SAATY_RANDOM_INDEX):
         raise EngineError(f"Saaty's random index is tabulated up to n = {max(SAATY_RANDOM_INDEX)}")
 
@@ -140,13 +149,30 @@ def weights_ahp(matrix: np.ndarray, max_ratio: float = MAX_CONSISTENCY_RATIO) ->
     cr = ci / ri if ri > 0 else 0.0
     if cr > max_ratio:
         raise EngineError(
-            f"the pairwise judgements are inconsistent: consistency ratio {cr:.3f} exceeds "
-            f"{max_ratio}; revise the comparisons"
+            _(
+                "the pairwise judgements are inconsistent: consistency ratio %(cr).3f exceeds "
+                "%(max)g; revise the comparisons"
+            )
+            % {"cr": cr, "max": max_ratio}
         )
     return AhpWeights(w, lambda_max, ci, cr)
 
 
-DATA_WEIGHTINGS = {"entropy": weights_entropy, "critic": weights_critic}
+def weights_pca(x: np.ndarray) -> np.ndarray:
+    """PCA weights: the squared loadings of the first principal component of the standardised
+    complete rows, i.e. each child's share of the component that explains most of the group's
+    variance (the OECD/JRC Handbook's use of squared loadings scaled to unity; a unit loading
+    vector makes them sum to 1 already). Squaring removes the arbitrary sign of the loadings."""
+    x = _complete_rows(x)
+    sd = x.std(axis=0, ddof=1)
+    if np.any(sd == 0):
+        raise EngineError("PCA weights are undefined for a constant column")
+    _u, _s, vt = np.linalg.svd((x - x.mean(axis=0)) / sd, full_matrices=False)
+    w = vt[0] ** 2
+    return w / w.sum()
+
+
+DATA_WEIGHTINGS = {"entropy": weights_entropy, "critic": weights_critic, "pca": weights_pca}
 
 
 def weights_from_data(table: Table, framework: Framework, method: str) -> dict[str, float]:

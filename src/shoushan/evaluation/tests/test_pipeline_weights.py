@@ -7,7 +7,13 @@ import numpy as np
 import pytest
 
 from shoushan.evaluation.engine import composite_data_read
-from shoushan.evaluation.engine.pipeline import PipelineError, pipeline_build, pipeline_parse
+from shoushan.evaluation.engine.analysis import pca_first_component
+from shoushan.evaluation.engine.pipeline import (
+    PipelineError,
+    pipeline_build,
+    pipeline_check,
+    pipeline_parse,
+)
 from shoushan.evaluation.engine.weights import weights_entropy
 from shoushan.evaluation.tests.test_coinr_parity import DATA_DIR, needs_data
 
@@ -68,3 +74,72 @@ def test_an_unknown_weighting_is_named_by_its_key():
         pipeline_parse({"aggregate": {"weights": "popularity", "p": "two"}})
     lines = "\n".join(refused.value.lines)
     assert "aggregate.weights" in lines and "aggregate.p" in lines
+
+
+@needs_data
+def test_pca_weights_are_each_childs_share_of_the_first_component(asem):
+    result = pipeline_build(asem, pipeline_parse({"aggregate": {"weights": "pca"}}))
+    normalised, scores = result.stages["Normalised"], result.scores
+    children = [n.code for n in asem.framework.children("Physical")]
+    x = normalised.select_codes(children).values
+    pca = pca_first_component(normalised.select_codes(children))
+    w = pca.loadings**2  # sign-free, and summing to 1 for a unit loading vector
+    assert w.sum() == pytest.approx(1)
+    present = ~np.isnan(x)
+    expected = np.nansum(np.nan_to_num(x) * w, axis=1) / (present * w).sum(axis=1)
+    assert np.allclose(scores.column("Physical"), expected, atol=1e-9)
+
+
+@needs_data
+def test_ahp_weights_come_from_the_experts_matrix_and_others_keep_their_weights(asem):
+    # Conn's five children, Physical judged 3× as important as each of the others, the others
+    # equal: a consistent matrix, so the weights are 3/7 and 1/7 each.
+    third = ["1/3", 1, 1, 1, 1]
+    matrix = [[1, 3, 3, 3, 3], third, third, third, third]
+    pipeline = pipeline_parse({"aggregate": {"weights": "ahp", "ahp": {"Conn": matrix}}})
+    assert [n.code for n in asem.framework.children("Conn")] == [
+        "Physical",
+        "ConEcFin",
+        "Political",
+        "Instit",
+        "P2P",
+    ]
+    scores = pipeline_build(asem, pipeline).scores
+    plain = _scores(asem, {})
+    pillars = plain.select_codes(["Physical", "ConEcFin", "Political", "Instit", "P2P"]).values
+    expected = pillars @ (np.array([3, 1, 1, 1, 1]) / 7)
+    assert np.allclose(scores.column("Conn"), expected, atol=1e-9)
+    # Sust has no matrix: the framework's weights stand.
+    assert np.allclose(scores.column("Sust"), plain.column("Sust"), atol=1e-12)
+
+
+def test_ahp_matrices_are_checked_when_the_file_is_read():
+    inconsistent = [[1, 9, "1/9"], ["1/9", 1, 9], [9, "1/9", 1]]
+    not_reciprocal = [[1, 3], [3, 1]]
+    with pytest.raises(PipelineError) as refused:
+        pipeline_parse(
+            {
+                "aggregate": {
+                    "weights": "ahp",
+                    "ahp": {"A": inconsistent, "B": not_reciprocal, "C": [[1, "x"], [1, 1]]},
+                }
+            }
+        )
+    lines = "\n".join(refused.value.lines)
+    assert "aggregate.ahp.A" in lines and "consistency ratio" in lines
+    assert "aggregate.ahp.B" in lines and "reciprocal" in lines
+    assert "aggregate.ahp.C[1][2]" in lines
+    with pytest.raises(PipelineError, match=r"aggregate\.ahp"):
+        pipeline_parse({"aggregate": {"weights": "ahp"}})
+
+
+@needs_data
+def test_ahp_matrix_must_fit_the_parent_it_names(asem):
+    pipeline = pipeline_parse(
+        {"aggregate": {"weights": "ahp", "ahp": {"Conn": [[1, 2], [0.5, 1]], "LPI": [[1]]}}}
+    )
+    with pytest.raises(PipelineError) as refused:
+        pipeline_check(pipeline, asem)
+    lines = "\n".join(refused.value.lines)
+    assert "has 2 rows but Conn has 5 children" in lines
+    assert "aggregate.ahp.LPI" in lines
