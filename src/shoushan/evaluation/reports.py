@@ -2,7 +2,7 @@
 shaped once so that the screen and the printed book cannot disagree."""
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -11,15 +11,13 @@ from django.utils.translation import gettext_lazy as _
 
 from shoushan.evaluation.engine import Node
 from shoushan.evaluation.engine.analysis import strengths_weaknesses
-from shoushan.evaluation.engine.data import Table
 from shoushan.evaluation.engine.results import rank_descending
 from shoushan.evaluation.engine.uncertainty import (
-    UncertaintyPlan,
     UncertaintySpec,
     composite_sobol,
     rank_uncertainty,
 )
-from shoushan.evaluation.services import Built
+from shoushan.evaluation.services import Built, uncertainty_inputs
 
 PROFILE_INDICATORS = 5  # strengths and weaknesses shown per unit
 
@@ -143,19 +141,6 @@ def province_areas(rows: list[dict]) -> list[dict]:
     ]
 
 
-# The standard uncertainty analysis, for a data set whose pipeline file has no `uncertainty`
-# section: would a unit keep its rank had the builder treated outliers or not, normalised by
-# min-max or by rank, aggregated by arithmetic or geometric means, and weighted each indicator
-# up to 25 % more or less?
-UNCERTAINTY = UncertaintyPlan(
-    UncertaintySpec(
-        treatments=(True, False),
-        normalisations=(("minmax", {"lower": 1.0, "upper": 100.0}), ("rank", {})),
-        aggregations=(("amean", {}), ("gmean", {})),
-        weight_noise=0.25,
-        noisy_levels=(1,),
-    )
-)
 METHOD_NAMES = {
     "mean": _("mean"),
     "median": _("median"),
@@ -218,40 +203,10 @@ def _input_label(name: str, spec: UncertaintySpec) -> str:
     return f"{step}: " + " / ".join(_option_name(o) for o in spec.choices[name])
 
 
-def _uncertainty_inputs(built: Built) -> tuple[UncertaintyPlan, Table]:
-    """The plan (the pipeline file's, or the standard one with the data set's own treatment
-    as nominal) and the table it starts from: before imputation when imputation is varied, else
-    before outlier treatment, always over the units the build kept."""
-    stages = built.result.stages
-    pipeline = built.pipeline
-    plan = pipeline.uncertainty if pipeline and pipeline.uncertainty else None
-    if plan is None:
-        treated = "Treated" in stages
-        plan = replace(
-            UNCERTAINTY, spec=replace(UNCERTAINTY.spec, treatments=(treated, not treated))
-        )
-    spec = plan.spec
-    if spec.imputations == (None,):
-        names = ("Screened", "Imputed", "Selected", "Denominated", "Raw")
-        return plan, next(stages[k] for k in names if k in stages)
-    before = ("Selected", "Denominated", "Raw")
-    if pipeline and pipeline.spec.screen_before_impute:
-        before = ("Screened", *before)
-    base = next(stages[k] for k in before if k in stages)
-    kept = set(built.result.scores.units)
-    base = base.select_units(np.array([u in kept for u in base.units]))
-    labels: tuple[str | None, ...] = ()
-    group = pipeline.spec.impute_group if pipeline else ""
-    if group in built.data.groups:
-        by_unit = dict(zip(built.data.raw.units, built.data.groups[group], strict=True))
-        labels = tuple(by_unit.get(u) for u in base.units)
-    return replace(plan, spec=replace(spec, group_labels=labels)), base
-
-
 def uncertainty_of(built: Built) -> Uncertainty:
     """Monte Carlo rank intervals (5–95 %) and Sobol indices of the mean rank shift, over the
     alternatives the data set's pipeline file lists (or the standard ones)."""
-    plan, base = _uncertainty_inputs(built)
+    plan, base = uncertainty_inputs(built)
     framework = built.data.framework
     spread = rank_uncertainty(base, framework, plan.spec, plan.replications, seed=plan.seed)
     names = unit_names(built)

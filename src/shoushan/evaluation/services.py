@@ -3,15 +3,17 @@
 import csv
 import io
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from shoushan.audit.services import audit_record
 from shoushan.core.errors import InvalidInput
 from shoushan.evaluation.engine import CompositeData, EngineError, InputError
+from shoushan.evaluation.engine.data import Table
 from shoushan.evaluation.engine.pipeline import (
     Pipeline,
     PipelineError,
@@ -20,6 +22,11 @@ from shoushan.evaluation.engine.pipeline import (
     pipeline_read,
 )
 from shoushan.evaluation.engine.results import BuildResult
+from shoushan.evaluation.engine.uncertainty import (
+    UncertaintyPlan,
+    UncertaintySpec,
+    uncertainty_check,
+)
 from shoushan.evaluation.models import Dataset
 from shoushan.evaluation.sheets import sheet_text
 
@@ -47,6 +54,72 @@ def dataset_build(dataset: Dataset) -> Built:
             )
         data = pipeline_data_read(data_path, meta_path, pipeline or Pipeline())
     return Built(data=data, result=pipeline_build(data, pipeline), pipeline=pipeline)
+
+
+# The standard uncertainty analysis, for a data set whose pipeline file has no `uncertainty`
+# section: would a unit keep its rank had the builder treated outliers or not, normalised by
+# min-max or by rank, aggregated by arithmetic or geometric means, and weighted each indicator
+# up to 25 % more or less? (min-max onto [1, 100] keeps the geometric mean defined.)
+UNCERTAINTY = UncertaintyPlan(
+    UncertaintySpec(
+        treatments=(True, False),
+        normalisations=(("minmax", {"lower": 1.0, "upper": 100.0}), ("rank", {})),
+        aggregations=(("amean", {}), ("gmean", {})),
+        weight_noise=0.25,
+        noisy_levels=(1,),
+    )
+)
+
+
+def uncertainty_inputs(built: Built) -> tuple[UncertaintyPlan, Table]:
+    """The uncertainty plan and the table it starts from. The plan is the pipeline file's (a
+    step it does not list keeps the build's own method) or the standard one with the build's
+    own treatment as nominal. The table is the one before imputation when imputation is varied,
+    else before outlier treatment, always over the units the build kept."""
+    stages = built.result.stages
+    pipeline = built.pipeline
+    own = pipeline.spec if pipeline else None
+    plan = pipeline.uncertainty if pipeline else None
+    if plan is None:
+        treated = "Treated" in stages
+        plan = replace(
+            UNCERTAINTY, spec=replace(UNCERTAINTY.spec, treatments=(treated, not treated))
+        )
+    elif own is not None:
+        kept_methods: dict = {}
+        if "treat" not in plan.listed:
+            kept_methods["treatments"] = (own.treat,)
+        if "normalise" not in plan.listed:
+            kept_methods["normalisations"] = ((own.normalisation, own.normalisation_params),)
+        if "aggregate" not in plan.listed:
+            p = {"p": own.aggregation_p} if own.aggregation == "genmean" else {}
+            kept_methods["aggregations"] = ((own.aggregation, p),)
+        plan = replace(plan, spec=replace(plan.spec, **kept_methods))
+    spec = plan.spec
+    if spec.imputations == (None,):
+        names = ("Screened", "Imputed", "Selected", "Denominated", "Raw")
+        return plan, next(stages[k] for k in names if k in stages)
+    before = ("Selected", "Denominated", "Raw")
+    if own is not None and own.screen_before_impute:
+        before = ("Screened", *before)
+    base = next(stages[k] for k in before if k in stages)
+    kept = set(built.result.scores.units)
+    base = base.select_units(np.array([u in kept for u in base.units]))
+    labels: tuple[str | None, ...] = ()
+    group = own.impute_group if own else ""
+    if group in built.data.groups:
+        by_unit = dict(zip(built.data.raw.units, built.data.groups[group], strict=True))
+        labels = tuple(by_unit.get(u) for u in base.units)
+    return replace(plan, spec=replace(spec, group_labels=labels)), base
+
+
+def dataset_checked(dataset: Dataset) -> Built:
+    """Build the data set and try every combination of its uncertainty alternatives once, so
+    that a data set is stored only if its pages can all be drawn."""
+    built = dataset_build(dataset)
+    plan, base = uncertainty_inputs(built)
+    uncertainty_check(base, built.data.framework, plan.spec)
+    return built
 
 
 def dataset_create(
@@ -99,7 +172,7 @@ def dataset_create(
         created_by=actor,
     )
     try:
-        built = dataset_build(dataset)
+        built = dataset_checked(dataset)
     except InputError as e:
         raise InvalidInput(
             _("The sheets could not be read; nothing was stored."),
@@ -135,36 +208,83 @@ def _write(folder: Path, name: str, text: str) -> Path:
     return path
 
 
-def dataset_framework_edit(*, actor, dataset: Dataset, weights: dict, directions: dict) -> Dataset:
-    """Change the Weight and Direction of framework rows (by iCode); the sheet keeps every other
-    column and row as it was. Stored only if the index still builds; audited field by field."""
+EDITABLE_COLUMNS = ("iName", "Parent", "Weight", "Direction")
+
+
+def dataset_framework_edit(
+    *, actor, dataset: Dataset, changes: dict[str, dict[str, str]], remove: set[str] = frozenset()
+) -> Dataset:
+    """Change the name, parent, weight and direction of framework rows (by iCode) and remove
+    indicators; the sheet keeps every other column and row as it was. Stored only if the index
+    still builds; audited field by field."""
     reader = csv.DictReader(io.StringIO(dataset.meta_csv))
     header = list(reader.fieldnames or [])
     rows = list(reader)
-    changes = {}
+    audit: dict[str, list[str]] = {}
+    kept = []
     for row in rows:
         code = row.get("iCode", "")
-        for column, wanted in (("Weight", weights), ("Direction", directions)):
-            if code in wanted and str(wanted[code]).strip() != row.get(column, ""):
-                changes[f"{code}.{column}"] = [row.get(column, ""), str(wanted[code]).strip()]
-                row[column] = str(wanted[code]).strip()
-    if not changes:
+        if code in remove:
+            audit[f"{code}.removed"] = [row.get("iName", ""), ""]
+            continue
+        kept.append(row)
+        for column in EDITABLE_COLUMNS:
+            wanted = changes.get(code, {}).get(column)
+            if wanted is None or column not in header:
+                continue
+            wanted = wanted.strip()
+            if wanted != row.get(column, ""):
+                audit[f"{code}.{column}"] = [row.get(column, ""), wanted]
+                row[column] = wanted
+    if not audit:
         return dataset
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=header, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
-    before = dataset.meta_csv
-    dataset.meta_csv = out.getvalue()
-    try:
-        dataset_build(dataset)
-    except EngineError as e:
-        dataset.meta_csv = before
-        problem = e.problem if isinstance(e, InputError) else str(e)
-        raise InvalidInput(
-            _("The framework was not changed: %(problem)s") % {"problem": problem}
-        ) from None
+    writer.writerows(kept)
+    _rebuilt_or_refused(dataset, "meta_csv", out.getvalue(), _("The framework was not changed"))
     with transaction.atomic():
         dataset.save(update_fields=["meta_csv"])
-        audit_record(actor=actor, action="evaluation.framework_edit", obj=dataset, changes=changes)
+        audit_record(actor=actor, action="evaluation.framework_edit", obj=dataset, changes=audit)
     return dataset
+
+
+def dataset_pipeline_edit(*, actor, dataset: Dataset, text: str) -> Dataset:
+    """Replace the data set's pipeline file (blank: COINr's plain pipeline). Stored only if it
+    parses and the index builds; every problem is reported by its key."""
+    text = (text or "").replace("\r\n", "\n").strip()
+    text = text + "\n" if text else ""
+    if text == dataset.pipeline_yaml:
+        return dataset
+    before = dataset.pipeline_yaml
+    if text and not dataset.pipeline_name:
+        dataset.pipeline_name = "pipeline.yaml"
+    _rebuilt_or_refused(dataset, "pipeline_yaml", text, _("The pipeline was not changed"))
+    with transaction.atomic():
+        dataset.save(update_fields=["pipeline_yaml", "pipeline_name"])
+        audit_record(
+            actor=actor,
+            action="evaluation.pipeline_edit",
+            obj=dataset,
+            changes={"pipeline": [before, text]},
+        )
+    return dataset
+
+
+def _rebuilt_or_refused(dataset: Dataset, field: str, value: str, refusal: str) -> None:
+    """Set `field` and build; if the index no longer builds, put the old value back and raise
+    InvalidInput with the reasons (one per problem of a pipeline file)."""
+    before = getattr(dataset, field)
+    setattr(dataset, field, value)
+    try:
+        dataset_checked(dataset)
+    except PipelineError as e:
+        setattr(dataset, field, before)
+        raise InvalidInput(
+            f"{refusal}: " + _("the pipeline file has problems."),
+            details=[{"file": e.source, "reason": problem} for problem in e.problems],
+        ) from None
+    except EngineError as e:
+        setattr(dataset, field, before)
+        problem = e.problem if isinstance(e, InputError) else str(e)
+        raise InvalidInput(f"{refusal}: {problem}") from None

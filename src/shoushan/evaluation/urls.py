@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/", views.results, name="results"),
     path("<int:pk>/units/<str:unit>/", views.unit_profile, name="unit"),
     path("<int:pk>/framework/", views.framework_edit, name="framework"),
+    path("<int:pk>/pipeline/", views.pipeline_edit, name="pipeline"),
     path("<int:pk>/analysis/", views.analysis, name="analysis"),
     path("<int:pk>/uncertainty/", views.uncertainty, name="uncertainty"),
     re_path(

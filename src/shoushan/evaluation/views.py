@@ -2,6 +2,7 @@
 each unit's profile. Open to researchers and to city and district administrators."""
 
 import math
+import textwrap
 
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -13,6 +14,7 @@ from shoushan.core.errors import InvalidInput, NotFound, PermissionDenied
 from shoushan.core.exports import csv_response
 from shoushan.evaluation.bluebook import bluebook
 from shoushan.evaluation.engine import EngineError
+from shoushan.evaluation.engine import pipeline as pipeline_module
 from shoushan.evaluation.engine.analysis import (
     correlations,
     cronbach_alpha,
@@ -36,6 +38,7 @@ from shoushan.evaluation.services import (
     dataset_build,
     dataset_create,
     dataset_framework_edit,
+    dataset_pipeline_edit,
 )
 
 EVALUATION_ROLES = {Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.RESEARCHER}
@@ -213,20 +216,34 @@ def bluebook_download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     return response
 
 
+# Every key a pipeline file may hold, with an example value: the module's own documentation.
+PIPELINE_REFERENCE = textwrap.dedent((pipeline_module.__doc__ or "").partition("The keys::")[2])
+FRAMEWORK_FIELDS = {
+    "name": "iName",
+    "parent": "Parent",
+    "weight": "Weight",
+    "direction": "Direction",
+}
+
+
 def framework_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    """The framework as a tree, with each weight and direction editable; saving rebuilds the
-    index, and a framework that no longer builds is refused with the reason."""
+    """The framework as a tree, each row's name, parent, weight and direction editable and each
+    indicator removable; saving rebuilds the index, and a framework that no longer builds is
+    refused with the reason."""
     _require_evaluator(request)
     dataset = _dataset(pk)
     if request.method == "POST":
+        changes: dict[str, dict[str, str]] = {}
+        for key, value in request.POST.items():
+            field, _sep, code = key.partition(":")
+            if field in FRAMEWORK_FIELDS and code:
+                changes.setdefault(code, {})[FRAMEWORK_FIELDS[field]] = value
         try:
             dataset_framework_edit(
                 actor=request.user,
                 dataset=dataset,
-                weights={k[7:]: v for k, v in request.POST.items() if k.startswith("weight:")},
-                directions={
-                    k[10:]: v for k, v in request.POST.items() if k.startswith("direction:")
-                },
+                changes=changes,
+                remove=set(request.POST.getlist("remove")),
             )
         except InvalidInput as e:
             messages.error(request, e.message)
@@ -234,11 +251,37 @@ def framework_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The framework was saved and the index rebuilt."))
             return redirect("evaluation:results", dataset.pk)
     framework = dataset_build(dataset).data.framework
-    levels = [(level, framework.level(level)) for level in range(framework.max_level, 0, -1)]
+    levels = [
+        (level, framework.level(level), framework.level(level + 1))
+        for level in range(framework.max_level, 0, -1)
+    ]
     return render(
         request,
         "evaluation/framework.html",
         {"dataset": dataset, "framework": framework, "levels": levels},
+    )
+
+
+def pipeline_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The data set's pipeline file as text: saving checks every key, rebuilds the index and
+    refuses a file with problems, listing each one; nothing changes until it builds."""
+    _require_evaluator(request)
+    dataset = _dataset(pk)
+    text, problems = dataset.pipeline_yaml, []
+    if request.method == "POST":
+        text = request.POST.get("pipeline", "")
+        try:
+            dataset_pipeline_edit(actor=request.user, dataset=dataset, text=text)
+        except InvalidInput as e:
+            messages.error(request, e.message)
+            problems = e.details or []
+        else:
+            messages.success(request, _("The pipeline was saved and the index rebuilt."))
+            return redirect("evaluation:results", dataset.pk)
+    return render(
+        request,
+        "evaluation/pipeline.html",
+        {"dataset": dataset, "text": text, "problems": problems, "reference": PIPELINE_REFERENCE},
     )
 
 

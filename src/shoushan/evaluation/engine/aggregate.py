@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 
 from shoushan.evaluation.engine.data import EngineError, Framework, Table
+from shoushan.evaluation.engine.messages import _
 
 
 def a_amean(x: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -26,7 +27,7 @@ def a_amean(x: np.ndarray, w: np.ndarray) -> np.ndarray:
 def a_gmean(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     """Weighted geometric mean; needs positive values (normalise onto e.g. [1, 100] first)."""
     if np.any(x <= 0):
-        raise EngineError("the geometric mean needs positive values; normalise onto [1, 100]")
+        raise EngineError(_("the geometric mean needs positive values; normalise onto [1, 100]"))
     present = ~np.isnan(x)
     with np.errstate(invalid="ignore"):
         return np.exp(
@@ -37,7 +38,7 @@ def a_gmean(x: np.ndarray, w: np.ndarray) -> np.ndarray:
 def a_hmean(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     """Weighted harmonic mean; needs non-zero values."""
     if np.any(x == 0):
-        raise EngineError("the harmonic mean needs non-zero values; normalise onto [1, 100]")
+        raise EngineError(_("the harmonic mean needs non-zero values; normalise onto [1, 100]"))
     present = ~np.isnan(x)
     with np.errstate(invalid="ignore"):
         return np.where(present, w, 0).sum(axis=1) / np.where(present, w / x, 0).sum(axis=1)
@@ -48,10 +49,11 @@ def _power_mean(children: list[np.ndarray], w: np.ndarray, p: float) -> np.ndarr
     or 1 × c), missing children skipped and their weight dropped."""
     if p <= 0 and any(np.any(x <= 0) for x in children):
         raise EngineError(
-            f"the power mean with p = {p} needs positive values; normalise onto [1, 100]"
+            _("the power mean with p = %(p)g needs positive values; normalise onto [1, 100]")
+            % {"p": p}
         )
     if p != int(p) and any(np.any(x < 0) for x in children):
-        raise EngineError(f"the power mean with p = {p} needs values ≥ 0")
+        raise EngineError(_("the power mean with p = %(p)g needs values ≥ 0") % {"p": p})
     num = np.zeros(np.broadcast_shapes(children[0].shape, w[:, :1].shape))
     den = np.zeros_like(num)
     with np.errstate(invalid="ignore", divide="ignore"):

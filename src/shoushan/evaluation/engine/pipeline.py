@@ -492,7 +492,9 @@ def _uncertainty(c: _Checker, raw: Any) -> UncertaintyPlan:
         if c.integer(value, f"uncertainty.{name}", low) is not None and value > high:
             c.fail(f"uncertainty.{name}", _("must be at most %(high)d") % {"high": high})
         plan[name] = value if isinstance(value, int) else default
-    return UncertaintyPlan(spec=UncertaintySpec(**fields), **plan)
+    steps = {"treat", "impute", "normalise", "aggregate"}
+    listed = frozenset(step for step in steps if step in section)
+    return UncertaintyPlan(spec=UncertaintySpec(**fields), listed=listed, **plan)
 
 
 def _time(c: _Checker, raw: Any) -> tuple[str | None, float | None]:

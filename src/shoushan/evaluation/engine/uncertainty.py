@@ -9,6 +9,7 @@ noisy weight becomes w · (1 + noise · (2u - 1)). The expensive steps (imputati
 normalisation) run once per distinct option; weights and aggregation are vectorised over the
 replications (see `aggregate_replicated`)."""
 
+import itertools
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from shoushan.evaluation.engine.impute import (
     impute_mean,
     impute_median,
 )
+from shoushan.evaluation.engine.messages import _
 from shoushan.evaluation.engine.normalise import normalise
 from shoushan.evaluation.engine.treat import treat
 
@@ -74,6 +76,31 @@ class UncertaintyPlan:
     replications: int = 1000
     sobol_samples: int = 256
     seed: int = 2026
+    listed: frozenset[str] = frozenset()  # the steps the file lists; the others keep the build's
+
+
+def uncertainty_check(table: Table, framework: Framework, spec: UncertaintySpec) -> None:
+    """Build once at every combination of the discrete options (nominal weights), so that an
+    impossible combination, such as a geometric mean over min-max [0, 100] scores, is refused
+    when the file is saved rather than when the analysis runs. A few builds: milliseconds."""
+    model = composite_model(table, framework, spec)
+    discrete = [name for name in model.inputs if name in spec.choices]
+    for combination in itertools.product(*(range(len(spec.choices[n])) for n in discrete)):
+        point = model.nominal_point()
+        for name, option in zip(discrete, combination, strict=True):
+            column = model.groups == model.inputs.index(name)
+            point[column] = (option + 0.5) / len(spec.choices[name])
+        try:
+            model.index_scores(point)
+        except EngineError as error:
+            options = ", ".join(
+                f"{name} = {spec.choices[name][option]!r}"
+                for name, option in zip(discrete, combination, strict=True)
+            )
+            raise EngineError(
+                _("the uncertainty alternatives %(options)s cannot be combined: %(error)s")
+                % {"options": options, "error": error}
+            ) from None
 
 
 @dataclass(frozen=True)

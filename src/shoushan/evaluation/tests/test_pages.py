@@ -213,3 +213,70 @@ def test_the_analysis_page_shows_coinrs_checks(login):
         assert heading in page
     assert page.count("<tr>") > 49  # one row per indicator, and more
     assert "异常值" in page or "outliers" in page  # skewed indicators of the raw data are flagged
+
+
+def test_indicators_are_renamed_moved_and_removed_in_the_framework_editor(login):
+    client = login("researcher")
+    _upload(client)
+    dataset = Dataset.objects.get(name="ASEM 2018")
+    page = client.get(f"/evaluation/{dataset.pk}/framework/").content.decode()
+    assert 'name="parent:LPI"' in page and 'name="remove" value="LPI"' in page
+
+    response = client.post(
+        f"/evaluation/{dataset.pk}/framework/",
+        {"name:LPI": "物流绩效指数", "parent:Flights": "P2P", "remove": ["Gas", "Elec"]},
+    )
+    assert response.status_code == 302
+    dataset.refresh_from_db()
+    meta = {r["iCode"]: r for r in csv.DictReader(io.StringIO(dataset.meta_csv))}
+    assert meta["LPI"]["iName"] == "物流绩效指数" and meta["Flights"]["Parent"] == "P2P"
+    assert "Gas" not in meta and "Elec" not in meta
+    record = AuditRecord.objects.get(action="evaluation.framework_edit", object_id=str(dataset.pk))
+    assert record.changes["Flights.Parent"] == ["Physical", "P2P"]
+    assert "Gas.removed" in record.changes
+
+    # Moving an indicator under an indicator is refused, and nothing changes.
+    before = dataset.meta_csv
+    refused = client.post(f"/evaluation/{dataset.pk}/framework/", {"parent:Ship": "LPI"})
+    assert refused.status_code == 200
+    dataset.refresh_from_db()
+    assert dataset.meta_csv == before
+
+
+def test_the_pipeline_is_edited_in_the_browser_checked_and_audited(login):
+    client = login("researcher")
+    _upload(client)
+    dataset = Dataset.objects.get(name="ASEM 2018")
+    page = client.get(f"/evaluation/{dataset.pk}/pipeline/").content.decode()
+    assert 'name="pipeline"' in page and "uncertainty:" in page  # the reference of every key
+
+    bad = "aggregate:\n  weights: ahp\n  ahp: {Conn: [[1, 9], [1, 1]]}\nnormalise: {method: loud}\n"
+    refused = client.post(f"/evaluation/{dataset.pk}/pipeline/", {"pipeline": bad})
+    text = refused.content.decode()
+    assert refused.status_code == 200 and "aggregate.ahp.Conn" in text and "normalise" in text
+    dataset.refresh_from_db()
+    assert dataset.pipeline_yaml == ""
+
+    plain = client.get(f"/evaluation/{dataset.pk}/?format=csv").content
+    good = "normalise: {method: rank}\nuncertainty:\n  aggregate: [arithmetic, geometric]\n"
+    assert client.post(f"/evaluation/{dataset.pk}/pipeline/", {"pipeline": good}).status_code == 302
+    dataset.refresh_from_db()
+    assert dataset.pipeline_yaml == good
+    assert client.get(f"/evaluation/{dataset.pk}/?format=csv").content != plain
+    record = AuditRecord.objects.get(action="evaluation.pipeline_edit", object_id=str(dataset.pk))
+    assert record.changes["pipeline"] == ["", good]
+    uncertainty = client.get(f"/evaluation/{dataset.pk}/uncertainty/").content.decode()
+    assert "weights_level" not in uncertainty and uncertainty.count("<li>") >= 1
+
+
+def test_uncertainty_alternatives_that_cannot_be_combined_are_refused_on_saving(login):
+    client = login("researcher")
+    _upload(client)
+    dataset = Dataset.objects.get(name="ASEM 2018")
+    # The build's own min-max [0, 100] has zeros, which a geometric mean cannot take.
+    text = "uncertainty:\n  aggregate: [arithmetic, geometric]\n"
+    refused = client.post(f"/evaluation/{dataset.pk}/pipeline/", {"pipeline": text})
+    assert refused.status_code == 200
+    assert "[1, 100]" in refused.content.decode()  # what to do instead, in either language
+    dataset.refresh_from_db()
+    assert dataset.pipeline_yaml == ""
