@@ -3,13 +3,29 @@ research data in SHOUSHAN_SHARED_DATA when it is there (it may not be shipped)."
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
+from shoushan.evaluation import districts
 from shoushan.evaluation.models import Dataset
 from shoushan.evaluation.provinces import FRAMEWORK, PIPELINE, provincial_idata
-from shoushan.evaluation.services import dataset_create
+from shoushan.evaluation.services import dataset_create, district_dataset_create
 
 GPI_FILE = "provincial_stats/gpi_china_provinces_1985_2018_long.csv"
 DEMO_YEARS = (2017, 2018)
+
+
+def demo_districts_create() -> int:
+    """The districts' index of the current year, from the census and whatever the platform
+    holds; 0 if one exists already or the census file is not installed."""
+    year = timezone.localdate().year
+    with translation.override("zh-hans"):
+        name = _("Beijing districts' social-construction index %(year)s") % {"year": year}
+        census = settings.SHARED_DATA_DIR / districts.CENSUS_FILE
+        if Dataset.objects.filter(name=name).exists() or not census.is_file():
+            return 0
+        district_dataset_create(actor=None, year=year)
+    return 1
 
 
 def demo_datasets_create() -> int:

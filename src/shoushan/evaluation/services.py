@@ -7,11 +7,16 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shoushan.audit.services import audit_record
 from shoushan.core.errors import InvalidInput
+from shoushan.evaluation import districts
+from shoushan.evaluation.districts.platform import platform_values
 from shoushan.evaluation.engine import CompositeData, EngineError, InputError
 from shoushan.evaluation.engine.data import Table
 from shoushan.evaluation.engine.pipeline import (
@@ -29,6 +34,7 @@ from shoushan.evaluation.engine.uncertainty import (
 )
 from shoushan.evaluation.models import Dataset
 from shoushan.evaluation.sheets import sheet_text
+from shoushan.regions.models import Level, Region
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
@@ -288,3 +294,40 @@ def _rebuilt_or_refused(dataset: Dataset, field: str, value: str, refusal: str) 
         setattr(dataset, field, before)
         problem = e.problem if isinstance(e, InputError) else str(e)
         raise InvalidInput(f"{refusal}: {problem}") from None
+
+
+def district_dataset_create(*, actor, year: int) -> Dataset:
+    """The city's own index of its districts for `year`: census indicators and the platform's
+    own figures for the year, as a data set like any uploaded one (its framework and pipeline
+    can then be edited). Indicators no district has yet are left out and named in the note."""
+    if not 2000 <= year <= timezone.localdate().year:
+        raise InvalidInput(_("The year %(year)s is not a year of data.") % {"year": year})
+    census = settings.SHARED_DATA_DIR / districts.CENSUS_FILE
+    values = districts.census_values(districts.census_rows(census)) if census.is_file() else {}
+    for code, own in platform_values(year).items():
+        values.setdefault(code, {}).update(own)
+    names = dict(
+        Region.objects.filter(level=Level.DISTRICT, code__startswith="11").values_list(
+            "code", "name"
+        )
+    )
+    if not names:
+        raise InvalidInput(_("Load Beijing's divisions first: there are no districts."))
+    meta, dropped = districts.district_framework({c: v for c, v in values.items() if c in names})
+    note = _("Built %(when)s from the 2020 census and the platform's records of %(year)s.") % {
+        "when": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+        "year": year,
+    }
+    if dropped:
+        note += " " + _("No district has data yet for: %(codes)s.") % {"codes": ", ".join(dropped)}
+    return dataset_create(
+        actor=actor,
+        name=_("Beijing districts' social-construction index %(year)s") % {"year": year},
+        note=note,
+        year=year,
+        data_file=SimpleUploadedFile(
+            f"districts_{year}.csv", districts.district_idata(names, values).encode()
+        ),
+        meta_file=SimpleUploadedFile("imeta.csv", meta.encode()),
+        pipeline_file=SimpleUploadedFile("pipeline.yaml", districts.PIPELINE.read_bytes()),
+    )

@@ -5,6 +5,7 @@ from shoushan.evaluation import views
 app_name = "evaluation"
 urlpatterns = [
     path("", views.datasets, name="datasets"),
+    path("districts/", views.districts_build, name="districts"),
     path("provinces.geojson", views.province_boundaries, name="province_boundaries"),
     path("<int:pk>/", views.results, name="results"),
     path("<int:pk>/units/<str:unit>/", views.unit_profile, name="unit"),

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from shoushan.accounts.models import Role
 from shoushan.core.errors import InvalidInput, NotFound, PermissionDenied
@@ -39,6 +40,7 @@ from shoushan.evaluation.services import (
     dataset_create,
     dataset_framework_edit,
     dataset_pipeline_edit,
+    district_dataset_create,
 )
 
 EVALUATION_ROLES = {Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.RESEARCHER}
@@ -83,6 +85,22 @@ def datasets(request: HttpRequest) -> HttpResponse:
         "evaluation/datasets.html",
         {"datasets": Dataset.objects.select_related("created_by"), "problems": problems},
     )
+
+
+@require_POST
+def districts_build(request: HttpRequest) -> HttpResponse:
+    """Build the districts' index for a year from the census and the platform's records."""
+    _require_evaluator(request)
+    try:
+        year = _year(request.POST.get("year", ""))
+        if year is None:
+            raise InvalidInput(_("Give the year to build the index for."))
+        dataset = district_dataset_create(actor=request.user, year=year)
+    except InvalidInput as e:
+        messages.error(request, e.message)
+        return redirect("evaluation:datasets")
+    messages.success(request, _("Data set “%(name)s” stored.") % {"name": dataset.name})
+    return redirect("evaluation:results", dataset.pk)
 
 
 def _year(value: str) -> int | None:

@@ -80,7 +80,12 @@ def previous_month(month: date) -> date:
 
 
 def _counts(month: date, province: str = "11") -> dict[str, dict[str, int]]:
-    start, end = month_bounds(month)
+    return case_counts(*month_bounds(month), province=province)
+
+
+def case_counts(start: datetime, end: datetime, province: str = "11") -> dict[str, dict[str, int]]:
+    """The counts behind the rates, per street code, for the cases reported in [start, end);
+    a street without cases is absent, one without return visits lacks the visit counts."""
     cases = Case.objects.filter(
         reported_at__gte=start, reported_at__lt=end, street__code__startswith=province
     )

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from shoushan.accounts.demo import DEMO_PASSWORD, demo_accounts_create
-from shoushan.evaluation.demo import demo_datasets_create
+from shoushan.evaluation.demo import demo_datasets_create, demo_districts_create
 from shoushan.grid.demo import demo_city_create, demo_people_assign, street_units_create
 from shoushan.grid.models import Open311Key
 from shoushan.grid.services import open311_key_create
@@ -35,7 +35,7 @@ class Command(BaseCommand):
         demo_people_assign()
         if not Open311Key.objects.filter(name="demo").exists():
             open311_key_create(actor=None, name="demo", key=DEMO_OPEN311_KEY)
-        evaluations = demo_datasets_create()
+        evaluations = demo_datasets_create() + demo_districts_create()
         if city["grids"]:
             self.stdout.write(
                 f"Demo city: {city['grids']} comprehensive grids in {city['communities']} "
@@ -48,4 +48,4 @@ class Command(BaseCommand):
             self.stdout.write(f"  {account.username:<20} {account.role:<20} scope {scopes}")
         self.stdout.write(f"Open311 demo api_key: {DEMO_OPEN311_KEY}")
         if evaluations:
-            self.stdout.write(f"Evaluation: {evaluations} provincial data sets (demo).")
+            self.stdout.write(f"Evaluation: {evaluations} data sets (provinces and districts).")
