@@ -19,11 +19,11 @@ def test_a_researcher_builds_an_index_and_downloads_its_blue_book(
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/evaluation/")
 
-    page.fill("input[name=name]", "ASEM 2018")
-    page.fill("input[name=year]", "2018")
+    page.fill("#upload input[name=name]", "ASEM 2018")
+    page.fill("#upload input[name=year]", "2018")
     page.set_input_files("input[name=data]", str(DATA_DIR / "ASEM_iData.csv"))
     page.set_input_files("input[name=meta]", str(DATA_DIR / "ASEM_iMeta.csv"))
-    page.click("form.card button[type=submit]")
+    page.click("#upload button[type=submit]")
 
     page.wait_for_selector("table.ranking")
     first = page.locator("table.ranking tbody tr").first.inner_text()
