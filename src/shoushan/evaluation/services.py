@@ -101,6 +101,9 @@ def uncertainty_inputs(built: Built) -> tuple[UncertaintyPlan, Table]:
             p = {"p": own.aggregation_p} if own.aggregation == "genmean" else {}
             kept_methods["aggregations"] = ((own.aggregation, p),)
         plan = replace(plan, spec=replace(plan.spec, **kept_methods))
+    if own is not None and own.weighting != "given":
+        # Weights derived by the build (equal, entropy, CRITIC, PCA, AHP) are the nominal ones.
+        plan = replace(plan, spec=replace(plan.spec, weights=built.result.weights))
     spec = plan.spec
     if spec.imputations == (None,):
         names = ("Screened", "Imputed", "Selected", "Denominated", "Raw")

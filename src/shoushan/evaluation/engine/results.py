@@ -93,6 +93,7 @@ class BuildResult:
     stages: dict[str, Table]
     treatment: tuple[TreatmentDetail, ...] = ()
     removed_units: tuple[str, ...] = ()
+    weights: dict[str, float] = field(default_factory=dict)  # each child's, as aggregated
 
     @property
     def scores(self) -> Table:
@@ -245,7 +246,9 @@ def _weights(x: np.ndarray, parent: str, children, spec: BuildSpec) -> np.ndarra
     return DATA_WEIGHTINGS[weighting](x)
 
 
-def _aggregate(table: Table, framework: Framework, spec: BuildSpec) -> Table:
+def _aggregate(
+    table: Table, framework: Framework, spec: BuildSpec, used: dict[str, float]
+) -> Table:
     """As `aggregate.aggregate`, but with a method per level and an optional rule that a
     missing child makes the aggregate missing (the HDI is not published for a country lacking
     one of its dimensions, whereas COINr renormalises the weights of the children present)."""
@@ -259,6 +262,7 @@ def _aggregate(table: Table, framework: Framework, spec: BuildSpec) -> Table:
             children = framework.children(node.code)
             x = np.column_stack([columns[codes.index(c.code)] for c in children])
             w = _weights(x, node.code, children, spec)
+            used.update(zip((c.code for c in children), (w / w.sum()).tolist(), strict=True))
             x = _outside_domain_as_missing(x, method, node.code, table.units, spec)
             if method == "genmean":
                 y = AGGREGATORS[method](x, w, spec.aggregation_p)
@@ -351,10 +355,11 @@ def composite_build(data: CompositeData, spec: BuildSpec | None = None) -> Build
         column_params=_goalposts_transformed(spec),
         column_methods={code: m for code, (m, _params) in spec.normalisation_overrides.items()},
     )
-    table = stages["Aggregated"] = _aggregate(table, framework, spec)
+    weights: dict[str, float] = {}
+    table = stages["Aggregated"] = _aggregate(table, framework, spec, weights)
     if spec.rounding is not None:
         stages["Rounded"] = table.with_values(np.round(table.values, spec.rounding))
-    return BuildResult(stages, details, removed)
+    return BuildResult(stages, details, removed, weights)
 
 
 @dataclass(frozen=True)

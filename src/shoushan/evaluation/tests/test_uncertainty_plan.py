@@ -120,3 +120,23 @@ def test_without_a_section_the_standard_analysis_runs(asem):
     ]
     assert uncertain.replications == 1000
     assert all(np.isfinite(s["total"]) for s in uncertain.sensitivity)
+
+
+@needs_data
+def test_weights_derived_by_the_build_are_the_nominal_ones(asem):
+    pipeline = pipeline_parse(
+        {
+            **OWN_METHOD,
+            "aggregate": {"method": "arithmetic", "weights": "entropy"},
+            "uncertainty": {"weights": {"noise": 0.2}, "replications": 50, "sobol_samples": 16},
+        }
+    )
+    result = pipeline_build(asem, pipeline)
+    physical = [n.code for n in asem.framework.children("Physical")]
+    assert sum(result.weights[c] for c in physical) == pytest.approx(1)
+    uncertain = uncertainty_of(Built(data=asem, result=result, pipeline=pipeline))
+    ranks = rank_descending(result.scores.column("Index"))
+    by_unit = dict(zip(result.scores.units, ranks, strict=True))
+    assert {r["code"]: r["nominal"] for r in uncertain.rows} == {
+        u: int(r) for u, r in by_unit.items()
+    }
