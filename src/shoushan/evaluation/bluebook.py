@@ -17,9 +17,11 @@ from shoushan.evaluation import svg
 from shoushan.evaluation.models import Dataset
 from shoushan.evaluation.reports import (
     aggregates_of,
+    area_map,
     index_ranks,
     province_boundaries_file,
     ranking_rows,
+    region_features,
     uncertainty_of,
     unit_profile_of,
 )
@@ -149,13 +151,13 @@ def bluebook(dataset: Dataset, previous: Dataset | None = None) -> BlueBook:
 
 
 def _map(rows: list[dict]) -> str:
-    path = province_boundaries_file()
-    provinces = {
-        f"CN0{r['code']}": r["scores"][0]
-        for r in rows
-        if len(r["code"]) == 2 and r["code"].isdigit() and r["scores"][0] is not None
-    }
-    if path is None or not provinces:
+    shape = area_map(rows)
+    if shape is None:
         return ""
-    features = json.loads(path.read_text(encoding="utf-8"))["features"]
-    return svg.choropleth(features, provinces, "ADM1_PCODE")
+    if shape.regions:
+        features = region_features(a["name"] for a in shape.areas)
+    else:
+        path = province_boundaries_file()
+        features = json.loads(path.read_text(encoding="utf-8"))["features"] if path else []
+    values = {a["name"]: a["value"] for a in shape.areas if a["value"] is not None}
+    return svg.choropleth(features, values, shape.key) if values else ""

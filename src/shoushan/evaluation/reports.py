@@ -18,6 +18,7 @@ from shoushan.evaluation.engine.uncertainty import (
     rank_uncertainty,
 )
 from shoushan.evaluation.services import Built, uncertainty_inputs
+from shoushan.regions.models import Region
 
 PROFILE_INDICATORS = 5  # strengths and weaknesses shown per unit
 
@@ -139,6 +140,46 @@ def province_areas(rows: list[dict]) -> list[dict]:
         for r in rows
         if len(r["code"]) == 2 and r["code"].isdigit()
     ]
+
+
+def region_features(codes) -> list[dict]:
+    """GeoJSON features (WGS84) of the platform's regions among `codes` that have a boundary,
+    each with its code and name, and whether the boundary was generated for the demo."""
+    regions = Region.objects.filter(code__in=list(codes)).exclude(boundary=None)
+    return [
+        {
+            "type": "Feature",
+            "properties": {"code": r.code, "name": r.name, "generated": r.boundary_generated},
+            "geometry": r.boundary,
+        }
+        for r in regions.only("code", "name", "boundary", "boundary_generated")
+    ]
+
+
+@dataclass(frozen=True)
+class AreaMap:
+    """What a choropleth of the results needs: the areas (name = the key in the boundary file's
+    `key` property), and where the boundaries come from."""
+
+    areas: list[dict]
+    key: str  # the feature property the areas are keyed by
+    regions: bool  # True: the platform's own regions; False: China's provinces
+
+
+def area_map(rows: list[dict]) -> AreaMap | None:
+    """A map of the index when the units are provinces (two-digit codes) or the platform's own
+    regions (12-digit codes with a boundary), else None."""
+    provinces = province_areas(rows)
+    if provinces and province_boundaries_file():
+        return AreaMap(provinces, "ADM1_PCODE", regions=False)
+    codes = [r["code"] for r in rows if len(r["code"]) == 12 and r["code"].isdigit()]
+    drawn = {f["properties"]["code"] for f in region_features(codes)} if codes else set()
+    areas = [
+        {"name": r["code"], "value": r["scores"][0], "unit": r["name"] or r["code"]}
+        for r in rows
+        if r["code"] in drawn
+    ]
+    return AreaMap(areas, "code", regions=True) if areas else None
 
 
 METHOD_NAMES = {

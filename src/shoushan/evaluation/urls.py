@@ -8,6 +8,7 @@ urlpatterns = [
     path("districts/", views.districts_build, name="districts"),
     path("provinces.geojson", views.province_boundaries, name="province_boundaries"),
     path("<int:pk>/", views.results, name="results"),
+    path("<int:pk>/regions.geojson", views.region_boundaries, name="region_boundaries"),
     path("<int:pk>/units/<str:unit>/", views.unit_profile, name="unit"),
     path("<int:pk>/framework/", views.framework_edit, name="framework"),
     path("<int:pk>/pipeline/", views.pipeline_edit, name="pipeline"),

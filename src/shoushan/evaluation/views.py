@@ -5,8 +5,9 @@ import math
 import textwrap
 
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -26,11 +27,13 @@ from shoushan.evaluation.engine.analysis import (
 from shoushan.evaluation.engine.results import rank_descending
 from shoushan.evaluation.models import Dataset
 from shoushan.evaluation.reports import (
+    AreaMap,
     aggregates_of,
+    area_map,
     index_ranks,
-    province_areas,
     province_boundaries_file,
     ranking_rows,
+    region_features,
     uncertainty_of,
     unit_profile_of,
 )
@@ -136,10 +139,27 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
             "chart": {
                 "units": [r["name"] or r["code"] for r in rows],
                 "scores": [r["scores"][0] for r in rows],
-                "provinces": province_areas(rows) if province_boundaries_file() else [],
+                "map": _map_of(area_map(rows), dataset),
             },
         },
     )
+
+
+def _map_of(shape: AreaMap | None, dataset: Dataset) -> dict | None:
+    if shape is None:
+        return None
+    url = reverse("evaluation:province_boundaries")
+    if shape.regions:
+        url = reverse("evaluation:region_boundaries", args=[dataset.pk])
+    return {"areas": shape.areas, "key": shape.key, "geojson": url}
+
+
+def region_boundaries(request: HttpRequest, pk: int) -> JsonResponse:
+    """The boundaries of the data set's units that are the platform's regions (WGS84 GeoJSON)."""
+    _require_evaluator(request)
+    dataset = _dataset(pk)
+    units = dataset_build(dataset).data.raw.units
+    return JsonResponse({"type": "FeatureCollection", "features": region_features(set(units))})
 
 
 def province_boundaries(request: HttpRequest) -> FileResponse:

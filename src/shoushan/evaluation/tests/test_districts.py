@@ -109,6 +109,12 @@ def test_the_page_and_the_command_build_the_districts_index(login, beijing):
     dataset = Dataset.objects.get(pk=int(response["Location"].strip("/").split("/")[-1]))
     page = client.get(response["Location"]).content.decode()
     assert "东城区" in page and "延庆区" in page
+    assert 'id="area-map"' in page  # a choropleth of the districts, from their boundaries
+    geojson = client.get(f"/evaluation/{dataset.pk}/regions.geojson").json()
+    assert len(geojson["features"]) == 16
+    assert {f["properties"]["code"] for f in geojson["features"]} >= {DONGCHENG, XICHENG}
+    book = client.get(f"/evaluation/{dataset.pk}/bluebook.html").content.decode()
+    assert book.count("<svg") >= 3 + 16 and "东城区" in book
     # The platform's indicators with no data are named, not invented.
     assert "ResponseRate" in dataset.note
     assert client.post("/evaluation/districts/", {"year": "1999"}).status_code == 302

@@ -60,13 +60,13 @@ def test_provinces_are_mapped_when_the_boundaries_are_at_hand(login, settings, t
     dataset = Dataset.objects.get(name__endswith="（演示）2018")
     client = login("researcher")
     page = client.get(f"/evaluation/{dataset.pk}/").content.decode()
-    assert 'id="province-map"' in page and '"name": "CN011"' in page  # Beijing's PCODE
+    assert 'id="area-map"' in page and '"name": "CN011"' in page  # Beijing's PCODE
     boundaries = client.get("/evaluation/provinces.geojson")
     assert boundaries.status_code == 200
     assert b"ADM1_PCODE" in b"".join(boundaries.streaming_content)
 
     settings.SHARED_DATA_DIR = tmp_path  # a server without the file: no map, a clear 404
-    assert 'id="province-map"' not in client.get(f"/evaluation/{dataset.pk}/").content.decode()
+    assert 'id="area-map"' not in client.get(f"/evaluation/{dataset.pk}/").content.decode()
     assert client.get("/evaluation/provinces.geojson").status_code == 404
 
 

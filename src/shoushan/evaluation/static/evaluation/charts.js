@@ -23,23 +23,24 @@
   }
 })();
 
-// The choropleth of the provinces: the boundaries come from the server, the scores from the page.
+// The choropleth of the units (China's provinces, or Beijing's own regions): the boundaries come
+// from the server, the scores from the page.
 (function () {
-  var box = document.getElementById("province-map");
+  var box = document.getElementById("area-map");
   if (!box) return;
-  var data = JSON.parse(document.getElementById("chart-data").textContent);
-  fetch(box.dataset.geojson, { credentials: "same-origin" })
+  var data = JSON.parse(document.getElementById("chart-data").textContent).map;
+  fetch(data.geojson, { credentials: "same-origin" })
     .then(function (response) { return response.json(); })
     .then(function (geojson) {
-      echarts.registerMap("provinces", geojson);
-      var scores = data.provinces.map(function (p) { return p.value; });
+      echarts.registerMap("areas", geojson);
+      var scores = data.areas.map(function (p) { return p.value; });
       echarts.init(box).setOption({
         tooltip: { formatter: function (p) { return p.data ? p.data.unit + "：" + p.data.value : p.name; } },
         visualMap: { min: Math.min.apply(null, scores), max: Math.max.apply(null, scores),
                      calculable: true, left: "left", bottom: 10,
                      inRange: { color: ["#fbe9e7", "#b22222"] } },
-        series: [{ type: "map", map: "provinces", nameProperty: "ADM1_PCODE", roam: true,
-                   data: data.provinces }],
+        series: [{ type: "map", map: "areas", nameProperty: data.key, roam: true,
+                   data: data.areas }],
       });
     });
 })();
