@@ -170,3 +170,28 @@ def test_units_without_a_score_come_last_without_a_rank(tmp_path: Path) -> None:
         ("X", "", ""),
     ]
     assert not math.isnan(float(rows[0]["I"]))
+
+
+@needs_data
+def test_evaluate_writes_rank_intervals_and_the_sobol_indices(tmp_path: Path, capsys) -> None:
+    pipeline = tmp_path / "pipeline.yaml"
+    pipeline.write_text(
+        "normalise: {method: minmax, lower: 1, upper: 100}\n"
+        "uncertainty:\n"
+        "  aggregate: [arithmetic, geometric]\n"
+        "  weights: {noise: 0.25}\n"
+        "  replications: 200\n"
+        "  sobol_samples: 32\n",
+        encoding="utf-8",
+    )
+    intervals = tmp_path / "intervals.csv"
+    out = _evaluate(tmp_path, "--pipeline", str(pipeline), "--uncertainty", str(intervals))
+    header, rows = _read(intervals)
+    assert header == ["uCode", "uName", "Rank", "RankMedian", "RankP05", "RankP95"]
+    _, results = _read(out)
+    assert [r["Rank"] for r in rows] == [r["Rank"] for r in results]  # nominal = as built
+    assert all(int(r["RankP05"]) <= int(r["RankMedian"]) <= int(r["RankP95"]) for r in rows)
+    printed = capsys.readouterr().out
+    assert (
+        "200 replications" in printed and "aggregation: arithmetic mean / geometric mean" in printed
+    )
