@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 
 from shoushan.evaluation.engine.data import EngineError, Table
+from shoushan.evaluation.engine.messages import _
 
 
 def n_minmax(x: np.ndarray, lower: float = 0, upper: float = 100) -> np.ndarray:
@@ -51,6 +52,18 @@ def n_dist2max(x: np.ndarray) -> np.ndarray:
     return 1 - (hi - x) / (hi - lo)
 
 
+def n_dist2targ(x: np.ndarray, target: float, cap_max: bool = False) -> np.ndarray:
+    """Distance to a target: 1 - (target - x) / (target - min(x)); a unit at the target scores
+    1, the lowest 0, and one beyond the target more than 1 unless capped."""
+    y = 1 - (target - x) / (target - np.nanmin(x))
+    return np.minimum(y, 1) if cap_max else y
+
+
+def n_dist2ref(x: np.ndarray, reference: int, cap_max: bool = False) -> np.ndarray:
+    """Distance to a reference unit's value (row `reference`): as distance to a target."""
+    return n_dist2targ(x, x[reference], cap_max)
+
+
 def n_goalposts(
     x: np.ndarray,
     lower: float,
@@ -78,8 +91,40 @@ NORMALISERS: Mapping[str, Callable[..., np.ndarray]] = {
     "prank": n_prank,
     "fracmax": n_fracmax,
     "dist2max": n_dist2max,
+    "dist2targ": n_dist2targ,
+    "dist2ref": n_dist2ref,
     "goalposts": n_goalposts,
 }
+
+
+def _arguments(
+    table: Table, code: str, method: str, own: Mapping, direction: int, targets: Mapping
+) -> dict:
+    """The normaliser's arguments for one column. Goalposts and targets are written in the
+    indicator's own units, so they flip with its direction as its values do; a reference is a
+    unit code, turned into its row."""
+    own = dict(own)
+    if method == "goalposts":
+        own["direction"] = direction
+    if method == "dist2targ":
+        target = own.get("target", targets.get(code))
+        if target is None:
+            raise EngineError(
+                _(
+                    "%(code)s: distance to target needs a target (the iMeta Target column "
+                    "or the pipeline's target)"
+                )
+                % {"code": code}
+            )
+        own["target"] = target * direction
+    if method == "dist2ref":
+        if own.get("reference") not in table.units:
+            raise EngineError(
+                _("%(code)s: the reference unit %(unit)r is not in the data")
+                % {"code": code, "unit": own.get("reference")}
+            )
+        own["reference"] = table.units.index(own["reference"])
+    return own
 
 
 def normalise(
@@ -89,11 +134,12 @@ def normalise(
     params: Mapping[str, float] | None = None,
     column_params: Mapping[str, Mapping[str, float]] | None = None,
     column_methods: Mapping[str, str] | None = None,
+    targets: Mapping[str, float] | None = None,
 ) -> Table:
     """Normalise every column with `method` (a key of NORMALISERS) and `params`, or with the
     column's own entry of `column_methods` and `column_params` (COINr's `indiv_specs`, needed for
-    goalposts, which differ per indicator). For goalposts the direction is passed on so that they
-    flip too."""
+    goalposts, which differ per indicator). `targets` are the iMeta targets by code, for the
+    distance to target."""
     for name in {method, *(column_methods or {}).values()}:
         if name not in NORMALISERS:
             raise EngineError(f"unknown normalisation {name!r}; known: {', '.join(NORMALISERS)}")
@@ -101,7 +147,7 @@ def normalise(
     for code, x in zip(table.codes, table.values.T, strict=True):
         direction = directions[code]
         own_method = (column_methods or {}).get(code, method)
-        extra = {"direction": direction} if own_method == "goalposts" else {}
         own = (column_params or {}).get(code, params or {})
-        columns.append(NORMALISERS[own_method](x * direction, **own, **extra))
+        arguments = _arguments(table, code, own_method, own, direction, targets or {})
+        columns.append(NORMALISERS[own_method](x * direction, **arguments))
     return table.with_values(np.column_stack(columns))

@@ -16,7 +16,9 @@ level. The keys::
     transform: {gnipc: [log], le: [{cap: 85}]}     # log | {cap: x} | {floor: x}, in order
     normalise:
       method: minmax                  # minmax | zscore | rank | borda | prank | fracmax |
-      lower: 0                        #   dist2max | goalposts, with that method's parameters
+      lower: 0                        #   dist2max | goalposts | dist2targ (target, cap_max;
+                                      #   default target: iMeta's Target) | dist2ref
+                                      #   (reference: a uCode, cap_max), with their parameters
       upper: 100
       indicators:                     # goalposts in the indicator's own (untransformed) units
         le: {method: goalposts, lower: 20, upper: 85, truncate: true}
@@ -95,6 +97,8 @@ NORMALISER_PARAMS: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "prank": ((), ()),
     "fracmax": ((), ()),
     "dist2max": ((), ()),
+    "dist2targ": (("target", "cap_max"), ()),
+    "dist2ref": (("reference", "cap_max"), ("reference",)),
     "goalposts": (("lower", "upper", "scale", "truncate"), ("lower", "upper")),
 }
 STEP_KEYS = (
@@ -313,8 +317,10 @@ def _normaliser(
                 _("%(method)s takes no such parameter; it takes: %(allowed)s")
                 % {"method": method, "allowed": ", ".join(allowed) or "-"},
             )
-        elif name == "truncate":
+        elif name in ("truncate", "cap_max"):
             params[name] = c.boolean(value, f"{key}.{name}")
+        elif name == "reference":
+            params[name] = str(value)  # a unit code, checked against the data when building
         else:
             params[name] = c.number(value, f"{key}.{name}")
     for name in required:

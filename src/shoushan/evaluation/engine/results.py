@@ -199,8 +199,23 @@ def _goalposts_transformed(spec: BuildSpec) -> dict[str, dict[str, float]]:
             ends = np.array([own["lower"], own["upper"]])
             lower, upper = transform_values(code, ends, spec.transforms[code])
             own.update(lower=float(lower), upper=float(upper))
+        if method == "dist2targ" and "target" in own and code in spec.transforms:
+            target = transform_values(code, np.array([own["target"]]), spec.transforms[code])
+            own["target"] = float(target[0])
         params[code] = own
     return params
+
+
+def _targets_transformed(framework: Framework, spec: BuildSpec) -> dict[str, float]:
+    """The iMeta targets, through each indicator's transforms (a target in $ for a logged
+    indicator becomes the log of it), as goalposts are."""
+    out = {}
+    for node in framework.indicators:
+        if node.target is None:
+            continue
+        steps = spec.transforms.get(node.code, ())
+        out[node.code] = float(transform_values(node.code, np.array([node.target]), steps)[0])
+    return out
 
 
 def _outside_domain_as_missing(
@@ -354,6 +369,7 @@ def composite_build(data: CompositeData, spec: BuildSpec | None = None) -> Build
         spec.normalisation_params,
         column_params=_goalposts_transformed(spec),
         column_methods={code: m for code, (m, _params) in spec.normalisation_overrides.items()},
+        targets=_targets_transformed(framework, spec),
     )
     weights: dict[str, float] = {}
     table = stages["Aggregated"] = _aggregate(table, framework, spec, weights)

@@ -193,13 +193,16 @@ def composite_model(table: Table, framework: Framework, spec: UncertaintySpec) -
     codes = tuple(n.code for n in framework.indicators)
     table = table.select_codes(codes)
     directions = {n.code: n.direction for n in framework.indicators}
+    targets = {n.code: n.target for n in framework.indicators if n.target is not None}
     normalised = {}
     for i, imputation in enumerate(spec.imputations):
         imputed = _imputed(table, imputation, spec.group_labels)
         for t, treated_on in enumerate(spec.treatments):
             treated = treat(imputed)[0] if treated_on else imputed
             for n, (method, params) in enumerate(spec.normalisations):
-                normalised[(i, t, n)] = normalise(treated, directions, method, params).values
+                normalised[(i, t, n)] = normalise(
+                    treated, directions, method, params, targets=targets
+                ).values
     inputs = [name for name, options in spec.choices.items() if len(options) > 1]
     groups = list(range(len(inputs)))
     noisy: list[str] = []

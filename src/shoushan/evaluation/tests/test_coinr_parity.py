@@ -27,6 +27,8 @@ from shoushan.evaluation.engine.results import (
 )
 from shoushan.evaluation.engine.treat import treat, winsorise
 
+pytestmark = pytest.mark.usefixtures("english")
+
 REPO_ROOT = Path(__file__).resolve().parents[4]
 DATA_DIR = REPO_ROOT.parent / "shared" / "data" / "composite" / "coinr-asem"
 EXPECTED_DIR = DATA_DIR / "expected"

@@ -11,6 +11,8 @@ from django.utils import translation
 
 from shoushan.evaluation.tests.test_coinr_parity import DATA_DIR, EXPECTED_DIR, needs_data
 
+pytestmark = pytest.mark.usefixtures("english")
+
 TOLERANCE = 1e-9
 
 
@@ -47,13 +49,6 @@ def _assert_paper_results(out: Path) -> None:
         for code in header[2:-1]:
             assert abs(float(got[code]) - float(expected[code])) <= TOLERANCE, code
     assert rows[0]["uName"] == "Germany"
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """Messages are checked in English; the clerk's language is tested where it matters."""
-    with translation.override("en"):
-        yield
 
 
 @needs_data

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from django.utils import translation
 
 from shoushan.evaluation.engine import CompositeData, EngineError, InputError, composite_data_read
 from shoushan.evaluation.engine.data import Table
@@ -28,6 +27,8 @@ from shoushan.evaluation.tests.test_coinr_parity import (
     _mismatches,
     needs_data,
 )
+
+pytestmark = pytest.mark.usefixtures("english")
 
 EXAMPLE_YAML = """
 denominate: true
@@ -52,13 +53,6 @@ def _yaml(text: str):
     import yaml
 
     return yaml.safe_load(text)
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """Messages are checked in English; the clerk's language is tested where it matters."""
-    with translation.override("en"):
-        yield
 
 
 @needs_data

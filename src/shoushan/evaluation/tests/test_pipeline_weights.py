@@ -17,6 +17,8 @@ from shoushan.evaluation.engine.pipeline import (
 from shoushan.evaluation.engine.weights import weights_entropy
 from shoushan.evaluation.tests.test_coinr_parity import DATA_DIR, needs_data
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 @pytest.fixture(scope="module")
 def asem():

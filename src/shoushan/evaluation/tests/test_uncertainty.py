@@ -32,6 +32,8 @@ from shoushan.evaluation.engine.uncertainty import (
     sobol_indices,
 )
 
+pytestmark = pytest.mark.usefixtures("english")
+
 DATA_DIR = (
     Path(__file__).resolve().parents[4].parent / "shared" / "data" / "composite" / "coinr-asem"
 )

@@ -11,6 +11,8 @@ from shoushan.evaluation.reports import uncertainty_of
 from shoushan.evaluation.services import Built
 from shoushan.evaluation.tests.test_uncertainty import DATA_DIR, needs_data
 
+pytestmark = pytest.mark.usefixtures("english")
+
 OWN_METHOD = {
     "impute": {"method": "group_mean", "group": "EurAsia_group"},
     "treat": True,

@@ -17,6 +17,8 @@ from shoushan.evaluation.engine.weights import (
     weights_renormalise,
 )
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def _node(code: str, level: int, parent: str | None, weight: float = 1.0) -> Node:
     return Node(
