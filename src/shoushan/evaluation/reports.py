@@ -241,7 +241,8 @@ def _input_label(name: str, spec: UncertaintySpec) -> str:
         "aggregation": _("aggregation"),
         "dat_thresh": _("data threshold"),
     }[name]
-    return f"{step}: " + " / ".join(_option_name(o) for o in spec.choices[name])
+    options = " / ".join(_option_name(o) for o in spec.choices[name])
+    return _("%(step)s: %(options)s") % {"step": step, "options": options}
 
 
 def uncertainty_of(built: Built) -> Uncertainty:

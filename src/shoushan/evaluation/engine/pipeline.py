@@ -28,10 +28,13 @@ level. The keys::
         # ahp, with `ahp: {Physical: [[1, 3], [1/3, 1]]}`: a pairwise matrix per parent, rows
         # in the order of its children (Saaty's 1–9 scale; refused if CR > 0.1)
     round: 3
-    uncertainty:                      # what the uncertainty analysis varies (the first option
-      treat: [true, false]            #   of each list is the nominal one); absent: min-max or
-      impute: [group_mean, mean, none]  # rank, arithmetic or geometric, treated or not, and
-      normalise: [{method: minmax, lower: 1, upper: 100}, rank]  # indicator weights ± 25 %
+    # What the uncertainty analysis varies, the first option of each list being the nominal one;
+    # a step left out keeps the build's method. Without this section: treated or not, min-max
+    # [1, 100] or rank, arithmetic or geometric means, indicator weights ± 25 %.
+    uncertainty:
+      treat: [true, false]
+      impute: [group_mean, mean, none]
+      normalise: [{method: minmax, lower: 1, upper: 100}, rank]
       aggregate: [arithmetic, geometric, {method: generalised, p: 0.5}]
       weights: {noise: 0.25, levels: [1]}
       replications: 1000
