@@ -14,6 +14,7 @@ urlpatterns = [
     path("grid/", include("shoushan.grid.urls")),
     path("community/", include("shoushan.community.urls")),
     path("workforce/", include("shoushan.workforce.urls")),
+    path("volunteers/", include("shoushan.volunteers.urls")),
     path("evaluation/", include("shoushan.evaluation.urls")),
     path("report/", resident_report, name="resident_report"),
     path("api/v1/", api.urls),

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "shoushan.grid",
     "shoushan.community",
     "shoushan.workforce",
+    "shoushan.volunteers",
     "shoushan.evaluation",
 ]
 
