@@ -5,6 +5,7 @@ import csv
 import re
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -19,10 +20,12 @@ MESSAGES = (
 )
 needs_data = pytest.mark.skipif(not MESSAGES.is_file(), reason=f"no messages at {MESSAGES}")
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")  # the messages' local time
+
 
 def _when(text: str) -> datetime:
     numbers = [int(n) for n in re.findall(r"\d+", text)]
-    return datetime(*numbers[:3], *(numbers[3:6] or [0]))  # noqa: DTZ001 (naive, as published)
+    return datetime(*numbers[:3], *(numbers[3:6] or [0]), tzinfo=SHANGHAI)
 
 
 @pytest.fixture(scope="module")
@@ -42,11 +45,16 @@ def messages() -> list[Message]:
 
 @needs_data
 def test_august_2019_problems_are_real_clusters_ranked_by_heat(messages):
-    found = problems_find(messages, words, start=datetime(2019, 8, 1), end=datetime(2019, 9, 1))  # noqa: DTZ001
+    found = problems_find(
+        messages,
+        words,
+        start=datetime(2019, 8, 1, tzinfo=SHANGHAI),
+        end=datetime(2019, 9, 1, tzinfo=SHANGHAI),
+    )
     assert sum(len(p.messages) for p in found) == sum(
         1
         for m in messages
-        if datetime(2019, 8, 1) <= m.at < datetime(2019, 9, 1)  # noqa: DTZ001
+        if datetime(2019, 8, 1, tzinfo=SHANGHAI) <= m.at < datetime(2019, 9, 1, tzinfo=SHANGHAI)
     )
     top = found[:5]
     # Dozens of residents of one compound against parking spaces sold bundled with flats.
