@@ -1,0 +1,426 @@
+"""Reads of the community system, each through the scope helper: a viewer sees the communities
+inside their scopes (street staff their street's, community staff their own)."""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from shoushan.accounts.models import Role
+from shoushan.accounts.scope import in_scope, scope_filter, scoped_get
+from shoushan.audit.models import AuditRecord
+from shoushan.community import standards
+from shoushan.community.models import (
+    CatalogueItem,
+    CatalogueVersion,
+    ChecklistEntry,
+    ChecklistStatus,
+    CommunityProfile,
+    Facility,
+)
+from shoushan.community.services import PROFILE_TYPE, standards_rule_get
+from shoushan.core.errors import NotFound, PermissionDenied
+from shoushan.regions.codes import significant_prefix
+from shoushan.regions.models import Level, Region
+
+VIEWER_ROLES = (Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.STREET_STAFF, Role.COMMUNITY_STAFF)
+PROFILE_VALUES = [
+    "households",
+    "population",
+    "premises_m2",
+    "staff_count",
+    "annual_funds",
+    "built_on",
+    "standardisation_items",
+    "office_phone",
+    "secretary_name",
+    "generated",
+    "updated_at",
+]
+
+
+def require_viewer(user) -> None:
+    """Community records are for the four administrative roles; others get 403."""
+    if not getattr(user, "is_authenticated", False):
+        raise PermissionDenied(_("Sign in first."))
+    if not user.is_superuser and user.role not in VIEWER_ROLES:
+        raise PermissionDenied(_("Your role does not work with community records."))
+
+
+def communities(viewer, *, within: str | None = None, search: str = "") -> QuerySet[Region]:
+    """The communities/villages the viewer may see, optionally inside a region and by name."""
+    qs = scope_filter(
+        Region.objects.filter(level=Level.COMMUNITY).defer("boundary"), viewer, field="code"
+    )
+    if within:
+        prefix = significant_prefix(within)
+        qs = qs.filter(code__startswith=prefix)
+    if search:
+        qs = qs.filter(Q(name__contains=search) | Q(code__startswith=search))
+    return qs.select_related("community_profile", "parent").order_by("code")
+
+
+def community_get(viewer, code: str) -> Region:
+    return scoped_get(
+        Region.objects.filter(level=Level.COMMUNITY).defer("boundary").select_related("parent"),
+        viewer,
+        field="code",
+        code=code,
+    )
+
+
+def region_in_scope(viewer, code: str) -> Region:
+    """A city, district or street the viewer may look at (their scope lies inside it or it lies
+    inside their scope); anything else is not found."""
+    region = Region.objects.defer("boundary").filter(code=code).first()
+    if region is None or region.level not in (Level.CITY, Level.DISTRICT, Level.STREET):
+        raise NotFound(_("No such record in your scope."))
+    if in_scope(viewer, code):
+        return region
+    from shoushan.accounts.scope import scope_prefixes
+
+    prefixes = scope_prefixes(viewer) or []
+    if any(p.startswith(significant_prefix(code)) for p in prefixes):
+        return region
+    raise NotFound(_("No such record in your scope."))
+
+
+def home_region(viewer) -> str:
+    """The region whose summary the viewer starts from: their (first) scope, or the city."""
+    from shoushan.accounts.scope import scope_prefixes
+
+    prefixes = scope_prefixes(viewer)
+    if not prefixes:
+        return "110000000000"
+    prefix = prefixes[0]
+    if len(prefix) >= 12:  # a community: its street
+        prefix = prefix[:9]
+    return prefix.ljust(12, "0")
+
+
+def profile_history(viewer, community: Region) -> QuerySet[AuditRecord]:
+    return AuditRecord.objects.filter(object_type=PROFILE_TYPE, object_id=community.code)
+
+
+def profile_rows(viewer, *, within: str | None = None) -> list[dict]:
+    """One dict per community in scope (for the export), profile fields included."""
+    qs = communities(viewer, within=within).values(
+        "code",
+        "name",
+        "kind",
+        "urban_rural_class",
+        "parent__name",
+        "parent__parent__name",
+        *[f"community_profile__{f}" for f in PROFILE_VALUES],
+    )
+    rows = []
+    for r in qs.iterator(chunk_size=2000):
+        row = {
+            "code": r["code"],
+            "name": r["name"],
+            "kind": r["kind"],
+            "urban_rural_class": r["urban_rural_class"],
+            "street": r["parent__name"],
+            "district": r["parent__parent__name"],
+        }
+        for f in PROFILE_VALUES:
+            row[f] = r[f"community_profile__{f}"]
+        rows.append(row)
+    return rows
+
+
+# ---- 三有一化 --------------------------------------------------------------------------------
+
+
+def standards_rule_pure(rule=None) -> standards.Rule:
+    rule = rule or standards_rule_get()
+    return standards.Rule(
+        min_staff=rule.min_staff,
+        min_premises_m2=Decimal(rule.min_premises_m2),
+        newer_since=rule.newer_since,
+        newer_min_premises_m2=Decimal(rule.newer_min_premises_m2),
+        min_funds=Decimal(rule.min_funds),
+        standardisation_items=tuple(i["code"] for i in rule.standardisation_items),
+    )
+
+
+def compliance_results(viewer, *, within: str) -> list[standards.Compliance]:
+    rule = standards_rule_pure()
+    qs = (
+        scope_filter(Region.objects.filter(level=Level.COMMUNITY), viewer, field="code")
+        .filter(code__startswith=significant_prefix(within))
+        .order_by("code")
+        .values(
+            "code",
+            "community_profile__region_id",
+            "community_profile__staff_count",
+            "community_profile__premises_m2",
+            "community_profile__annual_funds",
+            "community_profile__built_on",
+            "community_profile__standardisation_items",
+        )
+    )
+    return [
+        standards.check(
+            standards.Facts(
+                code=r["code"],
+                staff_count=r["community_profile__staff_count"],
+                premises_m2=r["community_profile__premises_m2"],
+                annual_funds=r["community_profile__annual_funds"],
+                built_on=r["community_profile__built_on"],
+                standardisation_items=tuple(r["community_profile__standardisation_items"] or ()),
+                has_profile=r["community_profile__region_id"] is not None,
+            ),
+            rule,
+        )
+        for r in qs.iterator(chunk_size=4000)
+    ]
+
+
+CHILD_GROUP = {
+    Level.CITY: standards.district_of,
+    Level.DISTRICT: standards.street_of,
+    Level.STREET: lambda code: code,
+}
+
+
+@dataclass
+class StandardsSummary:
+    region: Region
+    total: standards.Summary
+    rows: list[tuple[Region, standards.Summary]]
+    gaps: list[standards.Compliance]
+    criteria_gaps: dict[str, int] = field(default_factory=dict)
+
+
+def standards_summary(viewer, region: Region) -> StandardsSummary:
+    """三有一化 of the communities under `region` in the viewer's scope: the total, one row per
+    child region (district, street or community) and the communities with gaps."""
+    results = compliance_results(viewer, within=region.code)
+    total = standards.Summary(code=region.code)
+    for r in results:
+        total.add(r)
+    groups = standards.summarise(results, CHILD_GROUP[region.level])
+    names = Region.objects.defer("boundary").in_bulk(list(groups), field_name="code")
+    rows = [(names[code], s) for code, s in groups.items() if code in names]
+    gaps = [r for r in results if not r.compliant]
+    criteria_gaps = Counter(c for r in gaps for c in r.gaps)
+    return StandardsSummary(region, total, rows, gaps, dict(criteria_gaps))
+
+
+def community_compliance(viewer, community: Region) -> standards.Compliance:
+    return compliance_results(viewer, within=community.code)[0]
+
+
+# ---- the service catalogue --------------------------------------------------------------------
+
+
+def catalogue_published() -> CatalogueVersion | None:
+    return CatalogueVersion.objects.filter(published=True).first()
+
+
+def catalogue_tree(version: CatalogueVersion):
+    return version.categories.prefetch_related("items__sub_items")
+
+
+def checklist_of(community: Region, version: CatalogueVersion) -> list[tuple]:
+    """(category, [(item, entry or None)]) for the community."""
+    entries = {
+        e.item_id: e
+        for e in ChecklistEntry.objects.filter(community=community, item__category__version=version)
+    }
+    return [
+        (c, [(i, entries.get(i.pk)) for i in c.items.all()])
+        for c in version.categories.prefetch_related("items")
+    ]
+
+
+@dataclass
+class ItemCoverage:
+    item: CatalogueItem
+    communities: int
+    provided: int = 0
+    nearby: int = 0
+    not_provided: int = 0
+
+    @property
+    def unrecorded(self) -> int:
+        return self.communities - self.provided - self.nearby - self.not_provided
+
+    @property
+    def missing(self) -> int:
+        return self.communities - self.provided - self.nearby
+
+    @property
+    def share(self) -> float | None:
+        return self.provided / self.communities if self.communities else None
+
+    @property
+    def share_with_nearby(self) -> float | None:
+        return (self.provided + self.nearby) / self.communities if self.communities else None
+
+
+@dataclass
+class CategoryCoverage:
+    code: str
+    name: str
+    items: list[ItemCoverage]
+    complete: int  # communities with every item of the category provided (here or nearby)
+
+    @property
+    def share(self) -> float | None:
+        shares = [i.share for i in self.items if i.share is not None]
+        return sum(shares) / len(shares) if shares else None
+
+
+def catalogue_coverage(viewer, version: CatalogueVersion, *, within: str) -> dict:
+    """Coverage of the catalogue under `within`: per item and category, and per child region
+    the share of (community, item) pairs provided."""
+    codes = list(
+        scope_filter(Region.objects.filter(level=Level.COMMUNITY), viewer, field="code")
+        .filter(code__startswith=significant_prefix(within))
+        .values_list("code", flat=True)
+    )
+    n = len(codes)
+    items = list(CatalogueItem.objects.filter(category__version=version).select_related("category"))
+    coverage = {i.pk: ItemCoverage(i, n) for i in items}
+    ok_by_community: dict[str, set[int]] = defaultdict(set)
+    provided_by_group: Counter = Counter()
+    level = Region.objects.filter(code=within).values_list("level", flat=True).first()
+    group_of = CHILD_GROUP.get(level, lambda code: code)
+    entries = (
+        scope_filter(ChecklistEntry.objects.all(), viewer, field="community__code")
+        .filter(
+            item__category__version=version,
+            community__code__startswith=significant_prefix(within),
+        )
+        .values_list("community_id", "item_id", "status")
+    )
+    for code, item_id, status in entries.iterator(chunk_size=5000):
+        cov = coverage[item_id]
+        if status == ChecklistStatus.PROVIDED:
+            cov.provided += 1
+            provided_by_group[group_of(code)] += 1
+        elif status == ChecklistStatus.NEARBY:
+            cov.nearby += 1
+        else:
+            cov.not_provided += 1
+        if status in (ChecklistStatus.PROVIDED, ChecklistStatus.NEARBY):
+            ok_by_community[code].add(item_id)
+    categories = []
+    by_category: dict[int, list[ItemCoverage]] = defaultdict(list)
+    for i in items:
+        by_category[i.category_id].append(coverage[i.pk])
+    for cat in version.categories.all():
+        members = by_category.get(cat.pk, [])
+        ids = {c.item.pk for c in members}
+        complete = sum(1 for code in codes if ids and ids <= ok_by_community.get(code, set()))
+        categories.append(CategoryCoverage(cat.code, cat.name, members, complete))
+    group_counts = Counter(group_of(c) for c in codes)
+    names = Region.objects.defer("boundary").in_bulk(list(group_counts), field_name="code")
+    regions = [
+        (
+            names[g],
+            count,
+            provided_by_group[g] / (count * len(items)) if count and items else None,
+        )
+        for g, count in sorted(group_counts.items())
+        if g in names
+    ]
+    return {"communities": n, "categories": categories, "regions": regions}
+
+
+def communities_missing_item(viewer, item: CatalogueItem, *, within: str) -> QuerySet[Region]:
+    """Communities under `within` that neither provide the item nor have it nearby (including
+    those that have not recorded it)."""
+    ok = ChecklistEntry.objects.filter(
+        item=item, status__in=[ChecklistStatus.PROVIDED, ChecklistStatus.NEARBY]
+    ).values("community_id")
+    return (
+        communities(viewer, within=within)
+        .exclude(code__in=ok)
+        .select_related(None)
+        .select_related("parent")
+    )
+
+
+def item_get(item_id: int) -> CatalogueItem:
+    item = CatalogueItem.objects.select_related("category__version").filter(pk=item_id).first()
+    if item is None:
+        raise NotFound(_("There is no such catalogue item."))
+    return item
+
+
+# ---- facilities -------------------------------------------------------------------------------
+
+
+def facilities(viewer, *, within: str | None = None, category: str = "") -> QuerySet[Facility]:
+    qs = scope_filter(Facility.objects.all(), viewer).select_related("community", "item")
+    if within:
+        qs = qs.filter(region_code__startswith=significant_prefix(within))
+    if category:
+        qs = qs.filter(category=category)
+    return qs
+
+
+def facility_categories(viewer) -> list[str]:
+    return list(
+        scope_filter(Facility.objects.all(), viewer)
+        .order_by("category")
+        .values_list("category", flat=True)
+        .distinct()
+    )
+
+
+def profile_of(community: Region) -> CommunityProfile | None:
+    return CommunityProfile.objects.filter(region=community).first()
+
+
+@dataclass
+class CommunityStatus:
+    compliant: bool
+    gaps: int
+    provided: int  # items of the published catalogue provided (here or nearby)
+    items: int
+
+
+def community_statuses(rows: list[Region]) -> dict[str, CommunityStatus]:
+    """三有一化 and catalogue status of a page of communities (loaded with their profiles)."""
+    rule = standards_rule_pure()
+    version = catalogue_published()
+    items = CatalogueItem.objects.filter(category__version=version).count() if version else 0
+    provided = Counter()
+    if version is not None:
+        provided.update(
+            dict(
+                ChecklistEntry.objects.filter(
+                    community__in=[r.code for r in rows],
+                    item__category__version=version,
+                    status__in=[ChecklistStatus.PROVIDED, ChecklistStatus.NEARBY],
+                )
+                .values("community_id")
+                .annotate(n=Count("id"))
+                .values_list("community_id", "n")
+            )
+        )
+    out = {}
+    for r in rows:
+        p = getattr(r, "community_profile", None)
+        result = standards.check(
+            standards.Facts(
+                code=r.code,
+                staff_count=p.staff_count if p else None,
+                premises_m2=p.premises_m2 if p else None,
+                annual_funds=p.annual_funds if p else None,
+                built_on=p.built_on if p else None,
+                standardisation_items=tuple(p.standardisation_items) if p else (),
+                has_profile=p is not None,
+            ),
+            rule,
+        )
+        out[r.code] = CommunityStatus(
+            result.compliant, len(result.gaps), provided.get(r.code, 0), items
+        )
+    return out

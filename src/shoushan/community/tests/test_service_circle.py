@@ -1,0 +1,62 @@
+"""The service-circle page and API over the shared central-Beijing network (skipped where the
+network is not at hand)."""
+
+import pytest
+
+from shoushan.community import service_circle
+from shoushan.community.demo import community_demo_create
+from shoushan.community.tests.helpers import DONGCHENG
+from shoushan.regions.models import Region
+
+pytestmark = pytest.mark.skipif(
+    service_circle.network_paths()[0].exists() is False, reason="network not at hand"
+)
+
+from shoushan.community.tests.helpers import community_data_clear  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _no_community_data(beijing):
+    community_data_clear()
+
+
+@pytest.fixture
+def demo(demo_city):
+    community_demo_create(district_codes=[DONGCHENG])
+
+
+def test_the_coverage_rate_by_district_and_the_gaps(user, demo):
+    admin = user("city_admin")
+    analysis = service_circle.analyse(
+        admin, Region.objects.get(code="110000000000"), suggest_category="health", k=2
+    )
+    assert analysis.required and "health" in analysis.required
+    districts = {d.region.code: d for d in analysis.districts}
+    assert DONGCHENG in districts and "110102000000" in districts
+    dongcheng = districts[DONGCHENG]
+    assert dongcheng.communities > 100
+    assert sum(d.communities for d in analysis.districts) == len(analysis.origins)
+    shares = [dongcheng.shares[m] for m in (5, 10, 15)]
+    assert shares == sorted(shares)  # more time never covers fewer
+    covered = sum(1 for o in analysis.origins if not o.missing[15])
+    assert analysis.total[15] == pytest.approx(covered / len(analysis.origins))
+    for o in analysis.origins:
+        for c in o.missing[15]:
+            assert o.minutes[c] is None or o.minutes[c] > 15
+    assert 0 < len(analysis.suggestions) <= 2
+    assert all(s.gain > 0 for s in analysis.suggestions)
+
+
+def test_the_page_and_api_render_within_the_scope(login, demo):
+    page = login("street_staff").get("/community/service-circle/")
+    assert page.status_code == 200
+    body = login("street_staff").get("/api/v1/community/service-circle").json()
+    assert body["region"] == "110101001000"
+    assert all(c["code"].startswith("110101001") for c in body["communities"])
+    assert (
+        login("street_staff")
+        .get("/api/v1/community/service-circle?region=110102000000")
+        .status_code
+        == 404
+    )
+    assert login("resident").get("/community/service-circle/").status_code == 403
