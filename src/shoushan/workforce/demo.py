@@ -1,0 +1,290 @@
+"""Generated community workers for the demo districts, marked generated, with well-formed ID
+numbers (correct GB 11643 check character, not real people) and careers replayable by the
+statistics. Distributions are set near Beijing's published profile of its community workers
+(average age about 39, most with college education, about half party members, about 40 %
+certified) — plausible, not real."""
+
+import random
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from shoushan.audit.services import audit_record
+from shoushan.core.validators import id_number_check_character
+from shoushan.regions.models import Level, Region
+from shoushan.workforce.models import (
+    CareerEvent,
+    CommunityWorker,
+    Education,
+    EventKind,
+    PoliticalStatus,
+    Post,
+    Qualification,
+    WorkerStatus,
+)
+
+DEMO_DISTRICTS = ("110101000000", "110102000000")  # 东城区, 西城区
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"  # noqa: E501
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红鹏辉建峰波宁晶欣悦婷颖雪琳晨浩宇佳文博思雨倩楠凯鑫"  # noqa: E501
+ORGANS = ("街道办事处", "区民政局", "区委社会工委", "区社区服务中心")
+
+
+def _pick(rng: random.Random, table: list[tuple[str, float]]) -> str:
+    x, total = rng.random(), 0.0
+    for value, weight in table:
+        total += weight
+        if x < total:
+            return value
+    return table[-1][0]
+
+
+EDUCATION = [
+    (Education.HIGH_SCHOOL, 0.05),
+    (Education.ASSOCIATE, 0.36),
+    (Education.BACHELOR, 0.53),
+    (Education.MASTER, 0.058),
+    (Education.DOCTORATE, 0.002),
+]
+POLITICAL = [
+    (PoliticalStatus.PARTY_MEMBER, 0.52),
+    (PoliticalStatus.PROBATIONARY_MEMBER, 0.03),
+    (PoliticalStatus.YOUTH_LEAGUE, 0.12),
+    (PoliticalStatus.OTHER_PARTY, 0.01),
+    (PoliticalStatus.MASSES, 0.32),
+]
+QUALIFICATION = [
+    (Qualification.NONE, 0.6),
+    (Qualification.ASSISTANT, 0.26),
+    (Qualification.SOCIAL_WORKER, 0.13),
+    (Qualification.SENIOR, 0.01),
+]
+PAY = {  # post → (grade tier, base monthly pay in yuan)
+    Post.SECRETARY_DIRECTOR: ("一岗", 11500),
+    Post.SECRETARY: ("一岗", 11000),
+    Post.DIRECTOR: ("一岗", 10800),
+    Post.DEPUTY_SECRETARY: ("二岗", 9800),
+    Post.DEPUTY_DIRECTOR: ("二岗", 9600),
+    Post.MEMBER: ("三岗", 8800),
+    Post.FULL_TIME: ("三岗", 8000),
+}
+
+
+def _posts(rng: random.Random) -> list[str]:
+    head = [Post.SECRETARY_DIRECTOR] if rng.random() < 0.8 else [Post.SECRETARY, Post.DIRECTOR]
+    deputies = [rng.choice([Post.DEPUTY_SECRETARY, Post.DEPUTY_DIRECTOR])]
+    if rng.random() < 0.5:
+        deputies.append(Post.DEPUTY_DIRECTOR)
+    return (
+        head + deputies + [Post.MEMBER] * rng.randint(2, 3) + [Post.FULL_TIME] * rng.randint(4, 8)
+    )
+
+
+def _day_between(rng: random.Random, start: date, end: date) -> date:
+    return start + timedelta(days=rng.randint(0, max(0, (end - start).days)))
+
+
+def demo_workers_create(*, district_codes=DEMO_DISTRICTS, seed: int = 7) -> int:
+    """Generate workers for every community of the demo districts, unless generated workers
+    exist there already. Returns how many were made.
+
+    Each post of a community is a slot held by one worker after another since the community's
+    start (2003–2009): a holder stays some years, then leaves, is promoted to an organ or moves
+    to another community, and the next is hired a few months later; so the head count is steady
+    and the history has the turnover a real one has."""
+    prefixes = [c[:6] for c in district_codes]
+    if CommunityWorker.objects.filter(
+        is_generated=True, region_code__startswith=prefixes[0]
+    ).exists():
+        return 0
+    rng = random.Random(seed)
+    today = timezone.localdate()
+    communities: dict[str, list[str]] = {}
+    for code in Region.objects.filter(level=Level.COMMUNITY).values_list("code", flat=True):
+        if code[:6] in prefixes:
+            communities.setdefault(code[:6], []).append(code)
+    used = set(CommunityWorker.objects.values_list("id_number", flat=True))
+    workers: list[CommunityWorker] = []
+    careers: list[list[tuple]] = []
+    for district, codes in sorted(communities.items()):
+        for code in sorted(codes):
+            for post in _posts(rng):
+                hired = _day_between(rng, date(2003, 1, 1), date(2009, 12, 31))
+                while hired < today:
+                    worker = _worker(rng, district, code, post, hired, today, used, len(workers))
+                    career, ended = _career(rng, worker, codes, today)
+                    workers.append(worker)
+                    careers.append(career)
+                    if ended is None:
+                        break
+                    hired = ended + timedelta(days=rng.randint(20, 120))
+    with transaction.atomic():
+        CommunityWorker.objects.bulk_create(workers, batch_size=2000)
+        if any(w.pk is None for w in workers):
+            ids = dict(
+                CommunityWorker.objects.filter(is_generated=True).values_list("id_number", "pk")
+            )
+            for w in workers:
+                w.pk = ids[w.id_number]
+        CareerEvent.objects.bulk_create(
+            [
+                CareerEvent(
+                    worker_id=w.pk,
+                    kind=kind,
+                    on=on,
+                    community_code=community,
+                    post=post,
+                    status=status,
+                    from_community_code=from_community,
+                    from_post=from_post,
+                    organization=organization,
+                    note=GENERATED_NOTE,
+                )
+                for w, career in zip(workers, careers, strict=True)
+                for (
+                    kind,
+                    on,
+                    community,
+                    post,
+                    status,
+                    from_community,
+                    from_post,
+                    organization,
+                ) in (career)
+            ],
+            batch_size=5000,
+        )
+        audit_record(
+            actor=None,
+            action="community_worker.demo_generate",
+            object_type="workforce.communityworker",
+            region_code="110000000000",
+            changes={"workers": len(workers), "districts": list(district_codes)},
+        )
+    return len(workers)
+
+
+GENERATED_NOTE = "演示数据（生成）"
+
+
+def _worker(rng, district, code, post, hired, today, used, index) -> CommunityWorker:
+    age_at_hire = max(22, min(48, int(rng.gauss(31, 6))))
+    born = _day_between(
+        rng,
+        date(hired.year - age_at_hire - 1, hired.month, 1),
+        date(hired.year - age_at_hire, hired.month, 28),
+    )
+    male = rng.random() < 0.32
+    while True:
+        sequence = rng.randrange(0, 500) * 2 + (1 if male else 0)
+        first17 = f"{district}{born:%Y%m%d}{sequence:03d}"
+        number = first17 + id_number_check_character(first17)
+        if number not in used:
+            used.add(number)
+            break
+    education = _pick(rng, EDUCATION)
+    political = (
+        PoliticalStatus.PARTY_MEMBER
+        if post in (Post.SECRETARY, Post.SECRETARY_DIRECTOR, Post.DEPUTY_SECRETARY)
+        else _pick(rng, POLITICAL)
+    )
+    qualification = _pick(rng, QUALIFICATION)
+    certificate_year = (
+        rng.randint(max(2008, hired.year), max(2008, hired.year, today.year - 1))
+        if qualification != Qualification.NONE
+        else None
+    )
+    tier, base = PAY[post]
+    level = min(9, 1 + max(0, today.year - hired.year) // 3)
+    return CommunityWorker(
+        name=rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.choice((1, 2)))),
+        id_number=number,
+        gender="male" if male else "female",
+        birth_date=born,
+        education=education,
+        political_status=political,
+        qualification=qualification,
+        certificate_number=f"DEMO{certificate_year}{index:06d}" if certificate_year else "",
+        certificate_year=certificate_year,
+        post=post,
+        community_id=code,
+        region_code=code,
+        hire_date=hired,
+        pay_grade=f"{tier}{level}级",
+        monthly_pay=base + 150 * level + rng.randint(-3, 3) * 100,
+        phone=f"139{rng.randrange(10**8):08d}",
+        status=WorkerStatus.ACTIVE,
+        is_generated=True,
+    )
+
+
+def _career(rng: random.Random, worker: CommunityWorker, codes: list[str], today: date):
+    """The worker's events (the first is the hire) and the day the slot fell vacant (None if the
+    worker still holds it). The worker's current state is set to the state after the last event."""
+    hired = worker.hire_date
+    events = [(EventKind.HIRE, hired, worker.region_code, worker.post, "active", "", "", "")]
+    tenure_days = int(rng.expovariate(1 / 10) * 365) + 180
+    retire = date(worker.birth_date.year + 60, worker.birth_date.month, 1)
+    end = min(hired + timedelta(days=tenure_days), retire)
+    if worker.post == Post.FULL_TIME and rng.random() < 0.15:
+        on = _day_between(rng, hired + timedelta(days=365), min(end, today) - timedelta(days=1))
+        if hired < on < min(end, today):
+            events.append(
+                (
+                    EventKind.POST_CHANGE,
+                    on,
+                    worker.region_code,
+                    Post.MEMBER,
+                    "active",
+                    "",
+                    Post.FULL_TIME,
+                    "",
+                )
+            )
+            worker.post = Post.MEMBER
+    if end >= today:
+        if rng.random() < 0.03:
+            on = _day_between(rng, max(events[-1][1], today - timedelta(days=700)), today)
+            if on > events[-1][1]:
+                organ = rng.choice(ORGANS)
+                events.append(
+                    (
+                        EventKind.SECONDMENT,
+                        on,
+                        worker.region_code,
+                        worker.post,
+                        "seconded",
+                        "",
+                        "",
+                        organ,
+                    )
+                )
+                worker.status, worker.organization = WorkerStatus.SECONDED, organ
+        return events, None
+    x = rng.random()
+    if x < 0.1:
+        organ = rng.choice(ORGANS)
+        events.append(
+            (EventKind.PROMOTION, end, worker.region_code, worker.post, "left", "", "", organ)
+        )
+        worker.status, worker.organization, worker.left_date = WorkerStatus.LEFT, organ, end
+    elif x < 0.2 and len(codes) > 1:
+        # moves to a community nearby and stays there
+        destination = rng.choice([c for c in codes if c != worker.region_code])
+        events.append(
+            (
+                EventKind.TRANSFER,
+                end,
+                destination,
+                worker.post,
+                "active",
+                worker.region_code,
+                "",
+                "",
+            )
+        )
+        worker.community_id = worker.region_code = destination
+    else:
+        events.append((EventKind.LEAVE, end, worker.region_code, worker.post, "left", "", "", ""))
+        worker.status, worker.left_date = WorkerStatus.LEFT, end
+    return events, end

@@ -1,0 +1,254 @@
+"""Reads of the workforce: workers, their history and the statistics, all through the scope
+helper. Only the staff roles of the work system see the workforce."""
+
+from datetime import date
+
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from shoushan.accounts.models import Role
+from shoushan.accounts.scope import in_scope, scope_filter, scope_prefixes, scoped_get
+from shoushan.core.errors import NotFound, PermissionDenied
+from shoushan.regions.codes import significant_prefix
+from shoushan.regions.models import Level, Region
+from shoushan.workforce import engine
+from shoushan.workforce.models import CareerEvent, CityAverageWage, CommunityWorker, Post
+
+WORKFORCE_ROLES = frozenset(
+    {Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.STREET_STAFF, Role.COMMUNITY_STAFF}
+)
+
+
+def may_use_workforce(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and (
+        user.is_superuser or user.role in WORKFORCE_ROLES
+    )
+
+
+def require_workforce_role(user) -> None:
+    if not may_use_workforce(user):
+        raise PermissionDenied(_("Your role has no access to the community workforce."))
+
+
+def is_city_admin(user) -> bool:
+    return user.is_superuser or user.role == Role.CITY_ADMIN
+
+
+def worker_list(
+    viewer,
+    *,
+    region_code: str = "",
+    status: str = "",
+    post: str = "",
+    education: str = "",
+    q: str = "",
+) -> QuerySet[CommunityWorker]:
+    require_workforce_role(viewer)
+    workers = scope_filter(CommunityWorker.objects.select_related("community"), viewer)
+    if region_code:
+        workers = workers.filter(region_code__startswith=significant_prefix(region_code))
+    if status:
+        workers = workers.filter(status=status)
+    if post:
+        workers = workers.filter(post=post)
+    if education:
+        workers = workers.filter(education=education)
+    if q:
+        workers = workers.filter(Q(name__contains=q.strip()))
+    return workers
+
+
+def worker_get(viewer, worker_id: int) -> CommunityWorker:
+    """A worker whose current community lies in the viewer's scope, or NotFound."""
+    require_workforce_role(viewer)
+    return scoped_get(
+        CommunityWorker.objects.select_related("community", "community__parent"),
+        viewer,
+        pk=worker_id,
+    )
+
+
+def worker_events(worker: CommunityWorker) -> list[CareerEvent]:
+    events = list(worker.events.select_related("actor").order_by("on", "id"))
+    names = dict(
+        Region.objects.filter(
+            code__in={e.community_code for e in events} | {e.from_community_code for e in events}
+        ).values_list("code", "name")
+    )
+    for e in events:
+        e.community_name = names.get(e.community_code, e.community_code)
+        e.from_community_name = names.get(e.from_community_code, e.from_community_code)
+        e.from_post_label = Post(e.from_post).label if e.from_post in Post.values else e.from_post
+    return events
+
+
+def community_in_scope(viewer, code: str) -> Region:
+    """A community the viewer may place workers in, or NotFound."""
+    region = Region.objects.filter(code=(code or "").strip(), level=Level.COMMUNITY).first()
+    if region is None or not in_scope(viewer, region.code):
+        raise NotFound(_("No such community in your scope: %(code)s.") % {"code": code})
+    return region
+
+
+def region_for_statistics(viewer, code: str = "") -> Region:
+    """The region asked for (default: the viewer's first scope), if inside the viewer's scope."""
+    require_workforce_role(viewer)
+    if not code:
+        prefixes = scope_prefixes(viewer)
+        code = "110000000000" if not prefixes else prefixes[0].ljust(12, "0")[:12]
+    region = Region.objects.filter(code=code).first()
+    if region is None or not in_scope(viewer, region.code):
+        raise NotFound(_("No such region in your scope."))
+    return region
+
+
+# ---- statistics ---------------------------------------------------------------------------
+
+
+def _timeline(prefix: str, until: date) -> tuple[engine.Timeline, dict[int, engine.WorkerFacts]]:
+    """Every event up to `until` of the workers who were ever in a community under `prefix`."""
+    ever_here = CareerEvent.objects.filter(community_code__startswith=prefix).values("worker_id")
+    rows = CareerEvent.objects.filter(on__lte=until, worker_id__in=ever_here).values_list(
+        "worker_id", "on", "id", "community_code", "post", "status"
+    )
+    timeline = engine.Timeline.of(engine.EventState(*row) for row in rows)
+    facts = {
+        row[0]: engine.WorkerFacts(
+            row[0], row[1], row[2], row[3], row[4], row[5], float(row[6]) if row[6] else None
+        )
+        for row in CommunityWorker.objects.filter(pk__in=list(timeline.by_worker)).values_list(
+            "pk",
+            "birth_date",
+            "education",
+            "political_status",
+            "qualification",
+            "certificate_year",
+            "monthly_pay",
+        )
+    }
+    return timeline, facts
+
+
+def city_average_wage_for(year: int) -> tuple[int, float] | None:
+    """The latest recorded city average wage of `year` or before (the figure is published with a
+    lag): (year, yuan)."""
+    row = CityAverageWage.objects.filter(year__lte=year).order_by("-year").first()
+    return (row.year, float(row.yuan)) if row else None
+
+
+class Households:
+    """Households of the communities under a prefix, from the community profiles when the
+    community app provides them (`available` is False when it does not)."""
+
+    def __init__(self, prefix: str) -> None:
+        self.by_community: dict[str, int] = {}
+        self.communities = list(
+            Region.objects.filter(level=Level.COMMUNITY, code__startswith=prefix).values_list(
+                "code", flat=True
+            )
+        )
+        self.available = False
+        model = _profile_model()
+        if model is None:
+            return
+        field = next(
+            (f for f in ("region", "community", "region_code", "community_code") if _has(model, f)),
+            None,
+        )
+        if field is None:
+            return
+        related = field in ("region", "community")
+        column = f"{field}_id" if related else field
+        lookup = f"{field}__code__startswith" if related else f"{field}__startswith"
+        self.available = True
+        self.by_community = dict(
+            model.objects.filter(**{lookup: prefix}, households__gt=0).values_list(
+                column, "households"
+            )
+        )
+
+    def under(self, prefix: str) -> dict:
+        return {
+            "households": {c: n for c, n in self.by_community.items() if c.startswith(prefix)},
+            "communities": sum(1 for c in self.communities if c.startswith(prefix)),
+        }
+
+
+def _has(model, name: str) -> bool:
+    try:
+        model._meta.get_field(name)
+    except Exception:
+        return False
+    return True
+
+
+def _profile_model():
+    """shoushan.community.models.CommunityProfile, if it exists, has households and its table."""
+    try:
+        from shoushan.community.models import CommunityProfile  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    if not _has(CommunityProfile, "households"):
+        return None
+    if CommunityProfile._meta.db_table not in connection.introspection.table_names():
+        return None
+    return CommunityProfile
+
+
+def statistics_as_of(region: Region, day: date) -> dict:
+    """The figures of a region on a day, with a breakdown by its child regions."""
+    prefix = significant_prefix(region.code)
+    timeline, facts = _timeline(prefix, day)
+    wage = city_average_wage_for(day.year)
+    states = timeline.states_at(day, prefix)
+    households = Households(prefix)
+    total = engine.figures(states, facts, day, city_average_wage=wage, **households.under(prefix))
+    children = []
+    if region.level != Level.COMMUNITY:
+        for child in Region.objects.filter(parent=region).only("code", "name").order_by("code"):
+            child_prefix = significant_prefix(child.code)
+            child_states = [s for s in states if s.community_code.startswith(child_prefix)]
+            children.append(
+                (
+                    child,
+                    engine.figures(
+                        child_states,
+                        facts,
+                        day,
+                        city_average_wage=wage,
+                        **households.under(child_prefix),
+                    ),
+                )
+            )
+    return {"figures": total, "children": children, "households_available": households.available}
+
+
+def statistics_trend(region: Region, *, first_year: int, last_day: date) -> list[engine.Figures]:
+    """The figures on 31 December of each year from `first_year`, and on `last_day` (households
+    are today's figures: the profiles keep no history)."""
+    prefix = significant_prefix(region.code)
+    timeline, facts = _timeline(prefix, last_day)
+    days = [date(y, 12, 31) for y in range(first_year, last_day.year)] + [last_day]
+    households = Households(prefix).under(prefix)
+    return [
+        engine.figures(
+            timeline.states_at(d, prefix),
+            facts,
+            d,
+            city_average_wage=city_average_wage_for(d.year),
+            **households,
+        )
+        for d in days
+    ]
+
+
+def first_hire_year(region: Region) -> int | None:
+    prefix = significant_prefix(region.code)
+    first = (
+        CareerEvent.objects.filter(community_code__startswith=prefix)
+        .order_by("on")
+        .values_list("on", flat=True)
+        .first()
+    )
+    return first.year if first else None

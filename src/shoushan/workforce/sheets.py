@@ -1,0 +1,141 @@
+"""The xlsx file of community workers: read for import, written for export (the same columns, so
+an export can be edited and imported elsewhere). Exports show personal information masked unless
+the viewer holds the permission; each unmasked record is audited (accounts.personal)."""
+
+import io
+from datetime import date, datetime
+
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shoushan.accounts.personal import personal_values
+from shoushan.core.errors import InvalidInput
+from shoushan.core.exports import spreadsheet_safe
+from shoushan.core.masking import mask
+from shoushan.workforce.models import CommunityWorker
+from shoushan.workforce.services import COLUMNS, MAX_ROWS, REQUIRED
+
+EXPORT_COLUMNS = [*list(COLUMNS), "status", "left_date", "organization"]
+EXPORT_CHINESE = COLUMNS | {"status": "状态", "left_date": "离职日期", "organization": "去向单位"}
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _column(name) -> str | None:
+    text = str(name or "").strip()
+    for key, chinese in EXPORT_CHINESE.items():
+        if text in (key, chinese):
+            return key
+    return None
+
+
+def read_workers_xlsx(content: bytes) -> list[dict[str, str]]:
+    """The rows of an xlsx file keyed by the English column names (Chinese headers accepted)."""
+    from openpyxl import load_workbook
+
+    try:
+        sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
+    except Exception:
+        raise InvalidInput(_("The file is not a readable xlsx workbook.")) from None
+    rows = sheet.iter_rows(values_only=True)
+    header = next(rows, None) or ()
+    keys = [_column(h) for h in header]
+    unknown = [str(h) for h, k in zip(header, keys, strict=True) if k is None and h]
+    if unknown:
+        raise InvalidInput(_("Unknown columns: %(names)s.") % {"names": ", ".join(unknown)})
+    missing = [f"{k} ({COLUMNS[k]})" for k in REQUIRED if k not in keys]
+    if missing:
+        raise InvalidInput(_("Missing columns: %(names)s.") % {"names": ", ".join(missing)})
+    records = []
+    for row in rows:
+        if len(records) > MAX_ROWS:
+            raise InvalidInput(_("At most %(n)s rows in one file.") % {"n": MAX_ROWS})
+        cells = [_cell(v) for v in row]
+        if any(cells):
+            records.append(
+                {k: (cells[i] if i < len(cells) else "") for i, k in enumerate(keys) if k}
+            )
+    return records
+
+
+def workers_xlsx(viewer, workers: list[CommunityWorker], *, masked: bool = False) -> HttpResponse:
+    """The workers as an xlsx download; ID numbers and phones masked unless the viewer may see
+    them (and asked to), each unmasked record audited as an export."""
+    from openpyxl import Workbook
+
+    if masked:
+        personal = [
+            {f: mask(getattr(w, f), k) for f, k in CommunityWorker.PERSONAL_FIELDS.items()}
+            for w in workers
+        ]
+    else:
+        personal = personal_values(
+            viewer, workers, CommunityWorker.PERSONAL_FIELDS, purpose="export"
+        )
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(str(_("Community workers")))
+    sheet.append([EXPORT_CHINESE[c] for c in EXPORT_COLUMNS])
+    for worker, shown in zip(workers, personal, strict=True):
+        values = {
+            "name": worker.name,
+            "id_number": shown["id_number"],
+            "gender": "男" if worker.gender == "male" else "女",
+            "birth_date": worker.birth_date.isoformat(),
+            "education": worker.get_education_display(),
+            "political_status": worker.get_political_status_display(),
+            "qualification": worker.get_qualification_display(),
+            "certificate_number": worker.certificate_number,
+            "certificate_year": worker.certificate_year or "",
+            "post": worker.get_post_display(),
+            "community_code": worker.community_id,
+            "hire_date": worker.hire_date.isoformat(),
+            "pay_grade": worker.pay_grade,
+            "monthly_pay": float(worker.monthly_pay) if worker.monthly_pay is not None else "",
+            "phone": shown["phone"],
+            "status": worker.get_status_display(),
+            "left_date": worker.left_date.isoformat() if worker.left_date else "",
+            "organization": worker.organization,
+        }
+        sheet.append(
+            [
+                v if isinstance(v, int | float) else spreadsheet_safe(v)
+                for v in (values[c] for c in EXPORT_COLUMNS)
+            ]
+        )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="community-workers-{stamp}.xlsx"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def import_template_xlsx() -> HttpResponse:
+    """An empty file with the import columns (Chinese headers)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append([COLUMNS[c] for c in COLUMNS])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="community-workers-template.xlsx"'
+    return response

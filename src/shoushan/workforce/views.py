@@ -1,0 +1,266 @@
+from datetime import date
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from shoushan.accounts.personal import can_view_personal_information, personal_values
+from shoushan.core.errors import InvalidInput, NotFound, PermissionDenied
+from shoushan.core.masking import mask
+from shoushan.regions.selectors import region_ancestors
+from shoushan.workforce import selectors, services
+from shoushan.workforce.forms import EventForm, WageForm, WorkerEditForm, WorkerForm
+from shoushan.workforce.models import (
+    CityAverageWage,
+    CommunityWorker,
+    Education,
+    Post,
+    WorkerStatus,
+)
+from shoushan.workforce.sheets import import_template_xlsx, read_workers_xlsx, workers_xlsx
+from shoushan.workforce.statistics import explained, trend_chart
+
+
+def _filters(request: HttpRequest) -> dict[str, str]:
+    return {
+        k: request.GET.get(k, "").strip()
+        for k in ("region_code", "status", "post", "education", "q")
+    }
+
+
+def worker_list(request: HttpRequest) -> HttpResponse:
+    filters = _filters(request)
+    workers = selectors.worker_list(request.user, **filters)
+    if request.GET.get("format") == "xlsx":
+        return workers_xlsx(
+            request.user, list(workers[:50_000]), masked=request.GET.get("masked") == "1"
+        )
+    page = Paginator(workers, 50).get_page(request.GET.get("page"))
+    rows = [(w, mask(w.id_number, "id_number"), mask(w.phone, "phone")) for w in page.object_list]
+    query = urlencode({k: v for k, v in filters.items() if v})
+    return render(
+        request,
+        "workforce/list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "filters": filters,
+            "query": query,
+            "statuses": WorkerStatus.choices,
+            "posts": Post.choices,
+            "educations": Education.choices,
+            "may_view_personal": can_view_personal_information(request.user),
+        },
+    )
+
+
+def _form_errors(form, error: InvalidInput) -> None:
+    details = error.details if isinstance(error.details, dict) else {}
+    placed = False
+    for field, message in details.items():
+        if field in form.fields:
+            form.add_error(field, message)
+            placed = True
+    if not placed:
+        form.add_error(None, error.message)
+
+
+def worker_create(request: HttpRequest) -> HttpResponse:
+    selectors.require_workforce_role(request.user)
+    initial = {}
+    if len(selectors.scope_prefixes(request.user) or []) == 1:
+        prefix = selectors.scope_prefixes(request.user)[0]
+        if len(prefix) == 12:
+            initial["community_code"] = prefix
+    form = WorkerForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            worker = services.worker_create(actor=request.user, **data)
+        except InvalidInput as e:
+            _form_errors(form, e)
+        else:
+            messages.success(request, _("The worker is recorded."))
+            return redirect("workforce:detail", worker_id=worker.pk)
+    return render(request, "workforce/form.html", {"form": form, "worker": None})
+
+
+def worker_edit(request: HttpRequest, worker_id: int) -> HttpResponse:
+    worker = selectors.worker_get(request.user, worker_id)
+    initial = {f: getattr(worker, f) for f in services.EDITABLE}
+    initial["id_number"] = ""
+    form = WorkerEditForm(request.POST or None, initial=initial)
+    form.fields["id_number"].required = False
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k in services.EDITABLE}
+        # ID number and phone are shown masked: left empty, they are kept as they are
+        for personal in ("id_number", "phone"):
+            if not data.get(personal):
+                data.pop(personal, None)
+        if not data.get("gender"):
+            data.pop("gender", None)
+        if not data.get("birth_date"):
+            data.pop("birth_date", None)
+        try:
+            services.worker_update(actor=request.user, worker_id=worker.pk, **data)
+        except InvalidInput as e:
+            _form_errors(form, e)
+        else:
+            messages.success(request, _("The worker's record is saved."))
+            return redirect("workforce:detail", worker_id=worker.pk)
+    form.fields["id_number"].help_text = _(
+        "Now %(masked)s. Leave empty to keep it; enter the full number to correct it."
+    ) % {"masked": mask(worker.id_number, "id_number")}
+    form.fields["phone"].help_text = _("Now %(masked)s. Leave empty to keep it.") % {
+        "masked": mask(worker.phone, "phone") or "—"
+    }
+    form.initial["phone"] = ""
+    return render(request, "workforce/form.html", {"form": form, "worker": worker})
+
+
+def worker_detail(request: HttpRequest, worker_id: int) -> HttpResponse:
+    worker = selectors.worker_get(request.user, worker_id)
+    reveal = request.GET.get("reveal") == "1" and can_view_personal_information(request.user)
+    if reveal:
+        personal = personal_values(
+            request.user, [worker], CommunityWorker.PERSONAL_FIELDS, purpose="page"
+        )[0]
+    else:
+        personal = {f: mask(getattr(worker, f), k) for f, k in worker.PERSONAL_FIELDS.items()}
+    return render(
+        request,
+        "workforce/detail.html",
+        {
+            "worker": worker,
+            "personal": personal,
+            "revealed": reveal,
+            "may_view_personal": can_view_personal_information(request.user),
+            "events": selectors.worker_events(worker),
+            "event_form": EventForm(initial={"on": timezone.localdate().isoformat()}),
+            "path": [*region_ancestors(worker.community)[1:], worker.community],
+        },
+    )
+
+
+@require_POST
+def worker_event(request: HttpRequest, worker_id: int) -> HttpResponse:
+    form = EventForm(request.POST)
+    if not form.is_valid():
+        raise InvalidInput(" ".join(e for errors in form.errors.values() for e in errors))
+    event = services.worker_event_record(
+        actor=request.user, worker_id=worker_id, **form.cleaned_data
+    )
+    messages.success(
+        request,
+        _("Recorded: %(kind)s on %(on)s.") % {"kind": event.get_kind_display(), "on": event.on},
+    )
+    worker = CommunityWorker.objects.get(pk=worker_id)
+    try:
+        selectors.worker_get(request.user, worker.pk)
+    except NotFound:  # moved out of the viewer's scope by a transfer
+        return redirect("workforce:list")
+    return redirect("workforce:detail", worker_id=worker_id)
+
+
+def _as_of(request: HttpRequest) -> date:
+    today = timezone.localdate()
+    try:
+        day = date.fromisoformat(request.GET.get("date", "")) if request.GET.get("date") else today
+    except ValueError:
+        raise InvalidInput(_("A date is written YYYY-MM-DD.")) from None
+    if day > today:
+        raise InvalidInput(_("Statistics are for today or a past date."))
+    return day
+
+
+def statistics(request: HttpRequest) -> HttpResponse:
+    region = selectors.region_for_statistics(request.user, request.GET.get("region_code", ""))
+    day = _as_of(request)
+    result = selectors.statistics_as_of(region, day)
+    first_year = selectors.first_hire_year(region) or day.year
+    first_year = max(first_year, day.year - 15)
+    trend = selectors.statistics_trend(region, first_year=first_year, last_day=day)
+    return render(
+        request,
+        "workforce/statistics.html",
+        {
+            "region": region,
+            "path": [*region_ancestors(region), region],
+            "day": day,
+            "today": timezone.localdate(),
+            "figures": result["figures"],
+            "lines": explained(
+                result["figures"], households_available=result["households_available"]
+            ),
+            "children": result["children"],
+            "households_available": result["households_available"],
+            "trend": trend,
+            "chart": trend_chart(trend),
+            "wages": CityAverageWage.objects.all()[:5],
+            "is_city_admin": selectors.is_city_admin(request.user),
+        },
+    )
+
+
+def worker_import(request: HttpRequest) -> HttpResponse:
+    selectors.require_workforce_role(request.user)
+    if request.GET.get("template") == "1":
+        return import_template_xlsx()
+    problems = []
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        try:
+            if upload is None or not upload.name.lower().endswith(".xlsx"):
+                raise InvalidInput(_("Choose an xlsx file."))
+            result = services.workers_import(
+                actor=request.user, rows=read_workers_xlsx(upload.read())
+            )
+        except InvalidInput as e:
+            messages.error(request, e.message)
+            problems = e.details if isinstance(e.details, list) else []
+        else:
+            messages.success(request, _("%(n)s workers imported.") % {"n": result.created})
+            return redirect("workforce:list")
+    return render(
+        request,
+        "workforce/import.html",
+        {
+            "problems": problems[:500],
+            "more": max(0, len(problems) - 500),
+            "columns": services.COLUMNS,
+            "required": services.REQUIRED,
+        },
+    )
+
+
+def wages(request: HttpRequest) -> HttpResponse:
+    """The city's average wage per year, edited by the city administrator."""
+    selectors.require_workforce_role(request.user)
+    form = WageForm(request.POST or None)
+    if request.method == "POST":
+        if not selectors.is_city_admin(request.user):
+            raise PermissionDenied(
+                _("Only the city administrator records the city's average wage.")
+            )
+        if form.is_valid():
+            try:
+                services.city_average_wage_set(actor=request.user, **form.cleaned_data)
+            except InvalidInput as e:
+                form.add_error(None, e.message)
+            else:
+                messages.success(request, _("The city's average wage is saved."))
+                return redirect("workforce:wages")
+    return render(
+        request,
+        "workforce/wages.html",
+        {
+            "form": form,
+            "wages": CityAverageWage.objects.all(),
+            "is_city_admin": selectors.is_city_admin(request.user),
+        },
+    )
