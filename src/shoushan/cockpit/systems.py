@@ -37,18 +37,34 @@ SYSTEMS = [
         _("Community building"),
         "社区建设体系",
         _("Community profiles, 三有一化, the 1060 catalogue, the 15-minute service circle."),
+        built=_(
+            "Community profiles, 三有一化 compliance, a reference service catalogue with "
+            "checklists, the facilities registry, the walking-distance engine and the service "
+            "circle's coverage and suggested sites."
+        ),
+        url_name="community:list",
     ),
     System(
         4,
         _("Community workforce"),
         "社区队伍建设体系",
         _("Community workers: posts, qualifications, pay, transfers."),
+        built=_(
+            "Worker records, career events, statistics as of any date with their formulas, xlsx "
+            "import and export."
+        ),
+        url_name="workforce:list",
     ),
     System(
         5,
         _("Volunteers"),
         "志愿服务体系",
         _("Volunteers, organisations, activities, hours, star ratings."),
+        built=_(
+            "Volunteers, organisations, activities with check-in codes, hours, star ratings "
+            "with their public listing, verifiable certificates."
+        ),
+        url_name="volunteers:me",
     ),
     System(
         6,
@@ -73,10 +89,11 @@ SYSTEMS = [
         10,
         _("Comprehensive evaluation"),
         "综合评价体系",
-        _("The composite index of the 31 provinces and the annual blue book."),
+        _("The composite index of the 31 provinces and of the city's districts; the blue book."),
         built=_(
-            "Indicator data sets and the index engine (COINr parity), ranks and unit profiles. "
-            "Uncertainty, the province map and the blue book: not yet."
+            "The index engine (COINr parity), framework and pipeline editors, ranks, unit "
+            "profiles, maps, rank uncertainty, the districts' index from platform data and the "
+            "blue book."
         ),
         url_name="evaluation:datasets",
     ),

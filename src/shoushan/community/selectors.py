@@ -147,20 +147,21 @@ def standards_rule_pure(rule=None) -> standards.Rule:
 
 
 def compliance_results(viewer, *, within: str) -> list[standards.Compliance]:
+    communities = scope_filter(Region.objects.filter(level=Level.COMMUNITY), viewer, field="code")
+    return compliance_of(communities.filter(code__startswith=significant_prefix(within)))
+
+
+def compliance_of(communities: QuerySet[Region]) -> list[standards.Compliance]:
+    """三有一化 of each of `communities` under the current rule (no profile: no data)."""
     rule = standards_rule_pure()
-    qs = (
-        scope_filter(Region.objects.filter(level=Level.COMMUNITY), viewer, field="code")
-        .filter(code__startswith=significant_prefix(within))
-        .order_by("code")
-        .values(
-            "code",
-            "community_profile__region_id",
-            "community_profile__staff_count",
-            "community_profile__premises_m2",
-            "community_profile__annual_funds",
-            "community_profile__built_on",
-            "community_profile__standardisation_items",
-        )
+    qs = communities.order_by("code").values(
+        "code",
+        "community_profile__region_id",
+        "community_profile__staff_count",
+        "community_profile__premises_m2",
+        "community_profile__annual_funds",
+        "community_profile__built_on",
+        "community_profile__standardisation_items",
     )
     return [
         standards.check(

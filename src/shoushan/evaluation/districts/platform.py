@@ -10,7 +10,11 @@ from datetime import date, datetime, time
 
 from django.utils import timezone
 
+from shoushan.community.models import CommunityProfile
+from shoushan.community.selectors import compliance_of
 from shoushan.grid.assessment import case_counts, rates_from_counts
+from shoushan.regions.models import Level, Region
+from shoushan.workforce.selectors import statistics_as_of
 
 Values = dict[str, dict[str, float]]
 
@@ -47,7 +51,37 @@ def grid_values(year: int) -> Values:
     return out
 
 
-PROVIDERS: list[Callable[[int], Values]] = [grid_values]
+def community_values(year: int) -> Values:
+    """The share of each district's communities meeting 三有一化, for districts whose
+    communities have profiles (the profiles hold today's state: the same for every year)."""
+    profiled = {
+        code[:6] + "000000" for code in CommunityProfile.objects.values_list("region_id", flat=True)
+    }
+    by_district: dict[str, list[bool]] = defaultdict(list)
+    communities = Region.objects.filter(level=Level.COMMUNITY, code__startswith="11")
+    for result in compliance_of(communities):
+        by_district[result.code[:6] + "000000"].append(result.compliant)
+    return {
+        district: {"StandardsShare": 100 * sum(flags) / len(flags)}
+        for district, flags in by_district.items()
+        if district in profiled
+    }
+
+
+def workforce_values(year: int) -> Values:
+    """Community workers in post on 31 December of the year (today, for the current year) per
+    1,000 households of the communities that record their households."""
+    day = min(date(year, 12, 31), timezone.localdate())
+    out: Values = {}
+    districts = Region.objects.filter(level=Level.DISTRICT, code__startswith="11")
+    for district in districts.defer("boundary"):
+        figures = statistics_as_of(district, day)["figures"]
+        if figures.covered_head_count and figures.staff_per_1000_households is not None:
+            out[district.code] = {"WorkersPerHousehold": figures.staff_per_1000_households}
+    return out
+
+
+PROVIDERS: list[Callable[[int], Values]] = [grid_values, community_values, workforce_values]
 
 
 def platform_values(year: int) -> Values:

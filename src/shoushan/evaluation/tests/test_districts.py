@@ -13,14 +13,18 @@ from django.utils import timezone
 
 from shoushan.accounts.models import User
 from shoushan.audit.models import AuditRecord
+from shoushan.community.demo import community_demo_create
+from shoushan.community.selectors import compliance_of
 from shoushan.core.errors import InvalidInput
 from shoushan.evaluation import districts
-from shoushan.evaluation.districts.platform import grid_values
+from shoushan.evaluation.districts.platform import community_values, grid_values, workforce_values
 from shoushan.evaluation.models import Dataset
 from shoushan.evaluation.services import dataset_build, district_dataset_create
 from shoushan.grid.cases import case_move, case_return_visit_record
 from shoushan.grid.tests.helpers import report
 from shoushan.regions.models import Region
+from shoushan.workforce.demo import demo_workers_create
+from shoushan.workforce.selectors import statistics_as_of
 
 CENSUS = settings.SHARED_DATA_DIR / districts.CENSUS_FILE
 needs_census = pytest.mark.skipif(not CENSUS.is_file(), reason=f"no census file at {CENSUS}")
@@ -125,3 +129,25 @@ def test_the_page_and_the_command_build_the_districts_index(login, beijing):
     assert "/evaluation/" in out.getvalue()
     with pytest.raises(CommandError):
         call_command("district_index", year=1990, stdout=StringIO())
+
+
+def test_community_profiles_and_workers_fill_their_indicators(beijing):
+    community_demo_create()  # 东城区 and 西城区 (the session's demo may have made them already)
+    demo_workers_create()
+    year = timezone.localdate().year
+    shares = community_values(year)
+    assert set(shares) == {DONGCHENG, XICHENG}  # only their communities have profiles
+    compliant = [
+        r.compliant
+        for r in compliance_of(Region.objects.filter(code__startswith="110101", level="community"))
+    ]
+    assert shares[DONGCHENG]["StandardsShare"] == pytest.approx(
+        100 * sum(compliant) / len(compliant)
+    )
+    workers = workforce_values(year)
+    assert set(workers) == {DONGCHENG, XICHENG}
+    figures = statistics_as_of(Region.objects.get(code=DONGCHENG), timezone.localdate())["figures"]
+    assert workers[DONGCHENG]["WorkersPerHousehold"] == pytest.approx(
+        figures.staff_per_1000_households
+    )
+    assert 0 < workers[DONGCHENG]["WorkersPerHousehold"] < 50

@@ -1,11 +1,14 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from shoushan.accounts.demo import DEMO_PASSWORD, demo_accounts_create
+from shoushan.community.demo import community_demo_create
 from shoushan.evaluation.demo import demo_datasets_create, demo_districts_create
 from shoushan.grid.demo import demo_city_create, demo_people_assign, street_units_create
 from shoushan.grid.models import Open311Key
 from shoushan.grid.services import open311_key_create
 from shoushan.regions.models import Region
+from shoushan.volunteers.demo import demo_volunteers_create
+from shoushan.workforce.demo import demo_workers_create
 
 DEMO_OPEN311_KEY = "shoushan-demo-key"
 
@@ -14,7 +17,9 @@ class Command(BaseCommand):
     help = (
         "Create the demo: one account per role on real Beijing regions, generated community "
         "polygons and comprehensive grids, street offices, the Open311 key "
-        f"{DEMO_OPEN311_KEY} and, where the public data is at hand, the provincial evaluation. "
+        f"{DEMO_OPEN311_KEY}, generated community profiles, facilities, community workers and "
+        "volunteers in 东城区 and 西城区 and, where the public data is at hand, the provincial "
+        "and district evaluations. "
         "Safe to run again: nothing is made twice."
     )
 
@@ -35,6 +40,9 @@ class Command(BaseCommand):
         demo_people_assign()
         if not Open311Key.objects.filter(name="demo").exists():
             open311_key_create(actor=None, name="demo", key=DEMO_OPEN311_KEY)
+        community = community_demo_create()
+        workers = demo_workers_create()
+        volunteers = demo_volunteers_create()
         evaluations = demo_datasets_create() + demo_districts_create()
         if city["grids"]:
             self.stdout.write(
@@ -47,5 +55,7 @@ class Command(BaseCommand):
             scopes = ", ".join(account.scopes) or "—"
             self.stdout.write(f"  {account.username:<20} {account.role:<20} scope {scopes}")
         self.stdout.write(f"Open311 demo api_key: {DEMO_OPEN311_KEY}")
+        self.stdout.write(f"Community building: {community}")
+        self.stdout.write(f"Community workers: {workers}; volunteers: {volunteers}")
         if evaluations:
             self.stdout.write(f"Evaluation: {evaluations} data sets (provinces and districts).")
