@@ -6,3 +6,10 @@ class CommunityConfig(AppConfig):
     name = "shoushan.community"
     label = "community"
     verbose_name = _("Community building")
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext
+
+        from shoushan.community import access
+
+        access.translator_install(gettext)  # the pure engine's messages in the user's language
