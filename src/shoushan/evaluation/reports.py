@@ -187,7 +187,7 @@ METHOD_NAMES = {
     "median": _("median"),
     "group_mean": _("group mean"),
     "group_median": _("group median"),
-    None: _("none"),
+    None: _("no imputation"),
     True: _("treated"),
     False: _("not treated"),
     "minmax": _("min-max"),

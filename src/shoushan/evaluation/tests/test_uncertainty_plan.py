@@ -98,7 +98,7 @@ def test_imputation_is_an_uncertain_input_whose_nominal_point_is_the_build(asem)
     built = Built(data=asem, result=result, pipeline=pipeline)
     uncertain = uncertainty_of(built)
     assert [s["input"] for s in uncertain.sensitivity] == ["imputation"]
-    assert "group mean / mean / none" in uncertain.inputs[0]
+    assert "group mean / mean / no imputation" in uncertain.inputs[0]
     ranks = rank_descending(result.scores.column("Index"))
     by_unit = dict(zip(result.scores.units, ranks, strict=True))
     assert {r["code"]: r["nominal"] for r in uncertain.rows} == {
