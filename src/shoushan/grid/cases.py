@@ -25,6 +25,7 @@ from shoushan.core.coordinates import to_wgs84
 from shoushan.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from shoushan.core.group_commit import GroupCommit
 from shoushan.grid.geometry import PointLocator, as_polygon
+from shoushan.grid.intake_services import intake_case_fields
 from shoushan.grid.models import (
     CalendarDay,
     CalendarDayKind,
@@ -296,6 +297,8 @@ def case_report(
             "reported_by": actor if getattr(actor, "is_authenticated", False) else None,
             "idempotency_key": idempotency_key or None,
             "reported_at": reported_at or timezone.now(),
+            # the domain, department and confidence the active intake model predicts, if any
+            **intake_case_fields(channel=channel, description=description),
         },
         actor=actor,
         photos=photos,

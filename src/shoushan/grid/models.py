@@ -126,6 +126,12 @@ class Category(models.Model):
         default=LimitUnit.WORKING_DAYS,
     )
     default_department = models.CharField(_("default department"), max_length=100, blank=True)
+    duplicate_radius_m = models.FloatField(
+        _("duplicate radius (m)"),
+        default=100,
+        db_default=100,
+        help_text=_("Reports of this category this close, within 72 hours, may be duplicates."),
+    )
     is_active = models.BooleanField(_("in use"), default=True)
 
     class Meta:
@@ -284,6 +290,25 @@ class Case(models.Model):
     )
     idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
     token = models.CharField(max_length=32, unique=True, default=_new_token)  # Open311 token
+    # smart intake (智能分拨): what the active intake model predicted when the case arrived
+    # (database defaults: bulk imports that name their columns leave these out)
+    intake_domain = models.CharField(
+        _("predicted domain"), max_length=50, blank=True, default="", db_default=""
+    )
+    intake_department = models.CharField(
+        _("predicted department"), max_length=100, blank=True, default="", db_default=""
+    )
+    intake_confidence = models.FloatField(_("prediction confidence"), null=True, blank=True)
+    intake_model_version = models.PositiveIntegerField(
+        _("intake model version"), null=True, blank=True
+    )
+    needs_triage = models.BooleanField(
+        _("needs manual triage"),
+        default=False,
+        db_default=False,
+        db_index=True,
+        help_text=_("The prediction was below the model's confidence threshold."),
+    )
 
     PERSONAL_FIELDS = {"reporter_name": "name", "reporter_phone": "phone", "reporter_email": "text"}
 
@@ -371,3 +396,45 @@ class Open311Key(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class IntakeModel(models.Model):
+    """One trained version of the intake classifier (智能分拨模型): the domain of a request, its
+    department and a confidence. At most one version is active. `payload` is the pickled
+    classifier; only rows that Shoushan itself wrote are ever unpickled."""
+
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    training_file = models.CharField(_("training file"), max_length=255)
+    training_checksum = models.CharField(_("training file SHA-256"), max_length=64)
+    training_rows = models.PositiveIntegerField(_("training messages"))
+    classes = models.JSONField(_("domains"), default=list)
+    departments = models.JSONField(
+        _("department of each domain"), default=dict, help_text=_("Domain → department.")
+    )
+    report = models.JSONField(_("evaluation report"), default=dict)
+    threshold = models.FloatField(
+        _("confidence threshold"),
+        default=0.6,
+        help_text=_("Cases predicted with less confidence go to manual triage."),
+    )
+    is_active = models.BooleanField(_("active"), default=False)
+    payload = models.BinaryField(_("model"))
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"],
+                condition=models.Q(is_active=True),
+                name="one_active_intake_model",
+            )
+        ]
+        verbose_name = _("intake model")
+        verbose_name_plural = _("intake models")
+
+    def __str__(self) -> str:
+        return f"intake model v{self.version}"

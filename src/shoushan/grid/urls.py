@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shoushan.grid import views
+from shoushan.grid import intake_views, views
 
 app_name = "grid"
 urlpatterns = [
@@ -14,6 +14,8 @@ urlpatterns = [
     path("map/<str:code>/data.json", views.grid_map_data, name="map_data"),
     path("map/<str:code>/workers/", views.grid_workers, name="map_workers"),
     path("ranking/", views.ranking, name="ranking"),
+    path("triage/", intake_views.triage, name="triage"),
+    path("cases/<int:case_id>/duplicates/", intake_views.case_duplicates, name="case_duplicates"),
     path("layers/", views.grid_layers, name="layers"),
     path("rules/", views.rules, name="rules"),
     path("rules/categories/<int:category_id>/", views.category_edit, name="category_edit"),

@@ -1,0 +1,53 @@
+"""Manual triage (人工分拨): the cases that the intake model could not place confidently."""
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from shoushan.core.errors import PermissionDenied
+from shoushan.grid import selectors
+from shoushan.grid.cases import DISPATCHER_ROLES
+from shoushan.grid.intake_selectors import case_duplicate_candidates
+from shoushan.grid.models import IntakeModel
+from shoushan.grid.workflow import Stage
+
+
+def triage(request: HttpRequest) -> HttpResponse:
+    """New cases in the viewer's scope that wait for a person: predicted below the threshold
+    (default), or every new case with its prediction (`?all=1`)."""
+    if request.user.role not in DISPATCHER_ROLES and not request.user.is_superuser:
+        raise PermissionDenied(_("Manual triage is done by the dispatching staff."))
+    show_all = request.GET.get("all") == "1"
+    cases = selectors.case_list_visible(request.user).filter(
+        stage=Stage.REPORTED, intake_model_version__isnull=False
+    )
+    if not show_all:
+        cases = cases.filter(needs_triage=True)
+    page = Paginator(cases.order_by("intake_confidence", "-reported_at"), 50).get_page(
+        request.GET.get("page")
+    )
+    model = IntakeModel.objects.filter(is_active=True).defer("payload").first()
+    return render(
+        request,
+        "grid/triage.html",
+        {
+            "page": page,
+            "model": model,
+            "macro_f1": (model.report.get("raw_like") or {}).get("macro_f1") if model else None,
+            "show_all": show_all,
+            "query": "all=1" if show_all else "",
+        },
+    )
+
+
+def case_duplicates(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The possible duplicates of a case, for the dispatcher to compare."""
+    if request.user.role not in DISPATCHER_ROLES and not request.user.is_superuser:
+        raise PermissionDenied(_("Manual triage is done by the dispatching staff."))
+    case = selectors.case_get(request.user, case_id)
+    return render(
+        request,
+        "grid/duplicates.html",
+        {"case": case, "candidates": case_duplicate_candidates(request.user, case_id)},
+    )

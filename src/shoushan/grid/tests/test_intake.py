@@ -1,0 +1,278 @@
+"""Smart intake in the application: `shoushan intake train / evaluate`, versioned models, the
+prediction stored on arriving cases, manual triage below the threshold, addresses to regions.
+Training uses a subset of the real labelled messages (../shared/data/complaints)."""
+
+import csv
+import re
+from io import StringIO
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from django.utils import translation
+
+from shoushan.accounts.models import User
+from shoushan.audit.models import AuditRecord
+from shoushan.core.errors import InvalidInput
+from shoushan.grid.intake_selectors import case_duplicate_candidates
+from shoushan.grid.intake_services import (
+    address_region,
+    cases_intake_classify,
+    intake_model_activate,
+    intake_model_active,
+    intake_segmenter,
+    request_departments,
+)
+from shoushan.grid.models import Case, IntakeModel
+from shoushan.grid.tests.helpers import DUOFUXIANG, report
+
+LABELLED = (
+    settings.SHARED_DATA_DIR / "complaints" / "tipdm2020c_attachment2_segmented_labelled_train.csv"
+)
+RAW = settings.SHARED_DATA_DIR / "complaints" / "tipdm2020c_attachment3_hotspot4326.csv"
+BUS = "出租车司机拒载绕路，乱收费，希望运管处查处。"  # a 交通运输 request
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(scope="module")
+def subset_rows():
+    with LABELLED.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    return rows[::8], rows[3::16]  # ~1,075 for training, ~538 held out
+
+
+def write(path, rows, columns):
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    return path
+
+
+def train(tmp_path, rows, *args):
+    path = write(
+        tmp_path / "train.csv", [(r["分词文本"], r["一级标签"]) for r in rows], ["text", "label"]
+    )
+    out = StringIO()
+    call_command(
+        "intake",
+        "train",
+        "--csv",
+        str(path),
+        "--text-column",
+        "text",
+        "--label-column",
+        "label",
+        *args,
+        stdout=out,
+    )
+    return out.getvalue()
+
+
+def test_train_saves_an_active_version_with_its_report(beijing, tmp_path, subset_rows):
+    output = train(tmp_path, subset_rows[0], "--folds", "2")
+    row = IntakeModel.objects.get()
+    assert row.version == 1 and row.is_active and row.training_rows == len(subset_rows[0])
+    assert len(row.training_checksum) == 64 and row.training_file == "train.csv"
+    assert sorted(row.classes) == sorted({r["一级标签"] for r in subset_rows[0]})
+    assert row.report["method"].startswith("stratified 2-fold")
+    assert row.report["raw_like"]["macro_f1"] > 0.75
+    # the departments are the catalogue's: 交通运输 answers through 区交通委员会
+    assert row.departments["交通运输"] == request_departments()["交通运输"] == "区交通委员会"
+    assert "Intake model version 1" in output and "macro_f1=" in output
+    assert AuditRecord.objects.filter(action="intake_model.train").exists()
+    train(tmp_path, subset_rows[0], "--folds", "0", "--threshold", "0.5")
+    assert list(IntakeModel.objects.values_list("version", "is_active")) == [(2, True), (1, False)]
+    assert IntakeModel.objects.get(version=2).report.get("raw_like") is None
+
+
+def test_a_department_column_names_the_departments(beijing, tmp_path, subset_rows):
+    rows = [(r["分词文本"], r["一级标签"], f"{r['一级标签']}办") for r in subset_rows[0]]
+    path = write(tmp_path / "d.csv", rows, ["t", "l", "d"])
+    call_command(
+        "intake", "train", "--csv", str(path), "--text-column", "t", "--label-column", "l",
+        "--department-column", "d", "--folds", "0", stdout=StringIO(),
+    )  # fmt: skip
+    assert IntakeModel.objects.get().departments["交通运输"] == "交通运输办"
+
+
+def test_evaluate_prints_per_class_scores_then_accuracy_and_macro_f1(
+    beijing, tmp_path, subset_rows
+):
+    train(tmp_path, subset_rows[0], "--folds", "0")
+    held_out = [("".join(r["分词文本"].split()), r["一级标签"]) for r in subset_rows[1]]
+    path = write(tmp_path / "test.csv", held_out, ["留言", "标签"])
+    out = StringIO()
+    call_command(
+        "intake", "evaluate", "--csv", str(path), "--text-column", "留言", "--label-column", "标签",
+        stdout=out,
+    )  # fmt: skip
+    lines = out.getvalue().strip().splitlines()
+    match = re.fullmatch(r"accuracy=(0\.\d{3}) macro_f1=(0\.\d{3})", lines[-1])
+    assert match and float(match.group(2)) > 0.8
+    assert any(line.startswith("交通运输") for line in lines)
+
+
+def test_commands_refuse_bad_input_clearly(beijing, tmp_path, subset_rows):
+    empty = tmp_path / "empty.csv"
+    empty.write_text("", encoding="utf-8")
+    args = ["--text-column", "text", "--label-column", "label"]
+    with pytest.raises(CommandError, match="No intake model"):
+        call_command("intake", "evaluate", "--csv", str(empty), *args)
+    with pytest.raises(CommandError, match="empty"):
+        call_command("intake", "train", "--csv", str(empty), *args)
+    with pytest.raises(CommandError, match="no file"):
+        call_command("intake", "train", "--csv", str(tmp_path / "nope.csv"), *args)
+    wrong = write(tmp_path / "wrong.csv", [("a", "b")], ["message", "label"])
+    with pytest.raises(CommandError, match="Missing columns: text"):
+        call_command("intake", "train", "--csv", str(wrong), *args)
+    header_only = write(tmp_path / "header.csv", [], ["text", "label"])
+    with pytest.raises(CommandError, match="no row"):
+        call_command("intake", "train", "--csv", str(header_only), *args)
+    one_domain = write(tmp_path / "one.csv", [("有垃圾", "环境保护")] * 5, ["text", "label"])
+    with pytest.raises(CommandError, match="two domains"):
+        call_command("intake", "train", "--csv", str(one_domain), *args)
+    assert not IntakeModel.objects.exists()
+
+
+def test_without_a_model_cases_arrive_as_before(demo_city):
+    assert intake_model_active() is None
+    case, _created = report()
+    assert case.intake_model_version is None and case.intake_domain == ""
+    assert case.needs_triage is False
+
+
+def test_arriving_cases_carry_the_prediction_and_low_confidence_goes_to_triage(
+    demo_city, tmp_path, subset_rows
+):
+    train(tmp_path, subset_rows[0], "--folds", "0")
+    case, _created = report(description=BUS)
+    case.refresh_from_db()
+    assert case.intake_model_version == 1 and case.intake_domain == "交通运输"
+    assert case.intake_department == "区交通委员会"
+    assert 0 < case.intake_confidence <= 1
+    assert case.needs_triage is (case.intake_confidence < 0.6)
+    # patrol cases are classified by the grid worker who files them
+    patrol, _created = report(channel="patrol", actor=User.objects.get(username="street_staff"))
+    assert patrol.intake_model_version is None
+    # a threshold above every confidence sends the next case to manual triage
+    intake_model_activate(actor=None, version=1, threshold=1.0)
+    doubtful, _created = report(description=BUS)
+    assert doubtful.needs_triage is True and doubtful.intake_domain == "交通运输"
+
+
+def test_a_new_active_version_is_used_at_once(demo_city, tmp_path, subset_rows):
+    train(tmp_path, subset_rows[0], "--folds", "0")
+    report(description=BUS)
+    train(tmp_path, subset_rows[0][::2], "--folds", "0")
+    case, _created = report(description=BUS)
+    assert case.intake_model_version == 2
+    intake_model_activate(actor=None, version=1)
+    case, _created = report(description=BUS)
+    assert case.intake_model_version == 1
+
+
+def test_cases_without_a_prediction_are_classified_in_a_batch(demo_city, tmp_path, subset_rows):
+    with RAW.open(encoding="utf-8", newline="") as f:
+        raw = [f"{r['留言主题']}\n{r['留言详情']}" for r in list(csv.DictReader(f))[:40]]
+    for text in raw:
+        report(description=text, channel="hotline")
+    train(tmp_path, subset_rows[0], "--folds", "0")
+    out = StringIO()
+    call_command("intake", "classify", stdout=out)
+    assert "40" in out.getvalue()
+    classified = Case.objects.filter(intake_model_version=1)
+    assert classified.count() == 40
+    assert all(c.intake_domain and c.intake_confidence for c in classified)
+
+
+def test_addresses_are_located_with_the_region_table(beijing):
+    result = address_region("北京市朝阳区三里屯街道幸福二村3号楼")
+    assert result.status == "found" and result.code == "110105004033"
+    assert address_region("海淀 学院路").code == "110108010000"
+    assert address_region("朝阳区学院路").status == "ambiguous"
+    out = StringIO()
+    call_command("intake", "locate", "东城区多福巷", stdout=out)
+    assert "status=found code=110101001001" in out.getvalue()
+
+
+def test_an_imported_batch_is_classified_by_its_ids(demo_city, tmp_path, subset_rows):
+    first, _c = report(description=BUS, channel="hotline")
+    assert cases_intake_classify(case_ids=[first.pk], require_model=False) == 0
+    with pytest.raises(InvalidInput):
+        cases_intake_classify(case_ids=[first.pk])
+    train(tmp_path, subset_rows[0], "--folds", "0")
+    other = Case.objects.create(**{**_fields_of(first), "token": "x" * 32, "idempotency_key": None})
+    assert cases_intake_classify(case_ids=[first.pk]) == 1
+    first.refresh_from_db()
+    other.refresh_from_db()
+    assert first.intake_domain == "交通运输" and other.intake_model_version is None
+
+
+def _fields_of(case):
+    return {
+        f.attname: getattr(case, f.attname)
+        for f in case._meta.concrete_fields
+        if f.attname not in ("id", "token")
+    }
+
+
+def test_the_segmenter_knows_the_region_names(beijing):
+    segment = intake_segmenter()
+    assert "多福巷社区" in segment("东城区多福巷社区门口有暴露垃圾")
+
+
+def test_the_triage_page_lists_the_doubtful_cases_in_scope(demo_city, login, tmp_path, subset_rows):
+    train(tmp_path, subset_rows[0], "--folds", "0", "--threshold", "1.0")
+    doubtful, _c = report(description=BUS)
+    page = login("street_staff").get("/grid/triage/")
+    assert page.status_code == 200
+    assert doubtful.number in page.content.decode()
+    assert login("street_staff_2").get("/grid/triage/").content.decode().count(doubtful.number) == 0
+    assert login("resident").get("/grid/triage/").status_code == 403
+
+
+def test_possible_duplicates_are_shown_to_the_dispatcher(demo_city, login):
+    lon, lat = DUOFUXIANG
+    first, _c = report(description="胡同口有一堆暴露垃圾，好几天没人清理，味道很大")
+    again, _c = report(description="胡同口暴露垃圾好几天没人清理了", lon=lon, lat=lat + 0.0004)
+    report(description="路灯不亮了，晚上很黑", lon=lon, lat=lat + 0.0004)  # same place, other text
+    staff = User.objects.get(username="street_staff")
+    found = case_duplicate_candidates(staff, first.pk)
+    assert [case.pk for case, _candidate in found] == [again.pk]
+    assert found[0][1].distance_m == pytest.approx(44.5, abs=1)
+    page = login("street_staff").get(f"/grid/cases/{first.pk}/duplicates/")
+    assert page.status_code == 200 and again.number in page.content.decode()
+    assert login("street_staff_2").get(f"/grid/cases/{first.pk}/duplicates/").status_code == 404
+
+
+def test_a_12345_batch_of_raw_messages_is_classified_after_import(demo_city, tmp_path, subset_rows):
+    """The importer writes rows directly; the batch is classified by its ids afterwards (the
+    call the importer is to make)."""
+    from shoushan.grid.hotline import hotline_orders_import
+
+    with RAW.open(encoding="utf-8", newline="") as f:
+        raw = list(csv.DictReader(f))[:60]
+    rows = [
+        {
+            "order_id": f"TD{r['留言编号']}",
+            "received_at": "2026-11-02 09:15",
+            "category": "R1001",
+            "description": f"{r['留言主题']}\n{r['留言详情']}",
+            "community_code": "110101001001",
+        }
+        for r in raw
+    ]
+    train(tmp_path, subset_rows[0], "--folds", "0")
+    assert hotline_orders_import(actor=None, rows=rows).created == 60
+    batch = list(Case.objects.filter(external_id__startswith="TD").values_list("pk", flat=True))
+    assert cases_intake_classify(case_ids=batch, require_model=False) == 60
+    cases = Case.objects.filter(pk__in=batch)
+    assert cases.filter(intake_model_version=1).count() == 60
+    assert cases.filter(needs_triage=False).exists()  # the confident ones go on unattended
+    assert len(set(cases.values_list("intake_domain", flat=True))) >= 3
