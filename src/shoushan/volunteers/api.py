@@ -75,7 +75,7 @@ class MonthOut(Schema):
     volunteers: int
 
 
-class StatisticsOut(Schema):
+class VolunteerStatisticsOut(Schema):
     region_code: str
     registered: int
     active: int
@@ -125,7 +125,7 @@ def check_out(request: HttpRequest, activity_id: int, body: CodeIn):
 
 @router.get(
     "/statistics",
-    response={200: StatisticsOut, **AUTH_ERRORS, **error_responses(404)},
+    response={200: VolunteerStatisticsOut, **AUTH_ERRORS, **error_responses(404)},
     summary="Registered and active volunteers and hours per month of a region",
 )
 def statistics(

@@ -6,7 +6,7 @@ from datetime import date
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 
 from shoushan.accounts.api_auth import API_AUTH
 from shoushan.core.api import AUTH_ERRORS, error_responses
@@ -124,7 +124,7 @@ class FigureOut(Schema):
     formula: str
 
 
-class StatisticsOut(Schema):
+class WorkforceStatisticsOut(Schema):
     region_code: str
     region_name: str
     date: date
@@ -185,12 +185,20 @@ def worker_event(request: HttpRequest, worker_id: int, body: EventIn):
 
 @router.get(
     "/statistics",
-    response={200: StatisticsOut, **AUTH_ERRORS, **error_responses(404)},
+    response={200: WorkforceStatisticsOut, **AUTH_ERRORS, **error_responses(404)},
     summary="Workforce statistics of a region on a date",
 )
-def statistics(request: HttpRequest, region_code: str = "", on: date | None = None) -> dict:
+def statistics(
+    request: HttpRequest,
+    region_code: str = "",
+    # A plain ISO date: pydantic alone would also read "0" as a Unix time (1970-01-01).
+    on: str = Query("", pattern=r"^(\d{4}-\d{2}-\d{2})?$", description="YYYY-MM-DD"),
+) -> dict:
     region = selectors.region_for_statistics(request.user, region_code)
-    day = on or timezone.localdate()
+    try:
+        day = date.fromisoformat(on) if on else timezone.localdate()
+    except ValueError:
+        raise InvalidInput(_("A date is written YYYY-MM-DD.")) from None
     if day > timezone.localdate():
         raise InvalidInput(_("Statistics are for today or a past date."))
     f = selectors.statistics_as_of(region, day)["figures"]

@@ -181,14 +181,15 @@ def worker_event_record(
         raise InvalidInput(_("A date is written YYYY-MM-DD.")) from None
     if on > _today():
         raise InvalidInput(_("A career event cannot be dated in the future."))
+    # Against the record as it stands: a conflict with its state, not a malformed request.
     if on < worker.hire_date:
-        raise InvalidInput(
+        raise Conflict(
             _("A career event cannot be dated before the hire date (%(d)s).")
             % {"d": worker.hire_date.isoformat()}
         )
     last = worker.events.order_by("-on", "-id").first()
     if last is not None and on < last.on:
-        raise InvalidInput(
+        raise Conflict(
             _("A career event cannot be dated before the worker's latest event (%(d)s).")
             % {"d": last.on.isoformat()}
         )

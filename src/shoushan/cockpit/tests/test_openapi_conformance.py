@@ -12,6 +12,12 @@ from hypothesis import HealthCheck, settings
 from shoushan.accounts.services import api_token_create
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+# NUL characters are refused by design (400, RejectNulMiddleware: PostgreSQL cannot store them),
+# so requests holding one are not the schema-valid requests this test is about.
+schema.config.generation.update(allow_x00=False)
+# A rule JSON Schema cannot state (a career event dated in the future) answers 422 like any
+# invalid input; a conflict with a record's state answers 409.
+schema.config.checks.positive_data_acceptance.expected_statuses.append("422")
 
 
 @pytest.fixture
