@@ -12,11 +12,14 @@ application = get_wsgi_application()
 
 
 def _warm() -> None:
-    """Build the grid index as the worker starts, so that no report waits for it."""
+    """Build the grid index and load the intake model as the worker starts, so that no report
+    waits for them."""
     from shoushan.grid.cases import grid_index_warm
+    from shoushan.grid.intake_services import intake_model_active
 
     try:
         grid_index_warm()
+        intake_model_active()
     except DatabaseError as e:  # not migrated yet: the first report builds it
         logging.getLogger(__name__).warning("grid index not built at start: %s", e)
     finally:

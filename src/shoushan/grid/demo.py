@@ -7,7 +7,7 @@ from shapely.geometry import shape
 
 from shoushan.audit.services import audit_record
 from shoushan.grid import generate, geometry
-from shoushan.grid.models import Grid, GridLayer, Unit, UnitKind
+from shoushan.grid.models import Grid, GridLayer, HotlineMessage, Unit, UnitKind
 from shoushan.regions.models import Level, LocationSource, Region
 
 TARGET_GRID_M2 = 150_000  # a comprehensive grid: a few hundred households in the city centre
@@ -131,3 +131,22 @@ def demo_people_assign() -> None:
     if "department_handler" in users:
         unit = department_unit(district_code="110101000000", department="区城市管理委员会")
         unit.members.add(users["department_handler"])
+
+
+TIPDM_MESSAGES = "complaints/tipdm2020c_attachment3_hotspot4326.csv"
+
+
+def demo_messages_load() -> int:
+    """The 4,326 web messages with their likes of the TipDM 2020 contest (a city's 12345 web
+    messages, 2017–2020, places anonymised as A市), for the month's problems page; read from
+    SHOUSHAN_SHARED_DATA when it is there, as they may not be shipped."""
+    from django.conf import settings
+
+    from shoushan.grid.problems import messages_import
+
+    path = settings.SHARED_DATA_DIR / TIPDM_MESSAGES
+    if not path.is_file() or HotlineMessage.objects.filter(source="tipdm2020").exists():
+        return 0
+    return messages_import(
+        actor=None, source="tipdm2020", name=path.name, content=path.read_bytes()
+    )

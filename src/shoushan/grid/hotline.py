@@ -32,6 +32,7 @@ from shoushan.core.bulk import insert_many
 from shoushan.core.coordinates import to_wgs84
 from shoushan.core.errors import InvalidInput
 from shoushan.grid.cases import _grid_index
+from shoushan.grid.intake_services import cases_intake_classify
 from shoushan.grid.models import Case, CaseEvent, Category, Channel, Grid, GridLayer
 from shoushan.grid.workflow import Stage
 from shoushan.regions.models import Level, Region
@@ -342,4 +343,6 @@ def _create(actor, parsed, communities: dict[str, str]) -> HotlineImportResult:
             region_code=streets[0] if len(streets) == 1 else "",
             changes={"created": len(cases), "streets": len(streets)},
         )
+    # After the batch is safely in: each order gets the active model's domain and confidence.
+    cases_intake_classify(case_ids=list(ids.values()), require_model=False)
     return HotlineImportResult(created=len(cases))

@@ -237,8 +237,7 @@ class ActiveModel:
 
 class _ActiveModelCache:
     """This process's active model, loaded once and reloaded when the active version (or its
-    threshold) changes; whether it changed is asked at most every INTAKE_MODEL_REFRESH_SECONDS
-    (default: GRID_INDEX_REFRESH_SECONDS)."""
+    threshold) changes; whether it changed is asked at most every GRID_INDEX_REFRESH_SECONDS."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
@@ -251,9 +250,7 @@ class _ActiveModelCache:
             self.checked = -1e9
 
     def current(self) -> ActiveModel | None:
-        interval = getattr(
-            settings, "INTAKE_MODEL_REFRESH_SECONDS", settings.GRID_INDEX_REFRESH_SECONDS
-        )
+        interval = settings.GRID_INDEX_REFRESH_SECONDS  # the same knob as the grid index
         if time.monotonic() - self.checked >= interval:
             with self.lock:
                 if time.monotonic() - self.checked >= interval:

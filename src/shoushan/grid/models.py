@@ -438,3 +438,80 @@ class IntakeModel(models.Model):
 
     def __str__(self) -> str:
         return f"intake model v{self.version}"
+
+
+class HotlineMessage(models.Model):
+    """A message as a channel received it (a 12345 web or app message with the support it
+    gathered), kept for finding the month's problems. It may become a case, or not: many messages
+    are consultations and suggestions that no one dispatches."""
+
+    source = models.CharField(_("source"), max_length=40)
+    external_id = models.CharField(_("message number"), max_length=64)
+    title = models.CharField(_("subject"), max_length=200, blank=True)
+    text = models.TextField(_("message"))
+    received_at = models.DateTimeField(_("received"), db_index=True)
+    likes = models.PositiveIntegerField(_("likes"), default=0)
+    region_code = models.CharField(_("region code"), max_length=15, blank=True, db_index=True)
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+    )
+
+    class Meta:
+        ordering = ["-received_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="unique_message")
+        ]
+        verbose_name = _("hotline message")
+        verbose_name_plural = _("hotline messages")
+
+    def __str__(self) -> str:
+        return self.title or self.text[:30]
+
+
+class MonthlyTheme(models.Model):
+    """每月一题: the problem the city takes on for a month, chosen from the month's problems, with
+    a lead department and the tasks it hands out."""
+
+    month = models.DateField(_("month"), unique=True)  # its first day
+    title = models.CharField(_("title"), max_length=200)
+    keywords = models.JSONField(_("keywords"), default=list)
+    messages = models.PositiveIntegerField(_("messages"))
+    likes = models.PositiveIntegerField(_("likes"), default=0)
+    heat = models.FloatField(_("heat"))
+    message_ids = models.JSONField(_("the problem's messages"), default=list)
+    lead_unit = models.ForeignKey(
+        Unit, verbose_name=_("lead department"), on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(_("note"), blank=True)
+    chosen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    chosen_at = models.DateTimeField(_("chosen"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-month"]
+        verbose_name = _("monthly theme")
+        verbose_name_plural = _("monthly themes")
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.title}"
+
+
+class ThemeTask(models.Model):
+    """One task of a monthly theme, handed to a unit with a due date."""
+
+    theme = models.ForeignKey(MonthlyTheme, on_delete=models.CASCADE, related_name="tasks")
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    description = models.TextField(_("task"))
+    due = models.DateField(_("due"), null=True, blank=True)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["theme", "due", "id"]
+        verbose_name = _("theme task")
+        verbose_name_plural = _("theme tasks")
+
+    def __str__(self) -> str:
+        return self.description[:40]

@@ -65,8 +65,9 @@ class Problem:
 
     @property
     def title(self) -> str:
-        """The most supported message's title stands for the problem."""
-        return max(self.messages, key=lambda m: (m.likes, -m.at.timestamp())).title
+        """The most supported message's title (or its text's start) stands for the problem."""
+        first = max(self.messages, key=lambda m: (m.likes, -m.at.timestamp()))
+        return first.title or first.text[:40]
 
     def examples(self, k: int = 3) -> list[Message]:
         return sorted(self.messages, key=lambda m: (-m.likes, m.at))[:k]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shoushan.grid import intake_views, views
+from shoushan.grid import intake_views, problems_views, views
 
 app_name = "grid"
 urlpatterns = [
@@ -15,6 +15,7 @@ urlpatterns = [
     path("map/<str:code>/workers/", views.grid_workers, name="map_workers"),
     path("ranking/", views.ranking, name="ranking"),
     path("triage/", intake_views.triage, name="triage"),
+    path("problems/", problems_views.month_problems, name="month_problems"),
     path("cases/<int:case_id>/duplicates/", intake_views.case_duplicates, name="case_duplicates"),
     path("layers/", views.grid_layers, name="layers"),
     path("rules/", views.rules, name="rules"),

@@ -3,7 +3,12 @@ from django.core.management.base import BaseCommand, CommandError
 from shoushan.accounts.demo import DEMO_PASSWORD, demo_accounts_create
 from shoushan.community.demo import community_demo_create
 from shoushan.evaluation.demo import demo_datasets_create, demo_districts_create
-from shoushan.grid.demo import demo_city_create, demo_people_assign, street_units_create
+from shoushan.grid.demo import (
+    demo_city_create,
+    demo_messages_load,
+    demo_people_assign,
+    street_units_create,
+)
 from shoushan.grid.models import Open311Key
 from shoushan.grid.services import open311_key_create
 from shoushan.regions.models import Region
@@ -40,6 +45,7 @@ class Command(BaseCommand):
         demo_people_assign()
         if not Open311Key.objects.filter(name="demo").exists():
             open311_key_create(actor=None, name="demo", key=DEMO_OPEN311_KEY)
+        hotline_messages = demo_messages_load()
         community = community_demo_create()
         workers = demo_workers_create()
         volunteers = demo_volunteers_create()
@@ -55,6 +61,8 @@ class Command(BaseCommand):
             scopes = ", ".join(account.scopes) or "—"
             self.stdout.write(f"  {account.username:<20} {account.role:<20} scope {scopes}")
         self.stdout.write(f"Open311 demo api_key: {DEMO_OPEN311_KEY}")
+        if hotline_messages:
+            self.stdout.write(f"12345 web messages for the month's problems: {hotline_messages}")
         self.stdout.write(f"Community building: {community}")
         self.stdout.write(f"Community workers: {workers}; volunteers: {volunteers}")
         if evaluations:
