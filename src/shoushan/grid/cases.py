@@ -492,6 +492,63 @@ def case_move(
     return case
 
 
+AUTO_DISPATCH_CHANNELS = (Channel.HOTLINE, Channel.RESIDENT, Channel.OPEN311)
+
+
+def cases_auto_dispatch(*, limit: int = 1000) -> int:
+    """Register and dispatch, without a person, the new requests the intake model placed with
+    confidence (at or above its threshold): each to the unit the routing rules give for its place
+    and category, with the deadline of the working calendar; both moves are case events by
+    "system" that name the model. A case with no route stays for the dispatcher. Returns how many
+    were dispatched. Run by `shoushan intake dispatch` (every minute) and after a 12345 import."""
+    pending = Case.objects.filter(
+        stage=Stage.REPORTED,
+        channel__in=AUTO_DISPATCH_CHANNELS,
+        intake_model_version__isnull=False,
+        needs_triage=False,
+    ).values_list("pk", flat=True)[:limit]
+    dispatched = 0
+    for case_id in list(pending):
+        with transaction.atomic():
+            case = (
+                Case.objects.select_for_update(skip_locked=True)
+                .filter(pk=case_id, stage=Stage.REPORTED)
+                .first()
+            )
+            if case is None:  # a dispatcher or another run took it meanwhile
+                continue
+            by = {
+                "by": f"intake model v{case.intake_model_version}",
+                "confidence": case.intake_confidence,
+            }
+            try:
+                data = _apply(
+                    case, Action.DISPATCH, actor=None, note="", unit_id=None, extend_to=None
+                )
+            except InvalidInput:
+                continue  # no responsible unit for the place: the dispatcher decides
+            case.stage = Stage.DISPATCHED
+            case.save()
+            _event(
+                case,
+                actor=None,
+                action=Action.REGISTER,
+                from_stage=Stage.REPORTED,
+                to_stage=Stage.REGISTERED,
+                data=by,
+            )
+            _event(
+                case,
+                actor=None,
+                action=Action.DISPATCH,
+                from_stage=Stage.REGISTERED,
+                to_stage=Stage.DISPATCHED,
+                data={**by, **data},
+            )
+            dispatched += 1
+    return dispatched
+
+
 def _in_unit(actor, case: Case) -> bool:
     return case.unit_id is not None and case.unit.members.filter(pk=actor.pk).exists()
 

@@ -31,7 +31,7 @@ from shoushan.audit.services import audit_record
 from shoushan.core.bulk import insert_many
 from shoushan.core.coordinates import to_wgs84
 from shoushan.core.errors import InvalidInput
-from shoushan.grid.cases import _grid_index
+from shoushan.grid.cases import _grid_index, cases_auto_dispatch
 from shoushan.grid.intake_services import cases_intake_classify
 from shoushan.grid.models import Case, CaseEvent, Category, Channel, Grid, GridLayer
 from shoushan.grid.workflow import Stage
@@ -345,4 +345,5 @@ def _create(actor, parsed, communities: dict[str, str]) -> HotlineImportResult:
         )
     # After the batch is safely in: each order gets the active model's domain and confidence.
     cases_intake_classify(case_ids=list(ids.values()), require_model=False)
+    cases_auto_dispatch()  # the confident ones go out without a person
     return HotlineImportResult(created=len(cases))

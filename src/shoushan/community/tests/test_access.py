@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -25,6 +26,14 @@ from shoushan.community.access import (
     origins_from_csv,
     snap,
 )
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are checked in English; pages are tested in the clerk's language."""
+    with translation.override("en"):
+        yield
+
 
 # At the equator one thousandth of a degree of longitude is ~111.2 m.
 STEP = float(haversine_m(0, 0, 0.001, 0))

@@ -6,6 +6,15 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are checked in English; pages are tested in the clerk's language."""
+    with translation.override("en"):
+        yield
+
 
 DATA = Path(__file__).resolve().parents[5] / "shared" / "data"
 

@@ -1,6 +1,7 @@
 """Reading OpenStreetMap: which ways are walked, how facilities are found."""
 
 import pytest
+from django.utils import translation
 
 from shoushan.community.access import AccessInputError, haversine_m
 from shoushan.community.osm import (
@@ -9,6 +10,13 @@ from shoushan.community.osm import (
     osm_facilities,
     osm_walk_network,
 )
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are checked in English; pages are tested in the clerk's language."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.mark.parametrize(

@@ -26,6 +26,14 @@ from shoushan.grid.intake_services import (
 from shoushan.grid.models import Case, IntakeModel
 from shoushan.grid.tests.helpers import DUOFUXIANG, report
 
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are checked in English; pages are tested in the clerk's language."""
+    with translation.override("en"):
+        yield
+
+
 LABELLED = (
     settings.SHARED_DATA_DIR / "complaints" / "tipdm2020c_attachment2_segmented_labelled_train.csv"
 )
@@ -252,8 +260,8 @@ def test_possible_duplicates_are_shown_to_the_dispatcher(demo_city, login):
 
 
 def test_a_12345_batch_of_raw_messages_is_classified_after_import(demo_city, tmp_path, subset_rows):
-    """The importer writes rows directly; the batch is classified by its ids afterwards (the
-    call the importer is to make)."""
+    """The importer writes rows directly, then classifies the batch by its ids and dispatches
+    the confident orders without a person; the doubtful ones wait for triage."""
     from shoushan.grid.hotline import hotline_orders_import
 
     with RAW.open(encoding="utf-8", newline="") as f:
@@ -271,8 +279,12 @@ def test_a_12345_batch_of_raw_messages_is_classified_after_import(demo_city, tmp
     train(tmp_path, subset_rows[0], "--folds", "0")
     assert hotline_orders_import(actor=None, rows=rows).created == 60
     batch = list(Case.objects.filter(external_id__startswith="TD").values_list("pk", flat=True))
-    assert cases_intake_classify(case_ids=batch, require_model=False) == 60
+    assert cases_intake_classify(case_ids=batch, require_model=False) == 0  # done on import
     cases = Case.objects.filter(pk__in=batch)
     assert cases.filter(intake_model_version=1).count() == 60
-    assert cases.filter(needs_triage=False).exists()  # the confident ones go on unattended
+    confident = cases.filter(needs_triage=False)
+    assert confident.exists()  # the confident ones went on unattended …
+    assert set(confident.values_list("stage", flat=True)) == {"dispatched"}
+    assert all(c.unit_id and c.deadline for c in confident)
+    assert set(cases.filter(needs_triage=True).values_list("stage", flat=True)) <= {"reported"}
     assert len(set(cases.values_list("intake_domain", flat=True))) >= 3

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from shoushan.core.errors import DomainError
+from shoushan.grid.cases import cases_auto_dispatch
 from shoushan.grid.intake.classify import report_lines
 from shoushan.grid.intake_services import (
     address_region,
@@ -35,6 +36,10 @@ class Command(BaseCommand):
         train.add_argument("--threshold", type=float, default=0.6)
         classify = sub.add_parser("classify", help="classify the cases without a prediction")
         classify.add_argument("--limit", type=int, default=None)
+        dispatch = sub.add_parser(
+            "dispatch", help="dispatch the confidently classified new requests (every minute)"
+        )
+        dispatch.add_argument("--limit", type=int, default=1000)
         activate = sub.add_parser("activate", help="make a trained version the active one")
         activate.add_argument("version", type=int)
         activate.add_argument("--threshold", type=float, default=None)
@@ -46,6 +51,10 @@ class Command(BaseCommand):
             getattr(self, f"_{options['action']}")(options)
         except DomainError as error:
             raise CommandError(error.message) from None
+
+    def _dispatch(self, options):
+        n = cases_auto_dispatch(limit=options["limit"])
+        self.stdout.write(_("%(n)s cases dispatched without a person.") % {"n": n})
 
     def _train(self, options):
         row = intake_model_train(
