@@ -33,6 +33,7 @@ ACTION_LABELS = {
     "case.reopen": _("case reopened"),
     "case.escalate": _("overdue case escalated"),
     "case.return_visit": _("return visit recorded"),
+    "case.merge": _("duplicate case merged"),
     "case.import": _("12345 work orders imported"),
     "category.update": _("category changed"),
     "calendar.set": _("working-calendar day set"),

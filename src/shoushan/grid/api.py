@@ -4,13 +4,17 @@ clients of residents' requests use Open311 (/open311/v2/); this API is for staff
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
 
 from shoushan.accounts.api_auth import API_AUTH
 from shoushan.core.api import AUTH_ERRORS, error_responses
+from shoushan.core.errors import PermissionDenied
 from shoushan.core.pagination import PageNumber, PageSize, page_of
 from shoushan.grid import selectors
-from shoushan.grid.cases import case_move
+from shoushan.grid.cases import DISPATCHER_ROLES, case_move
+from shoushan.grid.intake_selectors import case_duplicate_candidates
+from shoushan.grid.merge import case_merge
 from shoushan.grid.models import Case
 from shoushan.grid.workflow import Action, Stage
 
@@ -36,6 +40,11 @@ class CaseOut(Schema):
     longitude: float | None
     latitude: float | None
     escalated: bool
+    merged_into: int | None
+
+    @staticmethod
+    def resolve_merged_into(obj: Case) -> int | None:
+        return obj.merged_into_id
 
     @staticmethod
     def resolve_category_code(obj: Case) -> str:
@@ -70,7 +79,7 @@ class CasePage(Schema):
 class MoveIn(Schema):
     action: Action
     note: str = ""
-    unit_id: int | None = None
+    unit_id: int | None = Field(None, ge=1, le=2**31 - 1)
     extend_to: datetime | None = None
 
 
@@ -116,3 +125,58 @@ def case_move_api(request: HttpRequest, case_id: int, move: MoveIn) -> Case:
         extend_to=move.extend_to,
     )
     return selectors.case_get(request.user, case_id)
+
+
+class DuplicateOut(Schema):
+    id: int
+    number: str
+    stage: Stage
+    description: str
+    reported_at: datetime
+    similarity: float
+    distance_m: float | None
+    hours_apart: float
+
+
+class MergeIn(Schema):
+    into: int = Field(..., ge=1, le=2**31 - 1)
+    note: str = ""
+
+
+@router.get(
+    "/{case_id}/duplicates",
+    response={200: list[DuplicateOut], **AUTH_ERRORS, **error_responses(404)},
+    summary="Cases that may report the same problem",
+)
+def case_duplicates_api(request: HttpRequest, case_id: int) -> list[dict]:
+    """Within the category's duplicate radius (or the same community, for cases without a point),
+    within 72 hours either side, with similar text; best first. For the dispatching staff."""
+    if request.user.role not in DISPATCHER_ROLES and not request.user.is_superuser:
+        raise PermissionDenied(_("Manual triage is done by the dispatching staff."))
+    return [
+        {
+            "id": other.pk,
+            "number": other.number,
+            "stage": other.stage,
+            "description": other.description,
+            "reported_at": other.reported_at,
+            "similarity": candidate.similarity,
+            "distance_m": candidate.distance_m,
+            "hours_apart": candidate.hours_apart,
+        }
+        for other, candidate in case_duplicate_candidates(request.user, case_id)
+    ]
+
+
+@router.post(
+    "/{case_id}/merge",
+    response={200: CaseOut, **AUTH_ERRORS, **error_responses(404, 409)},
+    summary="Merge a duplicate into another case",
+)
+def case_merge_api(request: HttpRequest, case_id: int, merge: MergeIn) -> Case:
+    """The case `case_id` becomes `merged`, pointing at `into`; its reporter (and those merged
+    into it before) join the kept case's reporters, each to get a return visit. Returns the kept
+    case. A case outside your scope answers 404; a handled duplicate or a kept case that is no
+    longer open, 409; nothing changes then."""
+    kept = case_merge(actor=request.user, case_id=case_id, into_id=merge.into, note=merge.note)
+    return selectors.case_get(request.user, kept.pk)

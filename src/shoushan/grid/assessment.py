@@ -11,6 +11,9 @@ counts in the month it was reported, local time (Asia/Shanghai):
 - on_time_closure_rate 按期结案率 = closed by the deadline / closed
 - rework_rate 返工率 = cases sent back for rework at least once / cases handled
 - extension_rate 延期率 = cases whose deadline was extended / cases dispatched
+
+A duplicate merged into another case counts as received and in nothing else: it is answered
+through the case it was merged into (whose reporters each get a return visit).
 """
 
 from dataclasses import dataclass, field
@@ -89,18 +92,21 @@ def case_counts(start: datetime, end: datetime, province: str = "11") -> dict[st
     cases = Case.objects.filter(
         reported_at__gte=start, reported_at__lt=end, street__code__startswith=province
     )
+    # a merged duplicate is answered through the case it was merged into: it counts as
+    # received, and in nothing else
+    own = ~Q(stage=Stage.MERGED)
     rows = cases.values("street_id").annotate(
         received=Count("id"),
-        registered=Count("id", filter=~Q(stage__in=[Stage.REPORTED, Stage.REJECTED])),
-        dispatched=Count("id", filter=Q(dispatched_at__isnull=False)),
+        registered=Count("id", filter=~Q(stage__in=[Stage.REPORTED, Stage.REJECTED, Stage.MERGED])),
+        dispatched=Count("id", filter=Q(dispatched_at__isnull=False) & own),
         responded_on_time=Count(
-            "id", filter=Q(responded_at__isnull=False, responded_at__lte=F("deadline"))
+            "id", filter=Q(responded_at__isnull=False, responded_at__lte=F("deadline")) & own
         ),
-        handled=Count("id", filter=Q(handled_at__isnull=False)),
+        handled=Count("id", filter=Q(handled_at__isnull=False) & own),
         closed=Count("id", filter=Q(stage=Stage.CLOSED)),
         closed_on_time=Count("id", filter=Q(stage=Stage.CLOSED, closed_at__lte=F("deadline"))),
-        reworked=Count("id", filter=Q(reworked=True)),
-        extended=Count("id", filter=Q(extended=True)),
+        reworked=Count("id", filter=Q(reworked=True) & own),
+        extended=Count("id", filter=Q(extended=True) & own),
         **{f"channel_{c}": Count("id", filter=Q(channel=c)) for c in Channel.values},
     )
     counts = {row.pop("street_id"): row for row in rows}

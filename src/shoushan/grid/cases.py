@@ -25,7 +25,7 @@ from shoushan.core.coordinates import to_wgs84
 from shoushan.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from shoushan.core.group_commit import GroupCommit
 from shoushan.grid.geometry import PointLocator, as_polygon
-from shoushan.grid.intake_services import intake_case_fields
+from shoushan.grid.intake_services import address_place, intake_case_fields
 from shoushan.grid.models import (
     CalendarDay,
     CalendarDayKind,
@@ -79,7 +79,7 @@ class Location:
 
     @property
     def region_code(self) -> str:
-        return self.grid_code or self.community_code
+        return self.grid_code or self.community_code or self.street_code
 
 
 @dataclass(frozen=True)
@@ -151,8 +151,11 @@ def grid_index_warm() -> None:
     _grid_index.current()
 
 
-def case_locate(*, lon: float | None, lat: float | None, community_code: str = "") -> Location:
-    """The grid, community and street of a point (WGS84), or of the community the reporter chose."""
+def case_locate(
+    *, lon: float | None, lat: float | None, community_code: str = "", address: str = ""
+) -> Location:
+    """The grid, community and street of a point (WGS84); else of the community the reporter
+    chose; else of the street or community a free-text address names (see address_place)."""
     if lon is not None and lat is not None:
         location = _grid_index.current().locate(lon, lat)
         if location is None:
@@ -172,7 +175,10 @@ def case_locate(*, lon: float | None, lat: float | None, community_code: str = "
                 _("There is no community with the code %(code)s.") % {"code": community_code}
             )
         return Location(community_code=community_code, street_code=street_code)
-    raise InvalidInput(_("Give the place: a point on the map or a community."))
+    if address.strip():
+        community, street = address_place(address)
+        return Location(community_code=community or "", street_code=street)
+    raise InvalidInput(_("Give the place: a point on the map, a community or an address."))
 
 
 # ---- routing -----------------------------------------------------------------------------------
@@ -270,7 +276,7 @@ def case_report(
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
             raise InvalidInput(_("The coordinates are not a longitude and latitude."))
     photos_check(photos)
-    location = case_locate(lon=lon, lat=lat, community_code=community_code)
+    location = case_locate(lon=lon, lat=lat, community_code=community_code, address=address)
     if channel == Channel.PATROL and not (
         getattr(actor, "role", None) in PATROL_ROLES and in_scope(actor, location.region_code)
     ):
@@ -287,7 +293,7 @@ def case_report(
             "longitude": lon,
             "latitude": lat,
             "grid_id": location.grid_id,
-            "community_id": location.community_code,
+            "community_id": location.community_code or None,
             "street_id": location.street_code,
             "region_code": location.region_code,
             "stage": Stage.REPORTED,
@@ -302,6 +308,8 @@ def case_report(
         },
         actor=actor,
         photos=photos,
+        # how the place was found: from the point, the community chosen, or the address text
+        located_by="point" if lon is not None else "community" if community_code else "address",
     )
     try:
         _report_writer.submit(report)
@@ -321,6 +329,7 @@ class _Report:
     fields: dict
     actor: Any
     photos: Sequence
+    located_by: str
     case: Case | None = None
 
 
@@ -335,7 +344,7 @@ def _reports_write(reports: Sequence[_Report]) -> None:
                 action="report",
                 from_stage="",
                 to_stage=Stage.REPORTED,
-                data={"channel": case.channel},
+                data={"channel": case.channel, "located_by": r.located_by},
             )
             for case, r in zip(cases, reports, strict=True)
         ]
@@ -438,6 +447,8 @@ UNIT_ACTIONS = {Action.ACCEPT, Action.RETURN, Action.HANDLE}
 
 
 def case_may(actor, case: Case, action: Action) -> bool:
+    if action is Action.MERGE:  # not a move on its own: shoushan.grid.merge names the kept case
+        return False
     if actor.is_superuser:
         return True
     if action in UNIT_ACTIONS:
@@ -465,6 +476,8 @@ def case_move(
         case = Case.objects.select_for_update().filter(pk=case_id).first()
         if case is None or not (in_scope(actor, case.region_code) or _in_unit(actor, case)):
             raise NotFound(_("No such case in your scope."))
+        if action is Action.MERGE:
+            raise InvalidInput(_("Merge a duplicate from the case's possible duplicates."))
         if not case_may(actor, case, action):
             raise PermissionDenied(
                 _("Your role cannot do “%(action)s” on this case.") % {"action": action}
@@ -604,10 +617,18 @@ def _location_of(case: Case) -> Location:
 
 
 def case_return_visit_record(
-    *, actor, case_id: int, resolved: bool, satisfaction: str, note: str = "", reopen: bool = False
+    *,
+    actor,
+    case_id: int,
+    resolved: bool,
+    satisfaction: str,
+    note: str = "",
+    reopen: bool = False,
+    reporter_id: int | None = None,
 ) -> ReturnVisit:
-    """回访 after closure, by the dispatching staff. An unsatisfied resident's case may be
-    reopened in the same transaction (both happen, or neither)."""
+    """回访 after closure, by the dispatching staff, of the case's own reporter or (`reporter_id`)
+    of a reporter merged in with a duplicate. An unsatisfied resident's case may be reopened in
+    the same transaction (both happen, or neither)."""
     if satisfaction not in Satisfaction.values:
         raise InvalidInput(_("Unknown satisfaction %(value)s.") % {"value": satisfaction})
     with transaction.atomic():
@@ -620,8 +641,14 @@ def case_return_visit_record(
             raise Conflict(
                 _("A return visit follows closure; this case is %(stage)s.") % {"stage": case.stage}
             )
+        reporter = None
+        if reporter_id is not None:
+            reporter = case.reporters.filter(pk=reporter_id).first()
+            if reporter is None:
+                raise InvalidInput(_("That person is not one of this case's reporters."))
         visit = ReturnVisit.objects.create(
             case=case,
+            reporter=reporter,
             resolved=resolved,
             satisfaction=satisfaction,
             note=note[:2000],
@@ -633,7 +660,12 @@ def case_return_visit_record(
             obj=case,
             object_repr=case.number,
             region_code=case.region_code,
-            changes={"resolved": resolved, "satisfaction": satisfaction, "note": note[:2000]},
+            changes={
+                "resolved": resolved,
+                "satisfaction": satisfaction,
+                "note": note[:2000],
+                **({"reporter": reporter.pk} if reporter else {}),
+            },
         )
         if reopen:
             case_move(

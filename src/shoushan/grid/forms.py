@@ -31,8 +31,10 @@ class CaseReportForm(forms.Form):
     def clean(self):
         data = super().clean()
         has_point = data.get("latitude") is not None and data.get("longitude") is not None
-        if not has_point and not data.get("community_code"):
-            raise forms.ValidationError(_("Put a pin on the map, or give the community code."))
+        if not has_point and not data.get("community_code") and not data.get("address"):
+            raise forms.ValidationError(
+                _("Put a pin on the map, or give the community code or the address.")
+            )
         return data
 
 
@@ -59,12 +61,19 @@ class CaseMoveForm(forms.Form):
 
 
 class ReturnVisitForm(forms.Form):
+    """`reporters`: (id, label) of the reporters merged in; the case's own reporter is ""."""
+
+    reporter = forms.ChoiceField(label=_("Who was visited"), required=False)
     resolved = forms.BooleanField(label=_("The problem is resolved"), required=False)
     satisfaction = forms.ChoiceField(label=_("Satisfaction"), choices=Satisfaction.choices)
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     reopen = forms.BooleanField(label=_("Reopen the case"), required=False)
+
+    def __init__(self, *args, reporters=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reporter"].choices = [("", _("the case's own reporter")), *reporters]
 
 
 class CategoryForm(forms.ModelForm):

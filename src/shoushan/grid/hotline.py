@@ -7,13 +7,16 @@ bad row imports nothing. Columns may be named in Chinese or English:
 | received_at | 受理时间 | yes: YYYY-MM-DD HH:MM[:SS], Beijing time |
 | category | 诉求类别 | yes: a sub-class code (R0101) or name |
 | description | 诉求内容 | yes |
-| community_code | 社区编码 | one of community_code or longitude+latitude |
+| community_code | 社区编码 | one of longitude+latitude, community_code or an address |
 | longitude, latitude | 经度, 纬度 | WGS84, or as `crs` says (gcj02, bd09) |
 | crs | 坐标系 | no |
-| address | 地址 | no |
+| address | 地址 | locates the order when it has neither point nor community code |
 | caller_name | 来电人 | no |
 | caller_phone | 联系电话 | no |
-"""
+
+An order is placed by its point, else by its community code, else by the street or community its
+address names (the divisions gazetteer; an address naming no street or community, or several
+places, is a bad row)."""
 
 import csv
 import io
@@ -32,7 +35,7 @@ from shoushan.core.bulk import insert_many
 from shoushan.core.coordinates import to_wgs84
 from shoushan.core.errors import InvalidInput
 from shoushan.grid.cases import _grid_index, cases_auto_dispatch
-from shoushan.grid.intake_services import cases_intake_classify
+from shoushan.grid.intake_services import address_place, cases_intake_classify
 from shoushan.grid.models import Case, CaseEvent, Category, Channel, Grid, GridLayer
 from shoushan.grid.workflow import Stage
 from shoushan.regions.models import Level, Region
@@ -160,7 +163,7 @@ def hotline_orders_import(*, actor, rows: list[dict[str, str]]) -> HotlineImport
         lon, lat, place_problem = _place(row, communities)
         if place_problem:
             problems.append(place_problem)
-        elif lon is None and actor is not None and not in_scope(actor, row["community_code"]):
+        elif lon is None and actor is not None and not in_scope(actor, _region_of(row)):
             problems.append(("community_code", _("outside your scope")))
         errors += [{"row": number, "column": c, "reason": r} for c, r in problems]
         if not problems:
@@ -199,7 +202,22 @@ def _place(row: dict, communities: dict[str, str]):
         if code not in communities:
             return None, None, ("community_code", _("no community has this code"))
         return None, None, None
-    return None, None, ("community_code", _("give community_code, or longitude and latitude"))
+    if row.get("address"):
+        try:
+            row["community_code"], row["street_code"] = address_place(row["address"])
+        except InvalidInput as e:
+            return None, None, ("address", e.message)
+        return None, None, None
+    return (
+        None,
+        None,
+        ("community_code", _("give longitude and latitude, community_code or an address")),
+    )
+
+
+def _region_of(row: dict) -> str:
+    """The region of an order without a point: its community, or the street its address names."""
+    return row.get("community_code") or row["street_code"]
 
 
 def _create(actor, parsed, communities: dict[str, str]) -> HotlineImportResult:
@@ -267,9 +285,14 @@ def _create(actor, parsed, communities: dict[str, str]) -> HotlineImportResult:
         "token",
     ]
     cases = []
+    located_by = [
+        "point" if lon is not None else "address" if row.get("street_code") else "community"
+        for row, _t, _c, lon, _lat in parsed
+    ]
     for i, (row, received, category, lon, lat) in enumerate(parsed):
         grid_code = grid_of.get(i)
-        community = grid_code[:12] if grid_code else row["community_code"]
+        community = grid_code[:12] if grid_code else row.get("community_code") or None
+        street = communities[community] if community else row["street_code"]
         cases.append(
             (
                 Channel.HOTLINE.value,
@@ -281,8 +304,8 @@ def _create(actor, parsed, communities: dict[str, str]) -> HotlineImportResult:
                 lat,
                 grid_ids.get(grid_code),
                 community,
-                communities[community],
-                grid_code or community,
+                street,
+                grid_code or community or street,
                 Stage.REPORTED.value,
                 received,
                 False,
@@ -329,9 +352,9 @@ def _create(actor, parsed, communities: dict[str, str]) -> HotlineImportResult:
                     actor_name,
                     now,
                     "",
-                    {"channel": Channel.HOTLINE.value, "order_id": c[1]},
+                    {"channel": Channel.HOTLINE.value, "order_id": c[1], "located_by": how},
                 )
-                for c in cases
+                for c, how in zip(cases, located_by, strict=True)
             ],
         )
         streets = sorted({c[9] for c in cases})

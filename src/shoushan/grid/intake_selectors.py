@@ -33,14 +33,15 @@ def case_duplicate_candidates(
 ) -> list[tuple[Case, Candidate]]:
     """The cases the viewer may see that may report the same problem as this one: within the
     category's duplicate radius (or the same community, for cases without a point), within the
-    time window either side, with similar text; best first. Rejected cases are left out."""
+    time window either side, with similar text; best first. Cases not registered or merged
+    already are left out."""
     case = selectors.case_get(viewer, case_id)
     radius = case.category.duplicate_radius_m
     window = timedelta(hours=window_hours)
     nearby = selectors.case_list_visible(viewer).filter(
         reported_at__gte=case.reported_at - window, reported_at__lte=case.reported_at + window
     )
-    nearby = nearby.exclude(pk=case.pk).exclude(stage=Stage.REJECTED)
+    nearby = nearby.exclude(pk=case.pk).exclude(stage__in=[Stage.REJECTED, Stage.MERGED])
     if case.longitude is not None and case.latitude is not None:
         dlat = radius / 111_000
         dlon = dlat / max(math.cos(math.radians(case.latitude)), 0.01)

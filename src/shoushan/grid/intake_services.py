@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from shoushan.audit.services import audit_record
 from shoushan.core.errors import InvalidInput, NotFound
 from shoushan.grid.intake import classify
-from shoushan.grid.intake.address import AddressResult, Gazetteer
+from shoushan.grid.intake.address import AMBIGUOUS, AddressResult, Gazetteer
 from shoushan.grid.models import Case, CaseKind, Category, Channel, IntakeModel
 from shoushan.regions.models import Level, Region
 
@@ -393,3 +393,30 @@ _gazetteer = _GazetteerCache()
 def address_region(text: str) -> AddressResult:
     """The most specific region a free-text address names (or the candidates, if ambiguous)."""
     return _gazetteer.current().parse(text)
+
+
+def address_place(text: str) -> tuple[str | None, str]:
+    """(community code or None, street code) of a free-text address, for a case that came with
+    neither a point nor a community. An address that names no street or community, or could be
+    several places, raises InvalidInput saying so (with the candidates): never a guess."""
+    result = address_region(text)
+    if result.status == AMBIGUOUS:
+        places = Region.objects.filter(code__in=result.candidates[:6]).select_related("parent")
+        raise InvalidInput(
+            _("The address “%(address)s” could be several places: %(places)s. Say which.")
+            % {
+                "address": text,
+                "places": "、".join(
+                    f"{r.parent.name}{r.name}" if r.parent_id else r.name for r in places
+                ),
+            }
+        )
+    if result.status != "found" or result.level not in (Level.STREET, Level.COMMUNITY):
+        raise InvalidInput(
+            _("The address “%(address)s” names no street or community of the city.")
+            % {"address": text}
+        )
+    if result.level == Level.STREET:
+        return None, result.code
+    street = Region.objects.filter(code=result.code).values_list("parent_id", flat=True).get()
+    return result.code, street

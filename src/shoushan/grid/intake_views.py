@@ -1,14 +1,17 @@
 """Manual triage (人工分拨): the cases that the intake model could not place confidently."""
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from shoushan.core.errors import PermissionDenied
+from shoushan.core.errors import InvalidInput, PermissionDenied
 from shoushan.grid import selectors
 from shoushan.grid.cases import DISPATCHER_ROLES
 from shoushan.grid.intake_selectors import case_duplicate_candidates
+from shoushan.grid.merge import case_may_merge, case_merge
 from shoushan.grid.models import IntakeModel
 from shoushan.grid.workflow import Stage
 
@@ -42,12 +45,38 @@ def triage(request: HttpRequest) -> HttpResponse:
 
 
 def case_duplicates(request: HttpRequest, case_id: int) -> HttpResponse:
-    """The possible duplicates of a case, for the dispatcher to compare."""
+    """The possible duplicates of a case, for the dispatcher to compare and merge: this case into
+    another, or another into this one."""
     if request.user.role not in DISPATCHER_ROLES and not request.user.is_superuser:
         raise PermissionDenied(_("Manual triage is done by the dispatching staff."))
     case = selectors.case_get(request.user, case_id)
-    return render(
-        request,
-        "grid/duplicates.html",
-        {"case": case, "candidates": case_duplicate_candidates(request.user, case_id)},
+    rows = [
+        {
+            "case": other,
+            "candidate": candidate,
+            "merge_here": case_may_merge(request.user, case, other),
+            "merge_there": case_may_merge(request.user, other, case),
+        }
+        for other, candidate in case_duplicate_candidates(request.user, case_id)
+    ]
+    return render(request, "grid/duplicates.html", {"case": case, "rows": rows})
+
+
+@require_POST
+def case_merge_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Merge case `case_id` into the case posted as `into`."""
+    into = request.POST.get("into", "")
+    if not into.isdigit():
+        raise InvalidInput(_("Choose the case to merge into."))
+    kept = case_merge(
+        actor=request.user,
+        case_id=case_id,
+        into_id=int(into),
+        note=request.POST.get("note", "")[:2000],
     )
+    messages.success(
+        request,
+        _("Case %(duplicate)s is merged into %(kept)s; its reporter is kept there.")
+        % {"duplicate": selectors.case_get(request.user, case_id).number, "kept": kept.number},
+    )
+    return redirect("grid:case", case_id=kept.pk)

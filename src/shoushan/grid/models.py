@@ -193,6 +193,7 @@ STAGE_LABELS = {
     Stage.HANDLED: pgettext_lazy("case", "handled"),
     Stage.VERIFIED: pgettext_lazy("case", "verified"),
     Stage.CLOSED: pgettext_lazy("case", "closed"),
+    Stage.MERGED: pgettext_lazy("case", "merged"),
 }
 
 ACTION_LABELS = {
@@ -210,6 +211,7 @@ ACTION_LABELS = {
     "close": pgettext_lazy("case", "close"),
     "reopen": pgettext_lazy("case", "reopen"),
     "escalate": pgettext_lazy("case", "escalate"),
+    "merge": pgettext_lazy("case", "merge"),
 }
 
 
@@ -310,6 +312,15 @@ class Case(models.Model):
         help_text=_("The prediction was below the model's confidence threshold."),
     )
 
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_cases",
+    )
+
     PERSONAL_FIELDS = {"reporter_name": "name", "reporter_phone": "phone", "reporter_email": "text"}
 
     class Meta:
@@ -369,10 +380,47 @@ class Satisfaction(models.TextChoices):
     UNSATISFIED = "unsatisfied", _("unsatisfied")
 
 
+class CaseReporter(models.Model):
+    """Another person who reported the same problem: the reporter of a duplicate merged into
+    the case, with their contact, so that each of them gets a return visit. The case's own
+    reporter stays on the case."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reporters")
+    merged_case = models.ForeignKey(
+        Case, verbose_name=_("merged case"), on_delete=models.PROTECT, related_name="+"
+    )
+    channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices)
+    external_id = models.CharField(_("external id"), max_length=64, blank=True)
+    reported_at = models.DateTimeField(_("reported"))
+    name = models.CharField(_("reporter"), max_length=60, blank=True)
+    phone = models.CharField(_("reporter's phone"), max_length=20, blank=True)
+    email = models.EmailField(_("reporter's email"), blank=True)
+    merged_at = models.DateTimeField(_("merged"), default=timezone.now)
+
+    PERSONAL_FIELDS = {"name": "name", "phone": "phone", "email": "text"}
+
+    class Meta:
+        ordering = ["reported_at", "id"]
+        verbose_name = _("reporter")
+        verbose_name_plural = _("reporters")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} ← {self.merged_case_id}"
+
+
 class ReturnVisit(models.Model):
-    """回访: did the resident get what they asked for, and are they satisfied?"""
+    """回访: did the resident get what they asked for, and are they satisfied? One per reporter:
+    `reporter` is empty for the case's own reporter."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="return_visits")
+    reporter = models.ForeignKey(
+        CaseReporter,
+        verbose_name=_("reporter"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="return_visits",
+    )
     resolved = models.BooleanField(_("resolved"))
     satisfaction = models.CharField(_("satisfaction"), max_length=12, choices=Satisfaction.choices)
     note = models.TextField(_("note"), blank=True)

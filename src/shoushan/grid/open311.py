@@ -11,7 +11,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Q
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from shoushan.core.errors import DomainError
 from shoushan.grid.cases import case_report
 from shoushan.grid.models import Case, Category, Channel, Open311Key
-from shoushan.grid.workflow import Stage
+from shoushan.grid.workflow import OPEN_STAGES
 
 MAX_REQUESTS = 1000
 DEFAULT_WINDOW = timedelta(days=90)
@@ -137,8 +136,8 @@ def _create(request: HttpRequest) -> JsonResponse:
             % {"code": data.get("service_code", "")},
         )
     lat, lon = data.get("lat"), data.get("long")
-    if not (lat and lon) and not data.get("address_id"):
-        return _error(400, _("Give lat and long (or address_id, a community code)."))
+    if not (lat and lon) and not data.get("address_id") and not data.get("address_string"):
+        return _error(400, _("Give lat and long, address_id (a community code) or address_string."))
     name = " ".join(filter(None, [data.get("last_name", ""), data.get("first_name", "")]))
     key = request.headers.get("Idempotency-Key", "").strip()
     try:
@@ -207,9 +206,9 @@ def _list(request: HttpRequest) -> JsonResponse:
         if not wanted <= {"open", "closed"}:
             return _error(400, _("status is open, closed or both."))
         if wanted == {"open"}:
-            cases = cases.exclude(stage__in=[Stage.CLOSED, Stage.REJECTED])
+            cases = cases.filter(stage__in=OPEN_STAGES)
         elif wanted == {"closed"}:
-            cases = cases.filter(Q(stage=Stage.CLOSED) | Q(stage=Stage.REJECTED))
+            cases = cases.exclude(stage__in=OPEN_STAGES)
     return _json([_request(c, params) for c in cases.order_by("-reported_at")[:MAX_REQUESTS]])
 
 
@@ -243,7 +242,7 @@ def token_detail(request: HttpRequest, token: str) -> JsonResponse:
 
 
 def _request(case: Case, params) -> dict:
-    closed = case.stage in (Stage.CLOSED, Stage.REJECTED)
+    closed = case.stage not in OPEN_STAGES  # closed, not registered, or merged
     updated = (
         case.closed_at
         or case.handled_at

@@ -10,7 +10,7 @@ from shoushan.accounts.models import Role
 from shoushan.accounts.scope import scope_filter
 from shoushan.core.errors import NotFound
 from shoushan.grid.models import Case, Grid, GridLayer, Unit
-from shoushan.grid.workflow import Stage
+from shoushan.grid.workflow import OPEN_STAGES, Stage
 from shoushan.regions.codes import significant_prefix
 
 
@@ -87,7 +87,7 @@ def open_cases_in(viewer, region_code: str) -> QuerySet[Case]:
     cases = case_list_visible(viewer).filter(
         region_code__startswith=significant_prefix(region_code)
     )
-    return cases.exclude(stage__in=[Stage.CLOSED, Stage.REJECTED])
+    return cases.filter(stage__in=OPEN_STAGES)
 
 
 def time_left(case: Case, now: datetime | None = None) -> float | None:

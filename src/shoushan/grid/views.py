@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from shoushan.accounts.models import Role
+from shoushan.accounts.personal import can_view_personal_information
 from shoushan.accounts.scope import scope_filter
 from shoushan.core.errors import DomainError, InvalidInput, PermissionDenied
 from shoushan.grid import assessment, selectors
@@ -36,6 +37,7 @@ from shoushan.grid.forms import (
     ReturnVisitForm,
 )
 from shoushan.grid.hotline import COLUMNS, hotline_orders_import, read_table
+from shoushan.grid.merge import case_reporters
 from shoushan.grid.models import (
     CalendarDay,
     CalendarDayKind,
@@ -84,9 +86,17 @@ def case_queue(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _reporter_choices(case) -> list[tuple[str, str]]:
+    return [
+        (str(r.pk), f"{r.get_channel_display()} {r.external_id or ''} · {r.merged_case.number}")
+        for r in case.reporters.select_related("merged_case")
+    ]
+
+
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     case = selectors.case_get(request.user, case_id)
     actions = [a for a in allowed_actions(case.stage) if case_may(request.user, case, a)]
+    reveal = request.GET.get("reveal") == "1" and can_view_personal_information(request.user)
     units = Unit.objects.filter(region_id__in=[case.street_id, case.street.parent_id]).order_by(
         "kind", "name"
     )
@@ -96,11 +106,16 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         {
             "case": case,
             "events": case.events.all(),
-            "visits": case.return_visits.all(),
+            "reporters": case_reporters(request.user, case, reveal=reveal),
+            "revealed": reveal,
+            "may_view_personal": can_view_personal_information(request.user),
+            "merged_cases": case.merged_cases.all(),
             "actions": actions,
             "units": units,
             "time_left": selectors.time_left(case),
-            "visit_form": ReturnVisitForm() if case.stage == "closed" else None,
+            "visit_form": ReturnVisitForm(reporters=_reporter_choices(case))
+            if case.stage == "closed"
+            else None,
             "tile_url": settings.MAP_TILE_URL,
         },
     )
@@ -134,7 +149,8 @@ def case_action(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @require_POST
 def case_return_visit(request: HttpRequest, case_id: int) -> HttpResponse:
-    form = ReturnVisitForm(request.POST)
+    case = selectors.case_get(request.user, case_id)
+    form = ReturnVisitForm(request.POST, reporters=_reporter_choices(case))
     if not form.is_valid():
         raise InvalidInput(" ".join(e for errors in form.errors.values() for e in errors))
     data = form.cleaned_data
@@ -145,6 +161,7 @@ def case_return_visit(request: HttpRequest, case_id: int) -> HttpResponse:
         satisfaction=data["satisfaction"],
         note=data["note"],
         reopen=data["reopen"],
+        reporter_id=int(data["reporter"]) if data["reporter"] else None,
     )
     messages.success(request, _("The return visit is recorded."))
     return redirect("grid:case", case_id=case_id)

@@ -15,6 +15,7 @@ class Stage(StrEnum):
     HANDLED = "handled"  # 处置反馈
     VERIFIED = "verified"  # 核查通过
     CLOSED = "closed"  # 结案
+    MERGED = "merged"  # 合并: a duplicate, answered through the case it was merged into
 
 
 class Action(StrEnum):
@@ -30,6 +31,7 @@ class Action(StrEnum):
     REWORK = "rework"  # 返工: verification failed
     CLOSE = "close"
     REOPEN = "reopen"  # the resident is not satisfied
+    MERGE = "merge"  # only through shoushan.grid.merge, which names the case merged into
 
 
 TRANSITIONS: dict[tuple[Stage, Action], Stage] = {
@@ -48,9 +50,20 @@ TRANSITIONS: dict[tuple[Stage, Action], Stage] = {
     (Stage.HANDLED, Action.REWORK): Stage.ACCEPTED,
     (Stage.VERIFIED, Action.CLOSE): Stage.CLOSED,
     (Stage.CLOSED, Action.REOPEN): Stage.REGISTERED,
+    # a duplicate is merged while it is still being worked on, before anyone reports it handled
+    **{
+        (stage, Action.MERGE): Stage.MERGED
+        for stage in (
+            Stage.REPORTED,
+            Stage.REGISTERED,
+            Stage.DISPATCHED,
+            Stage.RETURNED,
+            Stage.ACCEPTED,
+        )
+    },
 }
 
-OPEN_STAGES = frozenset(set(Stage) - {Stage.REJECTED, Stage.CLOSED})
+OPEN_STAGES = frozenset(set(Stage) - {Stage.REJECTED, Stage.CLOSED, Stage.MERGED})
 CLOCK_STAGES = frozenset({Stage.DISPATCHED, Stage.ACCEPTED, Stage.RETURNED, Stage.HANDLED})
 
 

@@ -93,6 +93,28 @@ def test_one_message_scores_as_in_a_batch(model, split):
     assert model.predict_one("").domain in model.classes
 
 
+def test_prediction_finds_the_same_terms_as_training_counts(model):
+    """The numpy n-gram lookup of prediction and the plain counting of training agree, term for
+    term and count for count, on raw messages (emoji, Latin letters, digits and text ends
+    included)."""
+    texts = [classify.clean(f"{r['留言主题']}{r['留言详情']}") for r in read(RAW)[:400]]
+    texts += ["", "a", "路灯", "🙂🙂路灯不亮🙂", "ABC123小区小区小区"]
+    for block in model.featurizer.blocks:
+        counted = block._matrix([block.analyzer(text) for text in texts])
+        looked_up = block.matrix(texts)
+        assert (counted != 0).nnz == looked_up.nnz
+        assert abs(counted - looked_up).max() < 1e-6
+
+
+def test_a_long_term_is_found_only_where_it_is_written():
+    """Terms of more than three characters are keyed by a hash: a hit is checked against the
+    term itself, and a term cut off by the end of the text is not there."""
+    table = classify.NgramTable({"垃圾清运": 0, "清运不及时": 1, "垃圾": 2})
+    assert sorted(table.columns("垃圾清运不及时")) == [0, 1, 2]
+    assert sorted(table.columns("垃圾清运不及")) == [0, 2]
+    assert list(table.columns("")) == []
+
+
 def test_a_saved_model_predicts_the_same(model, split):
     again = pickle.loads(pickle.dumps(model))
     texts = split[2][:20]

@@ -34,6 +34,7 @@ def test_every_undeclared_move_is_refused(stage):
             next_stage(stage, action)
 
 
-def test_a_rejected_case_goes_nowhere():
-    assert allowed_actions("rejected") == []
-    assert set(allowed_actions("reported")) == {Action.REGISTER, Action.REJECT}
+def test_a_rejected_or_merged_case_goes_nowhere():
+    assert allowed_actions("rejected") == [] and allowed_actions("merged") == []
+    assert Action.MERGE not in allowed_actions("handled")  # a handled case is merged no more
+    assert set(allowed_actions("reported")) == {Action.REGISTER, Action.REJECT, Action.MERGE}
