@@ -2,6 +2,7 @@
 
 from shoushan.grid.cases import case_report
 from shoushan.grid.models import Category
+from shoushan.regions.models import Region
 
 DUOFUXIANG = (116.4069014, 39.9215538)  # 多福巷社区's published point (WGS84)
 
@@ -18,3 +19,10 @@ def report(**kwargs):
     }
     values.update(kwargs)
     return case_report(**values)
+
+
+def full_address(code: str, tail: str = "") -> str:
+    """北京市 + district + street + community, as a caller would say it."""
+    community = Region.objects.select_related("parent__parent").get(code=code)
+    street, district = community.parent, community.parent.parent
+    return f"北京市{district.name}{street.name}{community.name}{tail}"

@@ -24,7 +24,7 @@ from shoushan.grid.intake_services import (
     request_departments,
 )
 from shoushan.grid.models import Case, IntakeModel
-from shoushan.grid.tests.helpers import DUOFUXIANG, report
+from shoushan.grid.tests.helpers import DUOFUXIANG, full_address, report
 
 
 @pytest.fixture(autouse=True)
@@ -272,9 +272,14 @@ def test_a_12345_batch_of_raw_messages_is_classified_after_import(demo_city, tmp
             "received_at": "2026-11-02 09:15",
             "category": "R1001",
             "description": f"{r['留言主题']}\n{r['留言详情']}",
-            "community_code": "110101001001",
+            # half the callers gave only an address: the orders are located by it
+            **(
+                {"community_code": "110101001001"}
+                if i % 2
+                else {"address": full_address("110101001002", "小区东门")}
+            ),
         }
-        for r in raw
+        for i, r in enumerate(raw)
     ]
     train(tmp_path, subset_rows[0], "--folds", "0")
     assert hotline_orders_import(actor=None, rows=rows).created == 60
@@ -288,3 +293,9 @@ def test_a_12345_batch_of_raw_messages_is_classified_after_import(demo_city, tmp
     assert all(c.unit_id and c.deadline for c in confident)
     assert set(cases.filter(needs_triage=True).values_list("stage", flat=True)) <= {"reported"}
     assert len(set(cases.values_list("intake_domain", flat=True))) >= 3
+    by_address = confident.filter(community_id="110101001002")
+    assert (
+        by_address.exists()
+        and by_address.count() + confident.filter(community_id="110101001001").count()
+        == confident.count()
+    )

@@ -10,7 +10,7 @@ from django.utils import translation
 from shoushan.core.errors import InvalidInput
 from shoushan.grid.hotline import hotline_orders_import, read_table
 from shoushan.grid.models import Case
-from shoushan.grid.tests.helpers import report
+from shoushan.grid.tests.helpers import full_address, report
 from shoushan.grid.tests.test_hotline import csv_bytes
 from shoushan.grid.tests.test_open311 import submit
 from shoushan.regions.models import Level, Region
@@ -20,13 +20,6 @@ from shoushan.regions.models import Level, Region
 def english():
     with translation.override("en"):
         yield
-
-
-def full_address(code: str, tail: str = "") -> str:
-    """北京市 + district + street + community, as a caller would say it."""
-    community = Region.objects.select_related("parent__parent").get(code=code)
-    street, district = community.parent, community.parent.parent
-    return f"北京市{district.name}{street.name}{community.name}{tail}"
 
 
 def shared_community_name() -> str:
