@@ -39,7 +39,10 @@ DEMO_DISTRICTS = ["110101000000", "110102000000"]  # 东城区, 西城区: enoug
 def _ensure_demo_city() -> None:
     _ensure_beijing()
     if not Grid.objects.exists():
-        call_command("demo", *[f"--district={d}" for d in DEMO_DISTRICTS], stdout=StringIO())
+        # no classifier: the tests train their own, and cases arrive unclassified unless they do
+        call_command(
+            "demo", "--no-intake", *[f"--district={d}" for d in DEMO_DISTRICTS], stdout=StringIO()
+        )
 
 
 @pytest.fixture(scope="session")

@@ -188,6 +188,21 @@ def case_route(*, category: Category, location: Location) -> Unit:
     """Who answers: a routing rule for the place and category (the most specific region wins);
     else events and 12345 requests go to the locality (the street office) and components to their
     owner (the grid's responsible party or the category's default department in the district)."""
+    rule_unit = routing_rule_unit(category=category, location=location)
+    if rule_unit is not None:
+        return rule_unit
+    street_unit = _street_unit(location.street_code)
+    if category.kind != CaseKind.COMPONENT:
+        return street_unit
+    owner = location.responsible_party or category.default_department
+    if not owner:
+        return street_unit
+    return department_unit(district_code=location.street_code[:6] + "000000", department=owner)
+
+
+def routing_rule_unit(*, category: Category, location: Location) -> Unit | None:
+    """The unit of the routing rule for the place and category, the most specific region first
+    (and the sub-class before its major class); None without a rule."""
     places = [location.region_code[:12], *reversed(ancestor_codes(location.region_code[:12]))]
     categories = [category.pk] + ([category.parent_id] if category.parent_id else [])
     rules = {
@@ -200,13 +215,7 @@ def case_route(*, category: Category, location: Location) -> Unit:
         for category_id in categories:
             if (place, category_id) in rules:
                 return rules[(place, category_id)].unit
-    street_unit = _street_unit(location.street_code)
-    if category.kind != CaseKind.COMPONENT:
-        return street_unit
-    owner = location.responsible_party or category.default_department
-    if not owner:
-        return street_unit
-    return department_unit(district_code=location.street_code[:6] + "000000", department=owner)
+    return None
 
 
 def department_unit(*, district_code: str, department: str) -> Unit:
@@ -510,10 +519,12 @@ AUTO_DISPATCH_CHANNELS = (Channel.HOTLINE, Channel.RESIDENT, Channel.OPEN311)
 
 def cases_auto_dispatch(*, limit: int = 1000) -> int:
     """Register and dispatch, without a person, the new requests the intake model placed with
-    confidence (at or above its threshold): each to the unit the routing rules give for its place
-    and category, with the deadline of the working calendar; both moves are case events by
-    "system" that name the model. A case with no route stays for the dispatcher. Returns how many
-    were dispatched. Run by `shoushan intake dispatch` (every minute) and after a 12345 import."""
+    confidence (at or above its threshold), with the deadline of the working calendar: each to
+    the unit of a routing rule for its place and category if there is one (the city's own
+    decision wins), else to the department the model predicts, in the case's district, else as
+    case_route says (the street office). Both moves are case events by "system" that name the
+    model. A case with no route stays for the dispatcher. Returns how many were dispatched. Run
+    by `shoushan intake dispatch` (every minute) and after a 12345 import."""
     pending = Case.objects.filter(
         stage=Stage.REPORTED,
         channel__in=AUTO_DISPATCH_CHANNELS,
@@ -535,8 +546,14 @@ def cases_auto_dispatch(*, limit: int = 1000) -> int:
                 "confidence": case.intake_confidence,
             }
             try:
+                unit = _predicted_unit(case)
                 data = _apply(
-                    case, Action.DISPATCH, actor=None, note="", unit_id=None, extend_to=None
+                    case,
+                    Action.DISPATCH,
+                    actor=None,
+                    note="",
+                    unit_id=unit.pk if unit else None,
+                    extend_to=None,
                 )
             except InvalidInput:
                 continue  # no responsible unit for the place: the dispatcher decides
@@ -560,6 +577,17 @@ def cases_auto_dispatch(*, limit: int = 1000) -> int:
             )
             dispatched += 1
     return dispatched
+
+
+def _predicted_unit(case: Case) -> Unit | None:
+    """A routing rule's unit for the case, else the unit of the department the model predicted
+    in the case's district; None leaves it to case_route."""
+    rule_unit = routing_rule_unit(category=case.category, location=_location_of(case))
+    if rule_unit is not None or not case.intake_department:
+        return rule_unit
+    return department_unit(
+        district_code=case.street_id[:6] + "000000", department=case.intake_department
+    )
 
 
 def _in_unit(actor, case: Case) -> bool:

@@ -2,7 +2,15 @@
 divisions, street offices as responsible units, and the demo grid worker on his grids.
 Everything here is marked generated; `shoushan demo` calls it and it does nothing twice."""
 
+import csv
+import tempfile
+from datetime import timedelta
+from functools import reduce
+from operator import or_
+from pathlib import Path
+
 from django.db import transaction
+from django.db.models import Q
 from shapely.geometry import shape
 
 from shoushan.audit.services import audit_record
@@ -150,3 +158,86 @@ def demo_messages_load() -> int:
     return messages_import(
         actor=None, source="tipdm2020", name=path.name, content=path.read_bytes()
     )
+
+
+TIPDM_LABELLED = "complaints/tipdm2020c_attachment2_segmented_labelled_train.csv"
+TIPDM_REPLIES = "complaints/tipdm2020c_attachment4_replies2816.csv"
+DEMO_ORDER_PREFIX = "DEMO-TD"
+DEMO_ORDER_DISTRICTS = ("110101", "110102")  # 东城区, 西城区: where the demo accounts work
+
+
+def demo_intake_create(*, orders: int = 300, every: int = 1) -> dict[str, int]:
+    """Smart intake at work: a classifier trained on the TipDM labelled messages (every `every`-th
+    one), then a 12345 batch of `orders` raw TipDM messages as work orders of the last three days,
+    each with only an address — 北京市 + district + street + community of a real community in
+    东城区 and 西城区, generated for the demo — which places it. The import classifies the batch
+    and dispatches the confident orders without a person; the rest wait at /grid/triage/. Read
+    from SHOUSHAN_SHARED_DATA (the messages may not be shipped); nothing when they are absent or
+    this was done before."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from shoushan.grid.hotline import hotline_orders_import
+    from shoushan.grid.intake_services import address_region, intake_model_train
+    from shoushan.grid.models import Case, Category, IntakeModel
+
+    labelled = settings.SHARED_DATA_DIR / TIPDM_LABELLED
+    replies = settings.SHARED_DATA_DIR / TIPDM_REPLIES
+    if not (labelled.is_file() and replies.is_file()):
+        return {}
+    counts = {"model": 0, "orders": 0, "dispatched": 0, "triage": 0}
+    if not IntakeModel.objects.exists():
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / labelled.name
+            with labelled.open(encoding="utf-8", newline="") as source:
+                rows = list(csv.reader(source))
+            with path.open("w", encoding="utf-8", newline="") as target:
+                csv.writer(target).writerows([rows[0], *rows[1::every]])
+            model = intake_model_train(
+                actor=None,
+                path=path,
+                text_column="分词文本",
+                label_column="一级标签",
+                folds=0,
+            )
+        counts["model"] = model.version
+    if Case.objects.filter(external_id__startswith=DEMO_ORDER_PREFIX).exists():
+        return counts
+    in_districts = reduce(or_, (Q(code__startswith=d) for d in DEMO_ORDER_DISTRICTS))
+    communities = [
+        c
+        for c in Region.objects.filter(in_districts, level=Level.COMMUNITY)
+        .select_related("parent__parent")
+        .defer("boundary", "parent__boundary", "parent__parent__boundary")
+        .order_by("code")[::7]
+        if address_region(_address(c)).code == c.code  # an address that could be two is left out
+    ]
+    other = Category.objects.filter(parent__code="R10", is_active=True).order_by("code").first()
+    if not communities or other is None:
+        return counts
+    with replies.open(encoding="utf-8", newline="") as f:
+        messages = list(csv.DictReader(f))[:orders]
+    now = timezone.localtime()
+    rows = []
+    for i, message in enumerate(messages):
+        rows.append(
+            {
+                "order_id": f"{DEMO_ORDER_PREFIX}{message['留言编号']}",
+                "received_at": (now - timedelta(minutes=13 * (len(messages) - i))).strftime(
+                    "%Y-%m-%d %H:%M"
+                ),
+                "category": other.code,
+                "description": f"{message['留言主题']}\n{message['留言详情']}",
+                "address": _address(communities[i % len(communities)]),
+            }
+        )
+    counts["orders"] = hotline_orders_import(actor=None, rows=rows).created
+    batch = Case.objects.filter(external_id__startswith=DEMO_ORDER_PREFIX)
+    counts["dispatched"] = batch.filter(stage="dispatched").count()
+    counts["triage"] = batch.filter(needs_triage=True).count()
+    return counts
+
+
+def _address(community: Region) -> str:
+    street = community.parent
+    return f"北京市{street.parent.name}{street.name}{community.name}"

@@ -293,9 +293,33 @@ def test_a_12345_batch_of_raw_messages_is_classified_after_import(demo_city, tmp
     assert all(c.unit_id and c.deadline for c in confident)
     assert set(cases.filter(needs_triage=True).values_list("stage", flat=True)) <= {"reported"}
     assert len(set(cases.values_list("intake_domain", flat=True))) >= 3
+    # each went to the department the model named, in the case's district (东城区)
+    for case in confident.select_related("unit"):
+        department = case.intake_department
+        expected = "东城区" + department[1:] if department.startswith("区") else department
+        assert case.unit.name == (expected or case.unit.name)
+    assert confident.exclude(intake_department="").exists()
     by_address = confident.filter(community_id="110101001002")
     assert (
         by_address.exists()
         and by_address.count() + confident.filter(community_id="110101001001").count()
         == confident.count()
     )
+
+
+def test_the_demo_trains_a_classifier_and_dispatches_a_located_12345_batch(demo_city):
+    from shoushan.grid.demo import DEMO_ORDER_PREFIX, demo_intake_create
+
+    counts = demo_intake_create(orders=60, every=8)
+    assert counts["model"] == 1 and counts["orders"] == 60
+    batch = Case.objects.filter(external_id__startswith=DEMO_ORDER_PREFIX)
+    assert counts["dispatched"] == batch.filter(stage="dispatched").count() > 0
+    assert batch.filter(community_id__isnull=True).count() == 0
+    assert {c[:6] for c in batch.values_list("community_id", flat=True)} <= {"110101", "110102"}
+    assert all(e.data["located_by"] == "address" for c in batch[:5] for e in c.events.all()[:1])
+    assert demo_intake_create(orders=60, every=8) == {
+        "model": 0,
+        "orders": 0,
+        "dispatched": 0,
+        "triage": 0,
+    }
