@@ -169,7 +169,8 @@ def month_problems(month: date) -> list[topics.Problem]:
             n=Count("pk"), last=Max("pk")
         ),
     )
-    key = f"month-problems:{month:%Y-%m}:{stamp}"
+    counts = "-".join(f"{part['n']}.{part['last'] or 0}" for part in stamp)
+    key = f"month-problems:{month:%Y-%m}:{counts}"
     cache = caches["shared"]
     found = cache.get(key)
     if found is None:
@@ -276,10 +277,14 @@ class StreetSpike:
 
 def street_spikes(viewer, *, week_ending: date | None = None) -> list[StreetSpike]:
     """Categories (major classes) whose cases in a street in the last 7 days are improbably many
-    for that street's previous 8 weeks (`topics.spikes_find`), in the viewer's scope."""
+    for that street's previous 8 weeks (`topics.spikes_find`), in the viewer's scope. Nothing
+    while the records do not reach back over the whole baseline: a street that has no past on
+    the platform is not "rising", it is new to it."""
     end_day = week_ending or timezone.localdate()
     end = timezone.make_aware(datetime.combine(end_day + timedelta(days=1), datetime.min.time()))
     start = end - timedelta(weeks=BASELINE_WEEKS + 1)
+    if not scope_filter(Case.objects.filter(reported_at__lt=start), viewer).exists():
+        return []
     cases = scope_filter(Case.objects.filter(reported_at__gte=start, reported_at__lt=end), viewer)
     weekly: dict[tuple, list[int]] = {}
     for street, parent, at in cases.values_list(

@@ -13,7 +13,7 @@ from shoushan.accounts.models import Role
 from shoushan.core.errors import InvalidInput, PermissionDenied
 from shoushan.grid import problems
 from shoushan.grid.cases import DISPATCHER_ROLES
-from shoushan.grid.models import MonthlyTheme, Unit, UnitKind
+from shoushan.grid.models import Category, MonthlyTheme, Unit, UnitKind
 from shoushan.regions.models import Region
 
 SHOWN = 30  # problems on the page
@@ -89,6 +89,9 @@ def month_problems(request: HttpRequest) -> HttpResponse:
     names = dict(
         Region.objects.filter(code__in={s.street for s in spikes}).values_list("code", "name")
     )
+    categories = dict(
+        Category.objects.filter(code__in={s.category for s in spikes}).values_list("code", "name")
+    )
     return render(
         request,
         "grid/month_problems.html",
@@ -101,7 +104,10 @@ def month_problems(request: HttpRequest) -> HttpResponse:
             "tasks": theme.tasks.select_related("unit") if theme else [],
             "departments": Unit.objects.filter(kind=UnitKind.DEPARTMENT).order_by("name"),
             "units": Unit.objects.order_by("kind", "name")[:500],
-            "spikes": [(s, names.get(s.street, s.street)) for s in spikes],
+            "spikes": [
+                (s, names.get(s.street, s.street), categories.get(s.category, s.category))
+                for s in spikes
+            ],
             "sees_city": sees_city,
             "may_choose": user.is_superuser or user.role == Role.CITY_ADMIN,
         },
