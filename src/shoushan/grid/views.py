@@ -37,6 +37,7 @@ from shoushan.grid.forms import (
     ReturnVisitForm,
 )
 from shoushan.grid.hotline import COLUMNS, hotline_orders_import, read_table
+from shoushan.grid.intake_selectors import case_duplicate_candidates
 from shoushan.grid.merge import case_reporters
 from shoushan.grid.models import (
     CalendarDay,
@@ -107,6 +108,10 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             "case": case,
             "events": case.events.all(),
             "reporters": case_reporters(request.user, case, reveal=reveal),
+            # shown to the dispatcher as the case arrives: how many reports may be the same
+            "duplicates": len(case_duplicate_candidates(request.user, case.pk))
+            if case.is_open and (request.user.role in DISPATCHER_ROLES or request.user.is_superuser)
+            else None,
             "revealed": reveal,
             "may_view_personal": can_view_personal_information(request.user),
             "merged_cases": case.merged_cases.all(),
