@@ -1,8 +1,9 @@
 """Workforce statistics at city scale, in the pure engine: 45,000 synthetic community workers
-(Beijing's size) in 7,000 communities with about 1.3 career events each; the figures of the
-city on one day (every worker's state replayed from the events) and the 16-year trend (the
-figures on each 31 December). Prints one JSON line. The database read in front of it is not
-timed here.
+(Beijing's size) in 7,000 communities with about 1.3 career events each, and a third of them with
+one to four dated changes of education, party membership, qualification or pay; the figures of
+the city on one day (every worker's state and attributes replayed from the records) and the
+16-year trend (the figures on each 31 December). Prints one JSON line. The database read in
+front of it is not timed here.
 
 Usage: .venv/bin/python bench/workforce_statistics.py [REPEATS]
 """
@@ -16,7 +17,14 @@ import sys
 import time
 from datetime import date, timedelta
 
-from shoushan.workforce.engine import EventState, Timeline, WorkerFacts, figures
+from shoushan.workforce.engine import (
+    AttributeHistory,
+    AttributeStep,
+    EventState,
+    Timeline,
+    WorkerFacts,
+    figures,
+)
 
 WORKERS, COMMUNITIES = 45_000, 7_000
 DAY = date(2025, 12, 31)
@@ -24,7 +32,8 @@ DAY = date(2025, 12, 31)
 
 def synthetic(seed: int = 5):
     rng = random.Random(seed)
-    facts, events, sequence = {}, [], 0
+    changes_rng = random.Random(seed + 1)  # the workers and events are those of earlier runs
+    facts, events, steps, sequence = {}, [], [], 0
     for w in range(WORKERS):
         facts[w] = WorkerFacts(
             w,
@@ -44,21 +53,36 @@ def synthetic(seed: int = 5):
             sequence += 1
             status = rng.choice(["active", "left", "seconded"])
             events.append(EventState(w, on, sequence, community, "member", status))
-    return facts, events
+        if changes_rng.random() < 0.33:
+            day = date(2005, 1, 1) + timedelta(days=changes_rng.randrange(7000))
+            for _ in range(changes_rng.randint(1, 4)):
+                day += timedelta(days=changes_rng.randrange(30, 1500))
+                attribute = changes_rng.choice(
+                    ["education", "political_status", "qualification", "pay"]
+                )
+                before, after = {
+                    "education": (("associate",), ("bachelor",)),
+                    "political_status": (("masses",), ("party_member",)),
+                    "qualification": (("none", None), ("assistant", day.year)),
+                    "pay": ((7000.0,), (8000.0,)),
+                }[attribute]
+                steps.append(AttributeStep(w, day, len(steps), attribute, before, after))
+    return facts, events, steps
 
 
 def main(repeats: int = 5) -> None:
-    facts, events = synthetic()
+    facts, events, steps = synthetic()
     build, one_day, trend = [], [], []
     for _ in range(repeats):
         t0 = time.perf_counter()
         timeline = Timeline.of(events)
+        history = AttributeHistory.of(steps)
         t1 = time.perf_counter()
-        result = figures(timeline.states_at(DAY), facts, DAY)
+        result = figures(timeline.states_at(DAY), facts, DAY, history=history)
         t2 = time.perf_counter()
         for year in range(2010, 2026):
             day = date(year, 12, 31)
-            figures(timeline.states_at(day), facts, day)
+            figures(timeline.states_at(day), facts, day, history=history)
         t3 = time.perf_counter()
         build.append(t1 - t0)
         one_day.append(t2 - t1)
@@ -69,6 +93,8 @@ def main(repeats: int = 5) -> None:
                 "bench": "workforce_statistics",
                 "workers": WORKERS,
                 "events": len(events),
+                "attribute_changes": len(steps),
+                "workers_with_changes": len(history.by_worker),
                 "head_count_on_day": result.head_count,
                 "timeline_build_ms": round(statistics.median(build) * 1000, 1),
                 "one_day_ms": round(statistics.median(one_day) * 1000, 1),

@@ -60,7 +60,14 @@ ACTION_LABELS = {
     "community.demo_create": _("community demo data generated"),
     "community_worker.create": _("community worker recorded"),
     "community_worker.import": _("community workers imported"),
-    "community_worker.post_change": _("community worker's record changed"),
+    "community_worker.update": _("community worker's record corrected"),
+    "community_worker.post_change": _("community worker's post changed"),
+    "community_worker.education_change": _("community worker's education changed"),
+    "community_worker.political_status_change": _("community worker's political status changed"),
+    "community_worker.qualification_change": _(
+        "community worker's social work qualification changed"
+    ),
+    "community_worker.pay_change": _("community worker's pay changed"),
     "community_worker.hire": _("community worker hired"),
     "community_worker.transfer": _("community worker transferred"),
     "community_worker.secondment": _("community worker seconded"),

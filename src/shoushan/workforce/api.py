@@ -1,5 +1,5 @@
 """The community workforce API: workers inside your scope (ID numbers and phones masked), their
-career events, and the statistics of a region on a date."""
+career events and dated attribute changes, and the statistics of a region on a date."""
 
 from datetime import date
 
@@ -14,7 +14,7 @@ from shoushan.core.errors import InvalidInput
 from shoushan.core.masking import mask
 from shoushan.core.pagination import PageNumber, PageSize, page_of
 from shoushan.workforce import selectors, services
-from shoushan.workforce.models import CareerEvent, CommunityWorker, EventKind
+from shoushan.workforce.models import AttributeChange, CareerEvent, CommunityWorker, EventKind
 
 router = Router(tags=["workforce"], auth=API_AUTH)
 
@@ -76,12 +76,40 @@ class EventOut(Schema):
     note: str
 
 
+class ChangeOut(Schema):
+    id: int
+    attribute: str
+    on: date
+    value: str
+    from_value: str
+    certificate_number: str
+    from_certificate_number: str
+    certificate_year: int | None
+    from_certificate_year: int | None
+    monthly_pay: float | None
+    from_monthly_pay: float | None
+    note: str
+
+    @staticmethod
+    def resolve_monthly_pay(obj: AttributeChange) -> float | None:
+        return float(obj.monthly_pay) if obj.monthly_pay is not None else None
+
+    @staticmethod
+    def resolve_from_monthly_pay(obj: AttributeChange) -> float | None:
+        return float(obj.from_monthly_pay) if obj.from_monthly_pay is not None else None
+
+
 class WorkerDetailOut(WorkerOut):
     events: list[EventOut]
+    attribute_changes: list[ChangeOut]
 
     @staticmethod
     def resolve_events(obj: CommunityWorker) -> list[CareerEvent]:
         return list(obj.events.order_by("on", "id"))
+
+    @staticmethod
+    def resolve_attribute_changes(obj: CommunityWorker) -> list[AttributeChange]:
+        return list(obj.attribute_changes.order_by("on", "id"))
 
 
 class WorkerPage(Schema):
@@ -116,6 +144,15 @@ class EventIn(Schema):
     note: str = ""
 
 
+class ChangeIn(Schema):
+    attribute: str
+    on: str
+    value: str = ""
+    certificate_number: str = ""
+    monthly_pay: str | float | None = None
+    note: str = ""
+
+
 class FigureOut(Schema):
     name: str
     value: float | None
@@ -130,6 +167,7 @@ class WorkforceStatisticsOut(Schema):
     date: date
     head_count: int
     seconded: int
+    basis: str  # how the day's values are taken (career events and attributes as of the day)
     figures: list[FigureOut]
 
 
@@ -183,6 +221,24 @@ def worker_event(request: HttpRequest, worker_id: int, body: EventIn):
     return Status(201, event)
 
 
+@router.post(
+    "/workers/{worker_id}/changes",
+    response={201: ChangeOut, **AUTH_ERRORS, **error_responses(404, 409)},
+    summary="Record a dated change of education, political status, qualification or pay",
+)
+def worker_change(request: HttpRequest, worker_id: int, body: ChangeIn):
+    """`attribute` is `education`, `political_status`, `qualification` or `pay`; `on` the
+    effective date (YYYY-MM-DD); `value` the new education, political status or qualification
+    (code or Chinese term) or the new pay grade; a qualification needs `certificate_number` (its
+    year is the effective date's); a pay change may give `value`, `monthly_pay` or both. The
+    worker's fields become the new values. A bad value, an unreadable or future date answer 422;
+    a date before the birth date, the hire date or the attribute's latest change, 409."""
+    change = services.worker_attribute_change_record(
+        actor=request.user, worker_id=worker_id, **body.dict()
+    )
+    return Status(201, change)
+
+
 @router.get(
     "/statistics",
     response={200: WorkforceStatisticsOut, **AUTH_ERRORS, **error_responses(404)},
@@ -217,7 +273,7 @@ def statistics(
             f.households,
         ),
     ]
-    from shoushan.workforce.statistics import explained
+    from shoushan.workforce.statistics import attributes_as_of_the_day, explained
 
     formulas = [line.formula for line in explained(f)][1:]
     return {
@@ -226,6 +282,7 @@ def statistics(
         "date": day,
         "head_count": f.head_count,
         "seconded": f.seconded,
+        "basis": attributes_as_of_the_day(),
         "figures": [
             {"name": name, "value": v, "numerator": a, "denominator": b, "formula": formula}
             for (name, v, a, b), formula in zip(figures, formulas, strict=True)

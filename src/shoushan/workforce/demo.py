@@ -2,7 +2,14 @@
 numbers (correct GB 11643 check character, not real people) and careers replayable by the
 statistics. Distributions are set near Beijing's published profile of its community workers
 (average age about 39, most with college education, about half party members, about 40 %
-certified) — plausible, not real."""
+certified) — plausible, not real.
+
+Their education, party membership, qualification and pay have dated histories too: about a
+quarter of the graduates earned their degree while in post, about a third of the party members
+who are not secretaries joined while in post (probationary first, full member a year later), each
+certificate is a change dated in its certificate year, and the pay steps up every three years
+with the grade and the general pay rises. So the yearly trend of each share moves as a real one
+does."""
 
 import random
 from datetime import date, timedelta
@@ -14,6 +21,8 @@ from shoushan.audit.services import audit_record
 from shoushan.core.validators import id_number_check_character
 from shoushan.regions.models import Level, Region
 from shoushan.workforce.models import (
+    Attribute,
+    AttributeChange,
     CareerEvent,
     CommunityWorker,
     Education,
@@ -98,6 +107,7 @@ def demo_workers_create(*, district_codes=DEMO_DISTRICTS, seed: int = 7) -> int:
     ).exists():
         return 0
     rng = random.Random(seed)
+    history_rng = random.Random(seed + 1)  # the attribute histories: the careers stay as they were
     today = timezone.localdate()
     communities: dict[str, list[str]] = {}
     for code in Region.objects.filter(level=Level.COMMUNITY).values_list("code", flat=True):
@@ -106,6 +116,7 @@ def demo_workers_create(*, district_codes=DEMO_DISTRICTS, seed: int = 7) -> int:
     used = set(CommunityWorker.objects.values_list("id_number", flat=True))
     workers: list[CommunityWorker] = []
     careers: list[list[tuple]] = []
+    histories: list[list[tuple]] = []
     for district, codes in sorted(communities.items()):
         for code in sorted(codes):
             for post in _posts(rng):
@@ -115,6 +126,7 @@ def demo_workers_create(*, district_codes=DEMO_DISTRICTS, seed: int = 7) -> int:
                     career, ended = _career(rng, worker, codes, today)
                     workers.append(worker)
                     careers.append(career)
+                    histories.append(_attribute_history(history_rng, worker, career, today))
                     if ended is None:
                         break
                     hired = ended + timedelta(days=rng.randint(20, 120))
@@ -154,12 +166,22 @@ def demo_workers_create(*, district_codes=DEMO_DISTRICTS, seed: int = 7) -> int:
             ],
             batch_size=5000,
         )
+        changes = [
+            AttributeChange(worker_id=w.pk, note=GENERATED_NOTE, **change)
+            for w, history in zip(workers, histories, strict=True)
+            for change in history
+        ]
+        AttributeChange.objects.bulk_create(changes, batch_size=5000)
         audit_record(
             actor=None,
             action="community_worker.demo_generate",
             object_type="workforce.communityworker",
             region_code="110000000000",
-            changes={"workers": len(workers), "districts": list(district_codes)},
+            changes={
+                "workers": len(workers),
+                "attribute_changes": len(changes),
+                "districts": list(district_codes),
+            },
         )
     return len(workers)
 
@@ -288,3 +310,98 @@ def _career(rng: random.Random, worker: CommunityWorker, codes: list[str], today
         events.append((EventKind.LEAVE, end, worker.region_code, worker.post, "left", "", "", ""))
         worker.status, worker.left_date = WorkerStatus.LEFT, end
     return events, end
+
+
+LOWER_EDUCATION = {
+    Education.ASSOCIATE: Education.HIGH_SCHOOL,
+    Education.BACHELOR: Education.ASSOCIATE,
+    Education.MASTER: Education.BACHELOR,
+}
+PAY_RISE = 1.06  # general pay rise a year: the pay of earlier years is lower
+
+
+def _pay(base: int, noise: int, level: int, day: date, today: date) -> int:
+    """The monthly pay of a grade level on `day`, after the general rises up to then."""
+    pay = (base + 150 * level + noise) * PAY_RISE ** (day.year - today.year)
+    return int(round(pay, -1))
+
+
+def _attribute_history(
+    rng: random.Random, worker: CommunityWorker, career: list[tuple], today: date
+) -> list[dict]:
+    """The worker's dated changes of education, party membership, qualification and pay (as the
+    fields of AttributeChange), within the worker's service; the worker's fields are set to the
+    latest values. The values before the first change are those at hire."""
+    hired = worker.hire_date
+    last = career[-1]
+    until = last[1] if last[0] in (EventKind.LEAVE, EventKind.PROMOTION) else today
+    changes: list[dict] = []
+
+    def change(attribute: str, on: date, before: dict, after: dict) -> None:
+        changes.append(
+            {"attribute": attribute, "on": on} | {f"from_{k}": v for k, v in before.items()} | after
+        )
+
+    span = (until - hired).days
+    if worker.education in LOWER_EDUCATION and span > 730 and rng.random() < 0.25:
+        on = hired + timedelta(days=rng.randint(365, span))
+        before = LOWER_EDUCATION[Education(worker.education)]
+        change(Attribute.EDUCATION, on, {"value": before}, {"value": worker.education})
+    if (
+        worker.political_status == PoliticalStatus.PARTY_MEMBER
+        and worker.post not in (Post.SECRETARY, Post.SECRETARY_DIRECTOR, Post.DEPUTY_SECRETARY)
+        and span > 400
+        and rng.random() < 0.35
+    ):
+        age = hired.year - worker.birth_date.year
+        first = PoliticalStatus.YOUTH_LEAGUE if age < 28 else PoliticalStatus.MASSES
+        admitted = hired + timedelta(days=rng.randint(200, span))
+        change(
+            Attribute.POLITICAL_STATUS,
+            admitted,
+            {"value": first},
+            {"value": PoliticalStatus.PROBATIONARY_MEMBER},
+        )
+        full = admitted + timedelta(days=365)
+        if full <= until:
+            change(
+                Attribute.POLITICAL_STATUS,
+                full,
+                {"value": PoliticalStatus.PROBATIONARY_MEMBER},
+                {"value": PoliticalStatus.PARTY_MEMBER},
+            )
+        else:
+            worker.political_status = PoliticalStatus.PROBATIONARY_MEMBER
+    if worker.certificate_year:
+        year = worker.certificate_year
+        start, end = max(hired, date(year, 1, 1)), min(date(year, 12, 31), until)
+        if start <= end:
+            on = _day_between(rng, start, end)
+            change(
+                Attribute.QUALIFICATION,
+                on,
+                {"value": Qualification.NONE, "certificate_number": "", "certificate_year": None},
+                {
+                    "value": worker.qualification,
+                    "certificate_number": worker.certificate_number,
+                    "certificate_year": year,
+                },
+            )
+    tier, base = PAY[worker.post if worker.post in PAY else Post.FULL_TIME]
+    noise = rng.randint(-3, 3) * 100
+    level, pay, step = 1, _pay(base, noise, 1, hired, today), hired
+    while True:  # a grade up every three years (level 9 at most), with the rises since
+        step = date(step.year + 3, step.month, min(step.day, 28))
+        if step > until:
+            break
+        new_level = min(9, level + 1)
+        new_pay = _pay(base, noise, new_level, step, today)
+        change(
+            Attribute.PAY,
+            step,
+            {"value": f"{tier}{level}级", "monthly_pay": pay},
+            {"value": f"{tier}{new_level}级", "monthly_pay": new_pay},
+        )
+        level, pay = new_level, new_pay
+    worker.pay_grade, worker.monthly_pay = f"{tier}{level}级", pay
+    return changes

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shoushan.workforce.models import (
+    Attribute,
     Education,
     EventKind,
     Gender,
@@ -77,6 +78,78 @@ class EventForm(forms.Form):
     )
     organization = forms.CharField(label=_("Organ or institution"), max_length=100, required=False)
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+
+class AttributeChangeForm(forms.Form):
+    """Record a change: what changed, from when, the new value. Only the fields of the chosen
+    attribute are read (workforce/change_form.js hides the others)."""
+
+    attribute = forms.ChoiceField(label=_("What changed"), choices=BLANK + list(Attribute.choices))
+    on = forms.CharField(
+        label=_("Effective date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The day the new value took effect (degree awarded, admitted to the party …)."),
+    )
+    education = forms.ChoiceField(
+        label=_("New education"), choices=BLANK + list(Education.choices), required=False
+    )
+    political_status = forms.ChoiceField(
+        label=_("New political status"),
+        choices=BLANK + list(PoliticalStatus.choices),
+        required=False,
+    )
+    qualification = forms.ChoiceField(
+        label=_("New social work qualification"),
+        choices=BLANK + list(Qualification.choices),
+        required=False,
+    )
+    certificate_number = forms.CharField(
+        label=_("Certificate number"),
+        max_length=40,
+        required=False,
+        help_text=_("The certificate year is the effective date's."),
+    )
+    pay_grade = forms.CharField(
+        label=_("New pay grade"),
+        max_length=20,
+        required=False,
+        help_text=_("Leave empty to keep the present grade."),
+    )
+    monthly_pay = forms.CharField(
+        label=_("New monthly pay (yuan)"),
+        required=False,
+        help_text=_("Leave empty to keep the present amount."),
+    )
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+    def __init__(self, *args, **kwargs):
+        # on the worker's page next to the event form, whose fields share some names
+        kwargs.setdefault("auto_id", "change_%s")
+        super().__init__(*args, **kwargs)
+
+    # the form's fields that carry each attribute's new value
+    FIELDS = {
+        Attribute.EDUCATION: ("education",),
+        Attribute.POLITICAL_STATUS: ("political_status",),
+        Attribute.QUALIFICATION: ("qualification", "certificate_number"),
+        Attribute.PAY: ("pay_grade", "monthly_pay"),
+    }
+
+    def change(self) -> dict:
+        """The arguments of services.worker_attribute_change_record."""
+        data = self.cleaned_data
+        attribute = Attribute(data["attribute"])
+        values = {
+            "attribute": attribute.value,
+            "on": data["on"],
+            "note": data["note"],
+            "value": data["pay_grade"] if attribute is Attribute.PAY else data[attribute.value],
+        }
+        if attribute is Attribute.QUALIFICATION:
+            values["certificate_number"] = data["certificate_number"]
+        if attribute is Attribute.PAY:
+            values["monthly_pay"] = data["monthly_pay"]
+        return values
 
 
 class WageForm(forms.Form):

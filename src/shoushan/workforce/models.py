@@ -155,6 +155,62 @@ class CareerEvent(models.Model):
         return f"{self.worker_id} {self.kind} {self.on}"
 
 
+class Attribute(models.TextChoices):
+    """The worker's attributes that change on a date without a career event."""
+
+    EDUCATION = "education", _("education")
+    POLITICAL_STATUS = "political_status", _("political status")
+    QUALIFICATION = "qualification", _("social work qualification")
+    PAY = "pay", _("pay grade and monthly pay")
+
+
+class AttributeChange(models.Model):
+    """A dated change of education, political status, social work qualification (with its
+    certificate) or pay (grade and monthly pay), with the values before and after it. The worker's
+    own fields hold the latest values; before the first change of an attribute its value is the
+    one recorded at hire (`from_*` of that change), so the statistics of any day use the values
+    effective on that day."""
+
+    worker = models.ForeignKey(
+        CommunityWorker, on_delete=models.CASCADE, related_name="attribute_changes"
+    )
+    attribute = models.CharField(_("attribute"), max_length=20, choices=Attribute.choices)
+    on = models.DateField(_("effective date"))
+    # education, political status or qualification code; the pay grade for pay
+    value = models.CharField(_("new value"), max_length=24, blank=True)
+    from_value = models.CharField(_("value before"), max_length=24, blank=True)
+    certificate_number = models.CharField(_("certificate number"), max_length=40, blank=True)
+    from_certificate_number = models.CharField(
+        _("certificate number before"), max_length=40, blank=True
+    )
+    certificate_year = models.PositiveSmallIntegerField(
+        _("certificate year"), null=True, blank=True
+    )
+    from_certificate_year = models.PositiveSmallIntegerField(
+        _("certificate year before"), null=True, blank=True
+    )
+    monthly_pay = models.DecimalField(
+        _("monthly pay (yuan)"), max_digits=9, decimal_places=2, null=True, blank=True
+    )
+    from_monthly_pay = models.DecimalField(
+        _("monthly pay before"), max_digits=9, decimal_places=2, null=True, blank=True
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["worker_id", "on", "id"]
+        verbose_name = _("attribute change")
+        verbose_name_plural = _("attribute changes")
+        indexes = [models.Index(fields=["worker", "attribute", "on"])]
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} {self.attribute} {self.on}"
+
+
 class CityAverageWage(models.Model):
     """The city's published average annual wage of one year, entered by the city administrator."""
 

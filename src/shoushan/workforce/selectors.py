@@ -13,7 +13,17 @@ from shoushan.core.errors import NotFound, PermissionDenied
 from shoushan.regions.codes import significant_prefix
 from shoushan.regions.models import Level, Region
 from shoushan.workforce import engine
-from shoushan.workforce.models import CareerEvent, CityAverageWage, CommunityWorker, Post
+from shoushan.workforce.models import (
+    Attribute,
+    AttributeChange,
+    CareerEvent,
+    CityAverageWage,
+    CommunityWorker,
+    Education,
+    PoliticalStatus,
+    Post,
+    Qualification,
+)
 
 WORKFORCE_ROLES = frozenset(
     {Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.STREET_STAFF, Role.COMMUNITY_STAFF}
@@ -83,6 +93,68 @@ def worker_events(worker: CommunityWorker) -> list[CareerEvent]:
     return events
 
 
+def attribute_value_label(attribute: str, value: str) -> str:
+    """The label of an attribute change's value (the pay grade as it is)."""
+    choices = {
+        Attribute.EDUCATION: Education,
+        Attribute.POLITICAL_STATUS: PoliticalStatus,
+        Attribute.QUALIFICATION: Qualification,
+    }.get(Attribute(attribute))
+    if choices is not None and value in choices.values:
+        return str(choices(value).label)
+    return value
+
+
+def _attribute_text(attribute: str, value: str, number: str, year, pay) -> str:
+    """One side of an attribute change in words (Chinese terms by default)."""
+    if attribute == Attribute.PAY:
+        amount = "—" if pay is None else f"{pay:,.0f}" if pay == int(pay) else f"{pay:,.2f}"
+        return _("%(grade)s · %(pay)s yuan a month") % {"grade": value or "—", "pay": amount}
+    text = attribute_value_label(attribute, value) or "—"
+    if attribute == Attribute.QUALIFICATION and number:
+        text += f" · {number}" + (f" ({year})" if year else "")
+    return text
+
+
+def worker_attribute_changes(worker: CommunityWorker) -> list[AttributeChange]:
+    """The worker's attribute changes in date order, each with its two sides in words."""
+    changes = list(worker.attribute_changes.select_related("actor").order_by("on", "id"))
+    for c in changes:
+        c.kind_label = _("change of %(attribute)s") % {"attribute": c.get_attribute_display()}
+        c.from_text = _attribute_text(
+            c.attribute,
+            c.from_value,
+            c.from_certificate_number,
+            c.from_certificate_year,
+            c.from_monthly_pay,
+        )
+        c.to_text = _attribute_text(
+            c.attribute, c.value, c.certificate_number, c.certificate_year, c.monthly_pay
+        )
+    return changes
+
+
+def attribute_since(worker: CommunityWorker) -> dict[str, date]:
+    """The effective date of each attribute's present value, for the attributes that changed."""
+    since: dict[str, date] = {}
+    for attribute, on in worker.attribute_changes.order_by("on", "id").values_list(
+        "attribute", "on"
+    ):
+        since[attribute] = on
+    return since
+
+
+def worker_history(worker: CommunityWorker) -> list[tuple[str, CareerEvent | AttributeChange]]:
+    """Career events and attribute changes together, in date order (then in the order recorded):
+    [("event", career event) or ("change", attribute change)]."""
+    entries: list[tuple[str, CareerEvent | AttributeChange]] = [
+        ("event", e) for e in worker_events(worker)
+    ]
+    entries += [("change", c) for c in worker_attribute_changes(worker)]
+    entries.sort(key=lambda entry: (entry[1].on, entry[1].recorded_at))
+    return entries
+
+
 def community_in_scope(viewer, code: str) -> Region:
     """A community the viewer may place workers in, or NotFound."""
     region = Region.objects.filter(code=(code or "").strip(), level=Level.COMMUNITY).first()
@@ -106,8 +178,12 @@ def region_for_statistics(viewer, code: str = "") -> Region:
 # ---- statistics ---------------------------------------------------------------------------
 
 
-def _timeline(prefix: str, until: date) -> tuple[engine.Timeline, dict[int, engine.WorkerFacts]]:
-    """Every event up to `until` of the workers who were ever in a community under `prefix`."""
+def _timeline(
+    prefix: str, until: date
+) -> tuple[engine.Timeline, dict[int, engine.WorkerFacts], engine.AttributeHistory]:
+    """Every event up to `until` of the workers who were ever in a community under `prefix`, their
+    recorded (latest) values, and all their attribute changes (a change after `until` still
+    tells the value before it)."""
     ever_here = CareerEvent.objects.filter(community_code__startswith=prefix).values("worker_id")
     rows = CareerEvent.objects.filter(on__lte=until, worker_id__in=ever_here).values_list(
         "worker_id", "on", "id", "community_code", "post", "status"
@@ -127,7 +203,46 @@ def _timeline(prefix: str, until: date) -> tuple[engine.Timeline, dict[int, engi
             "monthly_pay",
         )
     }
-    return timeline, facts
+    return timeline, facts, _attribute_history(ever_here)
+
+
+def _attribute_history(worker_ids) -> engine.AttributeHistory:
+    def pay(amount) -> float | None:
+        return float(amount) if amount is not None else None
+
+    rows = AttributeChange.objects.filter(worker_id__in=worker_ids).values_list(
+        "worker_id",
+        "on",
+        "id",
+        "attribute",
+        "value",
+        "from_value",
+        "certificate_year",
+        "from_certificate_year",
+        "monthly_pay",
+        "from_monthly_pay",
+    )
+    steps = []
+    for (
+        worker_id,
+        on,
+        pk,
+        attribute,
+        value,
+        from_value,
+        year,
+        from_year,
+        amount,
+        from_amount,
+    ) in rows:
+        if attribute == Attribute.QUALIFICATION:
+            before, after = (from_value, from_year), (value, year)
+        elif attribute == Attribute.PAY:
+            before, after = (pay(from_amount),), (pay(amount),)
+        else:
+            before, after = (from_value,), (value,)
+        steps.append(engine.AttributeStep(worker_id, on, pk, attribute, before, after))
+    return engine.AttributeHistory.of(steps)
 
 
 def city_average_wage_for(year: int) -> tuple[int, float] | None:
@@ -199,11 +314,13 @@ def _profile_model():
 def statistics_as_of(region: Region, day: date) -> dict:
     """The figures of a region on a day, with a breakdown by its child regions."""
     prefix = significant_prefix(region.code)
-    timeline, facts = _timeline(prefix, day)
+    timeline, facts, history = _timeline(prefix, day)
     wage = city_average_wage_for(day.year)
     states = timeline.states_at(day, prefix)
     households = Households(prefix)
-    total = engine.figures(states, facts, day, city_average_wage=wage, **households.under(prefix))
+    total = engine.figures(
+        states, facts, day, city_average_wage=wage, history=history, **households.under(prefix)
+    )
     children = []
     if region.level != Level.COMMUNITY:
         for child in Region.objects.filter(parent=region).only("code", "name").order_by("code"):
@@ -217,6 +334,7 @@ def statistics_as_of(region: Region, day: date) -> dict:
                         facts,
                         day,
                         city_average_wage=wage,
+                        history=history,
                         **households.under(child_prefix),
                     ),
                 )
@@ -228,7 +346,7 @@ def statistics_trend(region: Region, *, first_year: int, last_day: date) -> list
     """The figures on 31 December of each year from `first_year`, and on `last_day` (households
     are today's figures: the profiles keep no history)."""
     prefix = significant_prefix(region.code)
-    timeline, facts = _timeline(prefix, last_day)
+    timeline, facts, history = _timeline(prefix, last_day)
     days = [date(y, 12, 31) for y in range(first_year, last_day.year)] + [last_day]
     households = Households(prefix).under(prefix)
     return [
@@ -237,6 +355,7 @@ def statistics_trend(region: Region, *, first_year: int, last_day: date) -> list
             facts,
             d,
             city_average_wage=city_average_wage_for(d.year),
+            history=history,
             **households,
         )
         for d in days

@@ -1,5 +1,7 @@
 """Writes of the workforce: each in one transaction with its audit row. A worker's community,
-post and status change only through a career event, which records the state after it."""
+post and status change only through a career event, which records the state after it; education,
+political status, qualification and pay change from a date through an attribute change, which
+records the values before and after it."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -12,6 +14,8 @@ from shoushan.accounts.scope import in_scope
 from shoushan.audit.services import audit_entry, audit_record, audit_records, field_changes
 from shoushan.core.errors import Conflict, InvalidInput, PermissionDenied
 from shoushan.workforce.models import (
+    Attribute,
+    AttributeChange,
     CareerEvent,
     CityAverageWage,
     CommunityWorker,
@@ -107,7 +111,9 @@ def worker_create(
 
 @transaction.atomic
 def worker_update(*, actor, worker_id: int, **values) -> CommunityWorker:
-    """Edit a worker's own fields (not community, post or status: those are events)."""
+    """Edit a worker's own fields (not community, post or status: those are events). Education,
+    political status, qualification and pay edited here are corrections of their latest value;
+    a new value from a date is an attribute change (worker_attribute_change_record)."""
     worker = worker_get(actor, worker_id)
     worker = CommunityWorker.objects.select_for_update().get(pk=worker.pk)
     unknown = set(values) - set(EDITABLE)
@@ -136,6 +142,11 @@ def worker_update(*, actor, worker_id: int, **values) -> CommunityWorker:
     changes = field_changes(before, after, EDITABLE)
     if changes:
         worker.save()
+        # a correction of education, party membership, qualification or pay corrects the latest
+        # recorded value: the value since hire, or the latest dated change's
+        corrected = _correct_latest_changes(worker, set(changes))
+        if corrected:
+            changes["corrected_changes"] = corrected
         _audit_worker(actor, "community_worker.update", worker, changes).save()
     return worker
 
@@ -275,6 +286,186 @@ def worker_event_record(
         changes=changes,
     )
     return event
+
+
+# ---- attribute changes ---------------------------------------------------------------------
+
+# The worker's fields each attribute sets (the change's own field of the same name holds the new
+# value; `value` holds the code or the pay grade).
+ATTRIBUTE_FIELDS = {
+    Attribute.EDUCATION: ("education",),
+    Attribute.POLITICAL_STATUS: ("political_status",),
+    Attribute.QUALIFICATION: ("qualification", "certificate_number", "certificate_year"),
+    Attribute.PAY: ("pay_grade", "monthly_pay"),
+}
+# Where the value of each attribute sits on the change: in `value`, or in a field of its own name.
+_VALUE_FIELD = {"education", "political_status", "qualification", "pay_grade"}
+
+
+def _change_values(change: AttributeChange, *, before: bool = False) -> dict:
+    """The worker's fields as a change leaves them (or found them)."""
+    prefix = "from_" if before else ""
+    return {
+        f: getattr(change, prefix + ("value" if f in _VALUE_FIELD else f))
+        for f in ATTRIBUTE_FIELDS[Attribute(change.attribute)]
+    }
+
+
+def _set_change_values(change: AttributeChange, values: dict, *, before: bool = False) -> None:
+    prefix = "from_" if before else ""
+    for f, v in values.items():
+        setattr(change, prefix + ("value" if f in _VALUE_FIELD else f), v)
+
+
+def _check_attribute_values(
+    attribute: Attribute,
+    worker: CommunityWorker,
+    on: date,
+    value: str,
+    certificate_number: str,
+    monthly_pay,
+) -> dict:
+    """The worker's fields after the change, checked like the worker's own (workforce.validation);
+    for the pay, an empty grade or amount keeps the present one."""
+    if attribute is Attribute.PAY:
+        if not str(value or "").strip() and monthly_pay in (None, ""):
+            message = _("Enter the new pay grade, the new monthly pay or both.")
+            raise InvalidInput(message, details={"value": message})
+        given = {
+            "pay_grade": value if str(value or "").strip() else worker.pay_grade,
+            "monthly_pay": monthly_pay if monthly_pay not in (None, "") else worker.monthly_pay,
+        }
+    else:
+        if not str(value or "").strip():
+            message = _("Choose the new value.")
+            raise InvalidInput(message, details={"value": message})
+        given = {attribute.value: value}
+    if attribute is Attribute.QUALIFICATION:
+        try:
+            qualification = parse_choice("qualification", value)
+        except ValueError:
+            qualification = None  # check_worker names the problem
+        given["certificate_number"] = certificate_number if qualification != "none" else ""
+        if qualification not in (None, "none"):
+            if on.year < 2008:
+                message = _(
+                    "A social work qualification is dated 2008 (the first national examination) "
+                    "or later."
+                )
+                raise InvalidInput(message, details={"on": message})
+            # the qualification is held from the effective date, whose year is the certificate's
+            given["certificate_year"] = on.year
+    cleaned, errors = check_worker(given, today=_today(), partial=True)
+    _refuse(errors)
+    if attribute is Attribute.QUALIFICATION and cleaned["qualification"] == "none":
+        cleaned["certificate_number"], cleaned["certificate_year"] = "", None
+    return {f: cleaned[f] for f in ATTRIBUTE_FIELDS[attribute]}
+
+
+@transaction.atomic
+def worker_attribute_change_record(
+    *,
+    actor,
+    worker_id: int,
+    attribute: str,
+    on: date | str,
+    value: str = "",
+    certificate_number: str = "",
+    monthly_pay=None,
+    note: str = "",
+) -> AttributeChange:
+    """Record that education, political status, social work qualification or pay changed on a
+    date, and set the worker's fields to the new values (they always hold the latest).
+
+    `value` is the new education, political status or qualification (code, label or Chinese
+    term) or the new pay grade; a qualification also needs its certificate number (its year is
+    the effective date's); a pay change may give the grade, the monthly pay or both.
+
+    Refused (InvalidInput): an unknown attribute or value, a date in the future or unreadable, a
+    value equal to the present one. Refused against the record (Conflict): a date before the
+    birth date, the hire date, or the latest change of the same attribute (each attribute's
+    history stays in order, so the value of any past day is known)."""
+    worker = worker_get(actor, worker_id)
+    worker = CommunityWorker.objects.select_for_update().get(pk=worker.pk)
+    try:
+        attribute = Attribute(attribute)
+    except ValueError:
+        message = _("Choose what changed: %(choices)s.") % {
+            "choices": ", ".join(str(label) for _c, label in Attribute.choices)
+        }
+        raise InvalidInput(message, details={"attribute": message}) from None
+    try:
+        on = parse_date(on)
+    except ValueError:
+        message = _("A date is written YYYY-MM-DD.")
+        raise InvalidInput(message, details={"on": message}) from None
+    if on > _today():
+        message = _("A change cannot be dated in the future.")
+        raise InvalidInput(message, details={"on": message})
+    if on < worker.birth_date:
+        raise Conflict(
+            _("A change cannot be dated before the worker's birth date (%(d)s).")
+            % {"d": worker.birth_date.isoformat()}
+        )
+    if on < worker.hire_date:
+        raise Conflict(
+            _(
+                "A change cannot be dated before the hire date (%(d)s): the values at hire are "
+                "corrected with “Edit”."
+            )
+            % {"d": worker.hire_date.isoformat()}
+        )
+    last = worker.attribute_changes.filter(attribute=attribute).order_by("-on", "-id").first()
+    if last is not None and on < last.on:
+        raise Conflict(
+            _("A change cannot be dated before the latest change of %(a)s (%(d)s).")
+            % {"a": attribute.label, "d": last.on.isoformat()}
+        )
+    before = {f: getattr(worker, f) for f in ATTRIBUTE_FIELDS[attribute]}
+    after = _check_attribute_values(attribute, worker, on, value, certificate_number, monthly_pay)
+    if after == before:
+        message = _("The new value is the same as the present one.")
+        raise InvalidInput(message, details={"value": message})
+    for f, v in after.items():
+        setattr(worker, f, v)
+    worker.save()
+    change = AttributeChange(
+        worker=worker,
+        attribute=attribute,
+        on=on,
+        note=note.strip()[:500],
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    _set_change_values(change, before, before=True)
+    _set_change_values(change, after)
+    change.save()
+    changes = field_changes(before, after, before.keys())
+    changes["change"] = {"attribute": attribute.value, "on": on.isoformat(), "id": change.pk}
+    audit_record(
+        actor=actor,
+        action=f"community_worker.{attribute.value}_change",
+        obj=worker,
+        region_code=worker.region_code,
+        changes=changes,
+    )
+    return change
+
+
+def _correct_latest_changes(worker: CommunityWorker, changed: set[str]) -> list[int]:
+    """After an edit of the worker's fields: the latest change of each attribute edited takes the
+    corrected values, so that the worker's fields stay the latest recorded values. Returns the
+    ids of the changes corrected."""
+    corrected = []
+    for attribute, fields in ATTRIBUTE_FIELDS.items():
+        if not changed & set(fields):
+            continue
+        last = worker.attribute_changes.filter(attribute=attribute).order_by("-on", "-id").first()
+        if last is None:
+            continue
+        _set_change_values(last, {f: getattr(worker, f) for f in fields})
+        last.save()
+        corrected.append(last.pk)
+    return corrected
 
 
 # ---- import --------------------------------------------------------------------------------

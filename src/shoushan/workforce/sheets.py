@@ -1,6 +1,11 @@
 """The xlsx file of community workers: read for import, written for export (the same columns, so
 an export can be edited and imported elsewhere). Exports show personal information masked unless
-the viewer holds the permission; each unmasked record is audited (accounts.personal)."""
+the viewer holds the permission; each unmasked record is audited (accounts.personal).
+
+The export's first sheet holds each worker's current (latest) values; a second sheet lists the
+dated changes of education, political status, qualification and pay, with the values before and
+after, so that the figures of a past day can be redone. An import reads the first sheet only: an
+imported worker's values are those at hire."""
 
 import io
 from datetime import date, datetime
@@ -13,7 +18,7 @@ from shoushan.accounts.personal import personal_values
 from shoushan.core.errors import InvalidInput
 from shoushan.core.exports import spreadsheet_safe
 from shoushan.core.masking import mask
-from shoushan.workforce.models import CommunityWorker
+from shoushan.workforce.models import AttributeChange, CommunityWorker
 from shoushan.workforce.services import COLUMNS, MAX_ROWS, REQUIRED
 
 EXPORT_COLUMNS = [*list(COLUMNS), "status", "left_date", "organization"]
@@ -45,7 +50,7 @@ def read_workers_xlsx(content: bytes) -> list[dict[str, str]]:
     from openpyxl import load_workbook
 
     try:
-        sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
+        sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
     except Exception:
         raise InvalidInput(_("The file is not a readable xlsx workbook.")) from None
     rows = sheet.iter_rows(values_only=True)
@@ -113,6 +118,7 @@ def workers_xlsx(viewer, workers: list[CommunityWorker], *, masked: bool = False
                 for v in (values[c] for c in EXPORT_COLUMNS)
             ]
         )
+    _changes_sheet(book, workers, personal)
     buffer = io.BytesIO()
     book.save(buffer)
     response = HttpResponse(
@@ -123,6 +129,55 @@ def workers_xlsx(viewer, workers: list[CommunityWorker], *, masked: bool = False
     response["Content-Disposition"] = f'attachment; filename="community-workers-{stamp}.xlsx"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+CHANGE_HEADER = [
+    "身份证号",
+    "姓名",
+    "变更事项",
+    "生效日期",
+    "变更前",
+    "变更后",
+    "证书编号",
+    "取得年份",
+    "变更前月应发工资（元）",
+    "月应发工资（元）",
+    "备注",
+]
+
+
+def _changes_sheet(book, workers: list[CommunityWorker], personal: list[dict]) -> None:
+    """The second sheet: every dated attribute change of the workers, in date order."""
+    from shoushan.workforce.selectors import attribute_value_label
+
+    sheet = book.create_sheet(str(_("Attribute changes")))
+    sheet.append(CHANGE_HEADER)
+    shown = {w.pk: (p["id_number"], w.name) for w, p in zip(workers, personal, strict=True)}
+    ids = list(shown)
+    changes: list[AttributeChange] = []
+    for start in range(0, len(ids), 900):  # SQLite's limit of parameters in one statement
+        changes += AttributeChange.objects.filter(worker_id__in=ids[start : start + 900])
+    changes.sort(key=lambda c: (c.worker_id, c.on, c.pk))
+
+    def amount(value):
+        return float(value) if value is not None else ""
+
+    for c in changes:
+        number, name = shown[c.worker_id]
+        row = [
+            spreadsheet_safe(number),
+            spreadsheet_safe(name),
+            str(c.get_attribute_display()),
+            c.on.isoformat(),
+            spreadsheet_safe(attribute_value_label(c.attribute, c.from_value)),
+            spreadsheet_safe(attribute_value_label(c.attribute, c.value)),
+            spreadsheet_safe(c.certificate_number),
+            c.certificate_year or "",
+            amount(c.from_monthly_pay),
+            amount(c.monthly_pay),
+            spreadsheet_safe(c.note),
+        ]
+        sheet.append(row)
 
 
 def import_template_xlsx() -> HttpResponse:

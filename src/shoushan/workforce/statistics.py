@@ -1,5 +1,8 @@
 """How each workforce figure is computed, in words and with the counts behind it, so that anyone
-can redo the city's figures from the records."""
+can redo the city's figures from the records.
+
+`attributes_as_of_the_day` says once, for the page and the API, that education, party
+membership, qualification and pay are taken as they were on the day."""
 
 from dataclasses import dataclass
 
@@ -24,6 +27,16 @@ def _num(value: float | None, digits: int = 1) -> str:
     return "—" if value is None else f"{value:,.{digits}f}"
 
 
+def attributes_as_of_the_day() -> str:
+    return _(
+        "Who was in post on the day is found by replaying each worker's career events up to that "
+        "day. Education, party membership, social work qualification and pay are taken as of the "
+        "day too: the value after the worker's last recorded change on or before the day, and "
+        "before the first change the value recorded at hire. Anyone can redo these figures from "
+        "an export of the records (the workers and their dated changes)."
+    )
+
+
 def explained(f: Figures, *, households_available: bool = False) -> list[Line]:
     n = f.head_count
     lines = [
@@ -46,15 +59,15 @@ def explained(f: Figures, *, households_available: bool = False) -> list[Line]:
             _("College education or more"),
             _pct(f.college_share),
             _(
-                "Workers whose highest education is college (大专), bachelor, master or doctorate "
-                "÷ head count."
+                "Workers whose highest education on the day is college (大专), bachelor, master or "
+                "doctorate ÷ head count."
             ),
             f"{f.college_or_more} ÷ {n}",
         ),
         Line(
             _("Party members"),
             _pct(f.party_share),
-            _("CPC members and probationary members ÷ head count."),
+            _("Workers who were CPC members or probationary members on the day ÷ head count."),
             f"{f.party_members} ÷ {n}",
         ),
         Line(
@@ -62,7 +75,7 @@ def explained(f: Figures, *, households_available: bool = False) -> list[Line]:
             _pct(f.certified_share),
             _(
                 "Workers holding a social work qualification (assistant, social worker or "
-                "senior) obtained in the day's year or before ÷ head count."
+                "senior) on the day, with a certificate of the day's year or before ÷ head count."
             ),
             f"{f.certified} ÷ {n}",
         ),
@@ -72,10 +85,7 @@ def explained(f: Figures, *, households_available: bool = False) -> list[Line]:
         Line(
             _("Average annual pay"),
             _num(pay, 0) + (" " + _("yuan") if pay is not None else ""),
-            _(
-                "Sum of the recorded monthly pay × 12 ÷ workers with a recorded pay (the pay "
-                "recorded now, not replayed)."
-            ),
+            _("Sum of the monthly pay in effect on the day × 12 ÷ workers with a recorded pay."),
             f"{_num(f.annual_pay_sum, 0)} ÷ {f.with_pay}",
         )
     )

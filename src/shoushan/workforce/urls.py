@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:worker_id>/", views.worker_detail, name="detail"),
     path("<int:worker_id>/edit/", views.worker_edit, name="edit"),
     path("<int:worker_id>/events/", views.worker_event, name="event"),
+    path("<int:worker_id>/changes/", views.worker_change, name="change"),
 ]

@@ -10,11 +10,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shoushan.accounts.personal import can_view_personal_information, personal_values
-from shoushan.core.errors import InvalidInput, NotFound, PermissionDenied
+from shoushan.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from shoushan.core.masking import mask
 from shoushan.regions.selectors import region_ancestors
 from shoushan.workforce import selectors, services
-from shoushan.workforce.forms import EventForm, WageForm, WorkerEditForm, WorkerForm
+from shoushan.workforce.forms import (
+    AttributeChangeForm,
+    EventForm,
+    WageForm,
+    WorkerEditForm,
+    WorkerForm,
+)
 from shoushan.workforce.models import (
     CityAverageWage,
     CommunityWorker,
@@ -23,7 +29,7 @@ from shoushan.workforce.models import (
     WorkerStatus,
 )
 from shoushan.workforce.sheets import import_template_xlsx, read_workers_xlsx, workers_xlsx
-from shoushan.workforce.statistics import explained, trend_chart
+from shoushan.workforce.statistics import attributes_as_of_the_day, explained, trend_chart
 
 
 def _filters(request: HttpRequest) -> dict[str, str]:
@@ -123,8 +129,13 @@ def worker_edit(request: HttpRequest, worker_id: int) -> HttpResponse:
     return render(request, "workforce/form.html", {"form": form, "worker": worker})
 
 
-def worker_detail(request: HttpRequest, worker_id: int) -> HttpResponse:
-    worker = selectors.worker_get(request.user, worker_id)
+def _detail(
+    request: HttpRequest,
+    worker: CommunityWorker,
+    *,
+    change_form: AttributeChangeForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     reveal = request.GET.get("reveal") == "1" and can_view_personal_information(request.user)
     if reveal:
         personal = personal_values(
@@ -132,6 +143,7 @@ def worker_detail(request: HttpRequest, worker_id: int) -> HttpResponse:
         )[0]
     else:
         personal = {f: mask(getattr(worker, f), k) for f, k in worker.PERSONAL_FIELDS.items()}
+    today = timezone.localdate().isoformat()
     return render(
         request,
         "workforce/detail.html",
@@ -140,11 +152,52 @@ def worker_detail(request: HttpRequest, worker_id: int) -> HttpResponse:
             "personal": personal,
             "revealed": reveal,
             "may_view_personal": can_view_personal_information(request.user),
-            "events": selectors.worker_events(worker),
-            "event_form": EventForm(initial={"on": timezone.localdate().isoformat()}),
+            "history": selectors.worker_history(worker),
+            "since": selectors.attribute_since(worker),
+            "event_form": EventForm(initial={"on": today}),
+            "change_form": change_form or AttributeChangeForm(initial={"on": today}),
+            "change_fields": {k.value: v for k, v in AttributeChangeForm.FIELDS.items()},
             "path": [*region_ancestors(worker.community)[1:], worker.community],
         },
+        status=status,
     )
+
+
+def worker_detail(request: HttpRequest, worker_id: int) -> HttpResponse:
+    return _detail(request, selectors.worker_get(request.user, worker_id))
+
+
+@require_POST
+def worker_change(request: HttpRequest, worker_id: int) -> HttpResponse:
+    """Record a change of education, political status, qualification or pay; a refused change
+    shows the worker's page again with the form as entered and the reason."""
+    worker = selectors.worker_get(request.user, worker_id)
+    form = AttributeChangeForm(request.POST)
+    if form.is_valid():
+        try:
+            change = services.worker_attribute_change_record(
+                actor=request.user, worker_id=worker.pk, **form.change()
+            )
+        except (InvalidInput, Conflict) as e:
+            details = e.details if isinstance(e.details, dict) else {}
+            placed = False
+            for field, message in details.items():
+                if field in form.fields:
+                    form.add_error(field, message)
+                    placed = True
+            if not placed:
+                form.add_error(None, e.message)
+            status = e.status_code
+        else:
+            messages.success(
+                request,
+                _("Recorded: change of %(attribute)s from %(on)s.")
+                % {"attribute": change.get_attribute_display(), "on": change.on.isoformat()},
+            )
+            return redirect("workforce:detail", worker_id=worker.pk)
+    else:
+        status = 422
+    return _detail(request, worker, change_form=form, status=status)
 
 
 @require_POST
@@ -197,6 +250,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
             "lines": explained(
                 result["figures"], households_available=result["households_available"]
             ),
+            "as_of_the_day": attributes_as_of_the_day(),
             "children": result["children"],
             "households_available": result["households_available"],
             "trend": trend,

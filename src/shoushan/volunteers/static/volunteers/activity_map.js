@@ -9,9 +9,22 @@
     const shapes = data.type === "FeatureCollection" ? data : data.children;
     L.geoJSON(shapes, { style: { color: "#1f5f8b", weight: 1, fillOpacity: 0.03 } }).addTo(map);
   }).catch(() => {});
+  // The marker's images by their static URLs: Leaflet's guess from leaflet.css fails once the
+  // static files carry hashed names.
+  const icon = el.dataset.icon
+    ? L.icon({
+        iconUrl: el.dataset.icon,
+        iconRetinaUrl: el.dataset.icon2x,
+        shadowUrl: el.dataset.shadow,
+        iconSize: [25, 41],
+        iconAnchor: [12, 41],
+        popupAnchor: [1, -34],
+        shadowSize: [41, 41],
+      })
+    : new L.Icon.Default();
   let pin = null;
   function place(lat, lon) {
-    if (pin) pin.setLatLng([lat, lon]); else pin = L.marker([lat, lon]).addTo(map);
+    if (pin) pin.setLatLng([lat, lon]); else pin = L.marker([lat, lon], { icon }).addTo(map);
   }
   if (el.dataset.lat && el.dataset.lon) {
     place(parseFloat(el.dataset.lat), parseFloat(el.dataset.lon));
