@@ -24,6 +24,7 @@ from shoushan.workforce.models import (
     Attribute,
     AttributeChange,
     CareerEvent,
+    CityAverageWage,
     CommunityWorker,
     Education,
     EventKind,
@@ -405,3 +406,44 @@ def _attribute_history(
         level, pay = new_level, new_pay
     worker.pay_grade, worker.monthly_pay = f"{tier}{level}级", pay
     return changes
+
+
+GPI_FILE = "provincial_stats/gpi_china_provinces_1985_2018_long.csv"
+
+
+def demo_city_wages_load() -> int:
+    """Beijing's average annual wage 1985–2018 (城镇非私营单位, yuan at current prices) from the
+    provincial GPI replication data in SHOUSHAN_SHARED_DATA (research input, its source kept on
+    each row), so that "pay against the city's average wage" has a wage to compare with; later
+    years are the city administrator's to enter. Years already recorded are left alone."""
+    import csv
+
+    from django.conf import settings
+
+    path = settings.SHARED_DATA_DIR / GPI_FILE
+    if not path.is_file():
+        return 0
+    known = set(CityAverageWage.objects.values_list("year", flat=True))
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = [
+            CityAverageWage(
+                year=int(row["year"]),
+                yuan=round(float(row["value"])),
+                source="GPI replication data (Ji et al.), wage-average, Beijing — research input",
+            )
+            for row in csv.DictReader(f)
+            if row["sheet"] == "wage-average"
+            and row["province_code"] == "11"
+            and int(row["year"]) not in known
+        ]
+    CityAverageWage.objects.bulk_create(rows)
+    if rows:
+        audit_record(
+            actor=None,
+            action="city_average_wage.set",
+            object_type="workforce.cityaveragewage",
+            object_repr=f"{len(rows)} years",
+            region_code="110000000000",
+            changes={"years": [rows[0].year, rows[-1].year], "source": GPI_FILE},
+        )
+    return len(rows)

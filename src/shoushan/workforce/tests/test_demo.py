@@ -46,3 +46,15 @@ def test_demo_workers_are_generated_valid_and_replay_to_their_present_state(demo
     moved = workers.filter(events__kind="transfer").first()
     page = login("district_admin").get(f"/workforce/{moved.pk}/")
     assert page.status_code == 200 and "演示数据（生成）" in page.content.decode()
+
+
+def test_the_demo_records_beijings_published_average_wage(beijing):
+    from shoushan.workforce.demo import demo_city_wages_load
+    from shoushan.workforce.models import CityAverageWage
+    from shoushan.workforce.selectors import city_average_wage_for
+
+    CityAverageWage.objects.all().delete()  # the session's demo may have loaded them
+    assert demo_city_wages_load() == 34  # 1985–2018
+    assert CityAverageWage.objects.get(year=2018).yuan == 145766  # 城镇非私营单位, published
+    assert city_average_wage_for(2026) == (2018, 145766.0)  # the latest, its year shown
+    assert demo_city_wages_load() == 0

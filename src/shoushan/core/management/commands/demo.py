@@ -14,7 +14,7 @@ from shoushan.grid.models import Open311Key
 from shoushan.grid.services import open311_key_create
 from shoushan.regions.models import Region
 from shoushan.volunteers.demo import demo_volunteers_create
-from shoushan.workforce.demo import demo_workers_create
+from shoushan.workforce.demo import demo_city_wages_load, demo_workers_create
 
 DEMO_OPEN311_KEY = "shoushan-demo-key"
 
@@ -56,6 +56,7 @@ class Command(BaseCommand):
         intake = {} if no_intake else demo_intake_create()
         community = community_demo_create()
         workers = demo_workers_create()
+        demo_city_wages_load()
         volunteers = demo_volunteers_create()
         evaluations = demo_datasets_create() + demo_districts_create()
         if city["grids"]:
