@@ -94,7 +94,9 @@ def case_merge(*, actor, case_id: int, into_id: int, note: str = "") -> Case:
             data={
                 "merged": duplicate.number,
                 "channel": duplicate.channel,
-                "reporter": mask(duplicate.reporter_name, "name"),
+                # who, masked: the name, else the phone (a history is read by many)
+                "reporter": mask(duplicate.reporter_name, "name")
+                or mask(duplicate.reporter_phone, "phone"),
                 "reporters_added": 1 + len(earlier),
             },
         )
