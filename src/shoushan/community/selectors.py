@@ -358,7 +358,12 @@ def item_get(item_id: int) -> CatalogueItem:
 
 
 def facilities(viewer, *, within: str | None = None, category: str = "") -> QuerySet[Facility]:
-    qs = scope_filter(Facility.objects.all(), viewer).select_related("community", "item")
+    # The community's outline (a JSON polygon) is not needed with a facility.
+    qs = (
+        scope_filter(Facility.objects.all(), viewer)
+        .select_related("community", "item")
+        .defer("community__boundary")
+    )
     if within:
         qs = qs.filter(region_code__startswith=significant_prefix(within))
     if category:
@@ -385,6 +390,7 @@ class CommunityStatus:
     gaps: int
     provided: int  # items of the published catalogue provided (here or nearby)
     items: int
+    gap_criteria: tuple[str, ...] = ()  # the 三有一化 criteria not met, in CRITERIA order
 
 
 def community_statuses(rows: list[Region]) -> dict[str, CommunityStatus]:
@@ -422,6 +428,126 @@ def community_statuses(rows: list[Region]) -> dict[str, CommunityStatus]:
             rule,
         )
         out[r.code] = CommunityStatus(
-            result.compliant, len(result.gaps), provided.get(r.code, 0), items
+            result.compliant,
+            len(result.gaps),
+            provided.get(r.code, 0),
+            items,
+            tuple(c for c in standards.CRITERIA if c in result.gaps),
         )
     return out
+
+
+# ---- outlines for the maps --------------------------------------------------------------------
+
+OUTLINE_TOLERANCE = 0.0005  # degrees, ~50 m: as the regions app simplifies its boundaries
+OUTLINE_CACHE_SECONDS = 3600
+OUTLINE_LEVELS = {  # the levels of outline a map of each level draws (for its legend)
+    Level.CITY: [Level.DISTRICT],
+    Level.DISTRICT: [Level.DISTRICT, Level.STREET],
+    Level.STREET: [Level.DISTRICT, Level.STREET, Level.COMMUNITY],
+    Level.COMMUNITY: [Level.STREET, Level.COMMUNITY],
+}
+
+
+def map_outlines(region: Region) -> dict:
+    """What the community maps draw so a reader knows where they are, from our own boundaries
+    (no tiles): `context`, a list of GeoJSON features drawn here, and `children_url`, the regions
+    app's boundaries of the region's children (`/api/v1/regions/<code>/boundaries`) when those
+    are the outlines to draw — the districts under the city, the communities under a street.
+
+    - the city: its districts (fetched);
+    - a district: its outline and its streets' (here);
+    - a street: its district's outline, its own, and its communities' (fetched);
+    - a community: its street's outline and its own.
+
+    Beijing's data has official district boundaries only; a street without one is drawn as the
+    union of its communities' outlines (the demo city generates those), marked `generated`.
+    """
+    from django.core.cache import cache
+    from django.urls import reverse
+
+    key = f"community:outlines:{region.code}"
+    outlines = cache.get(key)
+    if outlines is None:
+        outlines = {
+            "context": _outline_features(region),
+            "children_url": "",
+            "levels": OUTLINE_LEVELS.get(region.level, []),
+        }
+        if region.level in (Level.CITY, Level.STREET):
+            children = Region.objects.filter(parent_id=region.code).exclude(boundary=None)
+            outlines.update(
+                children_url=reverse("api:region_boundaries", kwargs={"code": region.code}),
+                children_level=Level.DISTRICT if region.level == Level.CITY else Level.COMMUNITY,
+                children_generated=children.filter(boundary_generated=True).exists(),
+            )
+        cache.set(key, outlines, OUTLINE_CACHE_SECONDS)
+    return outlines
+
+
+def _outline_features(region: Region) -> list[dict]:
+    code = region.code
+    features: list[dict] = []
+    if region.level == Level.DISTRICT:
+        features += _own_outlines(Region.objects.filter(code=code))
+        features += _street_outlines(Region.objects.filter(parent_id=code, level=Level.STREET))
+    elif region.level == Level.STREET:
+        features += _own_outlines(Region.objects.filter(code=region.parent_id))
+        features += _street_outlines(Region.objects.filter(code=code))
+    elif region.level == Level.COMMUNITY:
+        street = Region.objects.filter(code=region.parent_id)
+        features += _street_outlines(street)
+        features += _own_outlines(Region.objects.filter(code=code))
+    return features
+
+
+def _feature(region: Region, geometry, *, generated: bool) -> dict:
+    from shapely.geometry import mapping
+
+    simple = geometry.simplify(OUTLINE_TOLERANCE, preserve_topology=True)
+    return {
+        "type": "Feature",
+        "properties": {
+            "code": region.code,
+            "name": region.name,
+            "level": region.level,
+            "generated": generated,
+        },
+        "geometry": mapping(simple),
+    }
+
+
+def _own_outlines(regions: QuerySet[Region]) -> list[dict]:
+    from shapely.geometry import shape
+
+    return [
+        _feature(r, shape(r.boundary), generated=r.boundary_generated)
+        for r in regions.exclude(boundary=None).order_by("code")
+    ]
+
+
+def _street_outlines(streets: QuerySet[Region]) -> list[dict]:
+    """Each street's own boundary or, failing one, the union of its communities' outlines."""
+    from shapely.geometry import shape
+    from shapely.ops import unary_union
+
+    features = []
+    streets = list(streets.order_by("code"))
+    pending = [s for s in streets if s.boundary is None]
+    cells: dict[str, list] = defaultdict(list)
+    if pending:
+        rows = Region.objects.filter(
+            parent_id__in=[s.code for s in pending], level=Level.COMMUNITY
+        ).exclude(boundary=None)
+        for parent, boundary in rows.values_list("parent_id", "boundary").iterator():
+            cells[parent].append(shape(boundary).buffer(0))
+    for street in streets:
+        if street.boundary is not None:
+            features.append(
+                _feature(street, shape(street.boundary), generated=street.boundary_generated)
+            )
+        elif cells.get(street.code):
+            # a whisker of buffer closes the slivers between generated cells
+            union = unary_union([c.buffer(1e-6) for c in cells[street.code]]).buffer(-1e-6)
+            features.append(_feature(street, union, generated=True))
+    return features

@@ -13,6 +13,7 @@ with the communities of the viewer's scope as origins and the registered facilit
 """
 
 import csv
+import math
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -108,6 +109,7 @@ class CircleAnalysis:
     off_network: int
     suggestions: list[access.SiteSuggestion]
     speed_kmh: float
+    result: access.AccessResult | None = None  # kept for further suggestions on the same run
 
 
 def analyse(
@@ -204,7 +206,39 @@ def analyse(
         off_network=len(communities) - len(on),
         suggestions=suggestions,
         speed_kmh=speed_kmh,
+        result=result,
     )
+
+
+def suggest(analysis: CircleAnalysis, category: str, k: int) -> list[access.SiteSuggestion]:
+    """k suggested sites for `category` on an analysis already run (greedy maximal covering
+    within 15 minutes); none when the analysis has no origins or the category is not required."""
+    network = demo_network()
+    if network is None or analysis.result is None or category not in analysis.required:
+        return []
+    return access.greedy_sites(network, analysis.result, category, min(k, 20), minutes=15)
+
+
+def most_missed_category(analysis: CircleAnalysis) -> str:
+    """The required category that the most communities do not reach within 15 minutes (the
+    first by code on a tie), or "" when none is missed."""
+    missing = Counter(c for o in analysis.origins for c in o.missing[15])
+    return min(missing, key=lambda c: (-missing[c], c)) if missing else ""
+
+
+def nearest_origin(
+    origins: list[CircleOrigin], lon: float, lat: float
+) -> tuple[CircleOrigin, float] | None:
+    """The community whose point is nearest a place, and the distance in metres (straight, on a
+    local flat projection): names a suggested site for a reader without a base map."""
+    best = None
+    for o in origins:
+        dx = (o.lon - lon) * 111_320 * math.cos(math.radians(lat))
+        dy = (o.lat - lat) * 110_574
+        d = math.hypot(dx, dy)
+        if best is None or d < best[1]:
+            best = (o, d)
+    return best
 
 
 def _communities(viewer, region: Region) -> list[dict]:

@@ -2,6 +2,8 @@
 service; every page is for the four administrative roles (others get 403) and shows only the
 viewer's scope (others' ids are 404)."""
 
+import json
+from collections import Counter
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import wraps
@@ -40,6 +42,22 @@ FACILITY_CATEGORIES = (
     "daily_services",
     "community_service",
 )
+
+
+def facility_category_labels() -> dict[str, str]:
+    """Words for the facility categories (the codes of docs/community-access.md)."""
+    return {
+        "grocery": _("Groceries"),
+        "food": _("Eating places"),
+        "health": _("Health care"),
+        "elderly_care": _("Elderly care"),
+        "education": _("Schools and nurseries"),
+        "sports": _("Sports grounds"),
+        "culture": _("Culture"),
+        "post": _("Post and parcels"),
+        "daily_services": _("Daily services"),
+        "community_service": _("Community service centres"),
+    }
 
 
 def _labels():
@@ -81,12 +99,16 @@ def community_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     params = {k: v for k, v in (("region", within), ("q", search)) if v}
     statuses = selectors.community_statuses(list(page))
+    labels = _labels()
     return render(
         request,
         "community/list.html",
         {
             "page": page,
-            "rows": [(c, statuses[c.code]) for c in page],
+            "rows": [
+                (c, statuses[c.code], [labels[g] for g in statuses[c.code].gap_criteria])
+                for c in page
+            ],
             "query": urlencode(params),
             "search": search,
             "within": within,
@@ -230,6 +252,7 @@ def standards_page(request: HttpRequest) -> HttpResponse:
             "summary": summary,
             "criteria": list(labels.items()),
             "rows": [(r, s, [s.share(c) for c in CRITERIA]) for r, s in summary.rows],
+            "per_community": region.level == "street",
             "total_shares": [summary.total.share(c) for c in CRITERIA],
             "gap_rows": [
                 (
@@ -370,6 +393,7 @@ def catalogue_page(request: HttpRequest) -> HttpResponse:
             "tree": selectors.catalogue_tree(version) if version else [],
             "editable": editable,
             "life_circles": LifeCircle.choices,
+            "category_labels": facility_category_labels(),
         },
     )
 
@@ -433,14 +457,22 @@ def community_checklist(request: HttpRequest, code: str) -> HttpResponse:
         else:
             messages.success(request, _("%(n)s entries changed.") % {"n": n})
             return redirect("community:checklist", code=community.code)
+    rows = selectors.checklist_of(community, version) if version else []
+    counts = Counter(
+        entry.status if entry else "unrecorded" for _cat, items in rows for _item, entry in items
+    )
     return render(
         request,
         "community/checklist.html",
         {
             "community": community,
             "version": version,
-            "rows": selectors.checklist_of(community, version) if version else [],
+            "rows": rows,
             "statuses": ChecklistStatus.choices,
+            "counts": [
+                (label, counts.get(value, 0), value)
+                for value, label in [*ChecklistStatus.choices, ("unrecorded", _("not recorded"))]
+            ],
         },
     )
 
@@ -493,7 +525,7 @@ def facility_list(request: HttpRequest) -> HttpResponse:
             return redirect("community:facilities")
     category = request.GET.get("category", "").strip()[:40]
     qs = selectors.facilities(request.user, category=category)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
     return render(
         request,
         "community/facilities.html",
@@ -508,6 +540,11 @@ def facility_list(request: HttpRequest) -> HttpResponse:
             "problems": problems[:1000],
             "tile_url": getattr(settings, "MAP_TILE_URL", ""),
             "data_query": urlencode({"category": category} if category else {}),
+            "category_labels": facility_category_labels(),
+            "category_labels_json": json.dumps(facility_category_labels(), ensure_ascii=False),
+            "outlines": selectors.map_outlines(
+                selectors.region_in_scope(request.user, selectors.home_region(request.user))
+            ),
         },
     )
 
@@ -562,15 +599,21 @@ def service_circle_page(request: HttpRequest) -> HttpResponse:
     region = selectors.region_in_scope(request.user, code)
     category = request.GET.get("category", "").strip()[:40]
     k = request.GET.get("k", "")
-    k = int(k) if k.isdigit() else 0
+    k = min(int(k), 20) if k.isdigit() and int(k) > 0 else 3
     try:
-        analysis = service_circle.analyse(
-            request.user, region, suggest_category=category, k=min(k, 20)
-        )
+        analysis = service_circle.analyse(request.user, region, suggest_category=category, k=k)
     except DomainError as e:
         messages.error(request, e.message)
+        category = ""
         analysis = service_circle.analyse(request.user, region)
+    if analysis is not None and not category:
+        # Without a choice, suggest sites for the category that the most communities miss.
+        category = service_circle.most_missed_category(analysis)
+        if category:
+            analysis.suggestions = service_circle.suggest(analysis, category, k)
+    labels = facility_category_labels()
     data = None
+    gaps = []
     if analysis is not None:
         data = {
             "origins": [
@@ -588,7 +631,11 @@ def service_circle_page(request: HttpRequest) -> HttpResponse:
                 {"lon": s.lon, "lat": s.lat, "gain": s.gain, "covered": s.origins_covered}
                 for s in analysis.suggestions
             ],
+            "labels": labels,
         }
+        gaps = [o for o in analysis.origins if o.missing[15]]
+    gap_page = Paginator(gaps, 50).get_page(request.GET.get("page"))
+    params = {"region": region.code, "category": category, "k": k}
     return render(
         request,
         "community/service_circle.html",
@@ -596,11 +643,23 @@ def service_circle_page(request: HttpRequest) -> HttpResponse:
             "region": region,
             "analysis": analysis,
             "data": data,
-            "gaps": [o for o in analysis.origins if o.missing[15]] if analysis else [],
+            "gaps": gaps,
+            "gap_page": gap_page,
+            "query": urlencode(params),
             "category": category,
-            "k": k or 3,
+            "category_label": labels.get(category, category),
+            "category_missing": sum(1 for o in gaps if category in o.missing[15]),
+            "labels": labels,
+            "sites": [
+                (s, service_circle.nearest_origin(analysis.origins, s.lon, s.lat))
+                for s in analysis.suggestions
+            ]
+            if analysis
+            else [],
+            "k": k,
             "ancestors": [a for a in _ancestors(region) if _visible(request.user, a)],
             "tile_url": getattr(settings, "MAP_TILE_URL", ""),
             "minutes": (5, 10, 15),
+            "outlines": selectors.map_outlines(region),
         },
     )

@@ -60,3 +60,23 @@ def test_the_page_and_api_render_within_the_scope(login, demo):
         == 404
     )
     assert login("resident").get("/community/service-circle/").status_code == 403
+
+
+def test_without_a_choice_the_page_suggests_sites_for_the_category_most_missed(login, demo):
+    from shoushan.community.models import Facility
+
+    Facility.objects.filter(category="sports").delete()  # every community now lacks one
+    page = login("street_staff").get("/community/service-circle/")
+    assert page.context["category"] == "sports"
+    communities = len(page.context["data"]["origins"])
+    assert page.context["category_missing"] == communities > 0
+    sites = page.context["sites"]
+    assert 1 <= len(sites) <= 3
+    assert sum(s.origins_covered for s, _near in sites) <= communities
+    assert all(near[0].code.startswith("110101001") for _s, near in sites)
+    # A category that every community reaches needs no site.
+    shares = page.context["analysis"].category_shares
+    reached = [c for c, share in shares.items() if share == 1.0]
+    if reached:
+        again = login("street_staff").get(f"/community/service-circle/?category={reached[0]}&k=2")
+        assert again.context["category_missing"] == 0 and again.context["sites"] == []
