@@ -339,14 +339,22 @@ def statistics_as_of(region: Region, day: date) -> dict:
                     ),
                 )
             )
-    return {"figures": total, "children": children, "households_available": households.available}
+    return {
+        "figures": total,
+        "children": children,
+        "households_available": households.available,
+        "records": (timeline, facts, history),  # for statistics_trend to the same day
+    }
 
 
-def statistics_trend(region: Region, *, first_year: int, last_day: date) -> list[engine.Figures]:
+def statistics_trend(
+    region: Region, *, first_year: int, last_day: date, records=None
+) -> list[engine.Figures]:
     """The figures on 31 December of each year from `first_year`, and on `last_day` (households
-    are today's figures: the profiles keep no history)."""
+    are today's figures: the profiles keep no history). `records`: the region's records up to
+    `last_day` as statistics_as_of read them, not read again."""
     prefix = significant_prefix(region.code)
-    timeline, facts, history = _timeline(prefix, last_day)
+    timeline, facts, history = records or _timeline(prefix, last_day)
     days = [date(y, 12, 31) for y in range(first_year, last_day.year)] + [last_day]
     households = Households(prefix).under(prefix)
     return [

@@ -237,7 +237,9 @@ def statistics(request: HttpRequest) -> HttpResponse:
     result = selectors.statistics_as_of(region, day)
     first_year = selectors.first_hire_year(region) or day.year
     first_year = max(first_year, day.year - 15)
-    trend = selectors.statistics_trend(region, first_year=first_year, last_day=day)
+    trend = selectors.statistics_trend(
+        region, first_year=first_year, last_day=day, records=result["records"]
+    )
     return render(
         request,
         "workforce/statistics.html",
