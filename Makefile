@@ -29,7 +29,7 @@ install-dev: $(UV)
 run: install fonts .env
 	$(SHOUSHAN) setup --demo
 	@echo "Shoushan is serving at http://127.0.0.1:$(PORT)/  (Ctrl+C stops it)"
-	$(VENV)/bin/granian $(SERVE_FLAGS) --host 127.0.0.1 --port $(PORT) --access-log
+	$(SHOUSHAN) run_periodic & $(VENV)/bin/granian $(SERVE_FLAGS) --host 127.0.0.1 --port $(PORT) --access-log
 
 # Debian's chromium drives the browser tests; Playwright's own browser download cannot work offline.
 browser:
