@@ -28,7 +28,8 @@ def test_a_researcher_builds_an_index_and_downloads_its_blue_book(
     page.wait_for_selector("table.ranking")
     first = page.locator("table.ranking tbody tr").first.inner_text()
     assert "Germany" in first and "75.23" in first  # COINr's JOSS-paper result
-    assert page.locator("#index-chart canvas").count() == 1  # the chart was drawn
+    page.wait_for_selector("#index-chart canvas")  # the chart is drawn (after its script runs)
+    assert page.locator("#index-chart canvas").count() == 1
 
     page.click("table.ranking >> text=Germany")
     page.wait_for_selector("#pillar-radar canvas")
