@@ -521,8 +521,9 @@ def cases_auto_dispatch(*, limit: int = 1000) -> int:
     """Register and dispatch, without a person, the new requests the intake model placed with
     confidence (at or above its threshold), with the deadline of the working calendar: each to
     the unit of a routing rule for its place and category if there is one (the city's own
-    decision wins), else to the department the model predicts, in the case's district, else as
-    case_route says (the street office). Both moves are case events by "system" that name the
+    decision wins), else, for a 12345 request, to the department the model predicts in the
+    case's district, else as case_route says (an event to the street office, a component to its
+    owner). Both moves are case events by "system" that name the
     model. A case with no route stays for the dispatcher. Returns how many were dispatched. Run
     by `shoushan intake dispatch` (every minute) and after a 12345 import."""
     pending = Case.objects.filter(
@@ -580,11 +581,14 @@ def cases_auto_dispatch(*, limit: int = 1000) -> int:
 
 
 def _predicted_unit(case: Case) -> Unit | None:
-    """A routing rule's unit for the case, else the unit of the department the model predicted
-    in the case's district; None leaves it to case_route."""
+    """A routing rule's unit for the case, else, for a 12345 request (whose domains the model
+    predicts), the unit of the department the model named in the case's district; None leaves it
+    to case_route (an event or component the reporter chose goes where its category says)."""
     rule_unit = routing_rule_unit(category=case.category, location=_location_of(case))
     if rule_unit is not None or not case.intake_department:
         return rule_unit
+    if case.category.kind != CaseKind.REQUEST:
+        return None
     return department_unit(
         district_code=case.street_id[:6] + "000000", department=case.intake_department
     )

@@ -323,3 +323,23 @@ def test_the_demo_trains_a_classifier_and_dispatches_a_located_12345_batch(demo_
         "dispatched": 0,
         "triage": 0,
     }
+
+
+def test_the_predicted_department_answers_requests_not_events_the_reporter_chose(
+    demo_city, tmp_path, subset_rows
+):
+    from shoushan.grid.cases import cases_auto_dispatch
+    from shoushan.grid.models import Category
+
+    train(tmp_path, subset_rows[0], "--folds", "0", "--threshold", "0")  # all confident
+    text = "小区门口的垃圾桶满了好几天没人清运，垃圾堆到路边，臭味很大"
+    event, _c = report(description=text)  # 暴露垃圾, an event the resident chose
+    request, _c = report(
+        channel="hotline", category=Category.objects.get(code="R1001"), description=text
+    )
+    assert cases_auto_dispatch() == 2
+    event.refresh_from_db()
+    request.refresh_from_db()
+    assert event.unit.kind == "street"  # where the catalogue sends an event
+    department = request.intake_department
+    assert department and request.unit.name == "东城区" + department.removeprefix("区")
