@@ -2,7 +2,8 @@
 stratified cross-validation on the 8,603 labelled (segmented) messages, scored as given and
 "raw-like" (spaces removed); training time on all of them; classification speed on the 7,142
 raw unlabelled messages (attachments 3 and 4: subject + detail), on one core, in one batch and
-one message at a time. Prints one JSON line. Targets: macro-F1 ≥ 0.93, ≥ 2,000 raw messages/s,
+one message at a time; and a hold-out scored as given and with raw-text noise (stop words and
+punctuation put back). Prints one JSON line. Targets: macro-F1 ≥ 0.93, ≥ 2,000 raw messages/s,
 training < 60 s.
 
 Usage: .venv/bin/python bench/intake_classify.py [--no-cv]
@@ -12,6 +13,7 @@ import csv
 import json
 import os
 import platform
+import random
 import sys
 import time
 from pathlib import Path
@@ -80,9 +82,40 @@ def main() -> None:
             key=lambda kv: -kv[1],
         )
     )
+    if "--no-cv" not in sys.argv:
+        figures.update(raw_noise_scores(texts, labels))
     figures["targets"] = {"macro_f1": 0.93, "raw_messages_per_second": 2000, "training_s": 60}
     figures["machine"] = f"{platform.machine()} {os.cpu_count()} cores"
     print(json.dumps(figures, ensure_ascii=False))
+
+
+# What raw messages carry and the labelled file lost: stop words, greetings and punctuation.
+RAW_NOISE = (
+    *"的了是在我有和就不也都对为与及等被把让请还但从向于给又很，。！？、；：“”（）",
+    *("我们", "您好", "你好", "尊敬的", "谢谢", "一个", "这个", "已经", "但是", "而且"),
+    *("因为", "所以", "如果", "由于", "非常", "没有"),
+)
+
+
+def raw_noise_scores(texts: list[str], labels: list[str]) -> dict:
+    """A stand-in for raw text, which no labelled file has: a model trained on 75 % of the
+    messages scores the other 25 % as given, and again with a stop word or punctuation mark put
+    after every word (seeded) and the spaces removed."""
+    from sklearn.model_selection import train_test_split
+
+    from shoushan.grid.intake.classify import evaluation_report
+
+    train_x, test_x, train_y, test_y = train_test_split(
+        texts, labels, test_size=0.25, random_state=1, stratify=labels
+    )
+    model = train(train_x, train_y)
+    rng = random.Random(0)
+    noised = ["".join(f"{w}{rng.choice(RAW_NOISE)}" for w in t.split()) for t in test_x]
+    scores = {}
+    for name, batch in (("holdout", test_x), ("holdout_raw_noise", noised)):
+        report = evaluation_report(test_y, [p.domain for p in model.predict(batch)])
+        scores[f"{name}_macro_f1"] = report["macro_f1"]
+    return scores
 
 
 if __name__ == "__main__":
