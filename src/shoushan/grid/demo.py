@@ -231,10 +231,8 @@ def demo_intake_create(*, orders: int = 300, every: int = 1) -> dict[str, int]:
                 "address": _address(communities[i % len(communities)]),
             }
         )
-    counts["orders"] = hotline_orders_import(actor=None, rows=rows).created
-    batch = Case.objects.filter(external_id__startswith=DEMO_ORDER_PREFIX)
-    counts["dispatched"] = batch.filter(stage="dispatched").count()
-    counts["triage"] = batch.filter(needs_triage=True).count()
+    result = hotline_orders_import(actor=None, rows=rows)
+    counts.update(orders=result.created, dispatched=result.dispatched, triage=result.triage)
     return counts
 
 

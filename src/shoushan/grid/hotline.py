@@ -60,6 +60,10 @@ MAX_ROWS = 200_000
 @dataclass
 class HotlineImportResult:
     created: int
+    located_by_address: int = 0
+    classified: int = 0  # by the active intake model (none without one)
+    dispatched: int = 0  # of them, confidently: registered and dispatched without a person
+    triage: int = 0  # of them, below the threshold: waiting for manual triage
 
 
 def read_table(name: str, content: bytes) -> list[dict[str, str]]:
@@ -367,6 +371,20 @@ def _create(actor, parsed, communities: dict[str, str]) -> HotlineImportResult:
             changes={"created": len(cases), "streets": len(streets)},
         )
     # After the batch is safely in: each order gets the active model's domain and confidence.
-    cases_intake_classify(case_ids=list(ids.values()), require_model=False)
+    classified = cases_intake_classify(case_ids=list(ids.values()), require_model=False)
     cases_auto_dispatch()  # the confident ones go out without a person
-    return HotlineImportResult(created=len(cases))
+    batch = sorted(ids.values())
+
+    def count(**where) -> int:  # of the batch, in chunks (no huge IN list)
+        return sum(
+            Case.objects.filter(pk__in=batch[i : i + 5000], **where).count()
+            for i in range(0, len(batch), 5000)
+        )
+
+    return HotlineImportResult(
+        created=len(cases),
+        located_by_address=located_by.count("address"),
+        classified=classified,
+        dispatched=count(stage=Stage.DISPATCHED) if classified else 0,
+        triage=count(stage=Stage.REPORTED, needs_triage=True) if classified else 0,
+    )

@@ -336,6 +336,21 @@ def hotline_import(request: HttpRequest) -> HttpResponse:
             problems = e.details or []
         else:
             messages.success(request, _("%(n)s work orders imported.") % {"n": result.created})
+            if result.located_by_address:
+                messages.info(
+                    request,
+                    _("%(n)s of them were placed by their address.")
+                    % {"n": result.located_by_address},
+                )
+            if result.classified:
+                messages.info(
+                    request,
+                    _(
+                        "Classified by the intake model: %(dispatched)s dispatched without a "
+                        "person, %(triage)s wait for manual triage."
+                    )
+                    % {"dispatched": result.dispatched, "triage": result.triage},
+                )
             return redirect("grid:hotline_import")
     return render(
         request,

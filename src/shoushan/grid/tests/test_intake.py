@@ -282,7 +282,9 @@ def test_a_12345_batch_of_raw_messages_is_classified_after_import(demo_city, tmp
         for i, r in enumerate(raw)
     ]
     train(tmp_path, subset_rows[0], "--folds", "0")
-    assert hotline_orders_import(actor=None, rows=rows).created == 60
+    result = hotline_orders_import(actor=None, rows=rows)
+    assert (result.created, result.located_by_address, result.classified) == (60, 30, 60)
+    assert result.dispatched + result.triage == 60 and result.dispatched > 0
     batch = list(Case.objects.filter(external_id__startswith="TD").values_list("pk", flat=True))
     assert cases_intake_classify(case_ids=batch, require_model=False) == 0  # done on import
     cases = Case.objects.filter(pk__in=batch)

@@ -26,3 +26,9 @@ class Command(BaseCommand):
                 )
             raise CommandError(e.message) from None
         self.stdout.write(self.style.SUCCESS(f"Imported {result.created} work orders."))
+        self.stdout.write(f"Placed by their address: {result.located_by_address}.")
+        if result.classified:
+            self.stdout.write(
+                f"Classified: {result.classified}; dispatched without a person: "
+                f"{result.dispatched}; waiting for manual triage: {result.triage}."
+            )
