@@ -580,6 +580,21 @@ def cases_auto_dispatch(*, limit: int = 1000) -> int:
     return dispatched
 
 
+def case_dispatch_as_predicted(*, actor, case_id: int) -> Case:
+    """A dispatcher at manual triage accepts the prediction: the new case is registered and
+    dispatched, by them, where automatic dispatch would have sent it (a routing rule, the
+    predicted department for a 12345 request, else the category's route)."""
+    case = Case.objects.select_related("category").filter(pk=case_id).first()
+    if case is None or not in_scope(actor, case.region_code):
+        raise NotFound(_("No such case in your scope."))
+    if case.intake_model_version is None:
+        raise InvalidInput(_("This case has no prediction to accept."))
+    unit = _predicted_unit(case) or case_route(category=case.category, location=_location_of(case))
+    with transaction.atomic():  # both moves, or neither
+        case_move(actor=actor, case_id=case_id, action=Action.REGISTER, note=_("as predicted"))
+        return case_move(actor=actor, case_id=case_id, action=Action.DISPATCH, unit_id=unit.pk)
+
+
 def _predicted_unit(case: Case) -> Unit | None:
     """A routing rule's unit for the case, else, for a 12345 request (whose domains the model
     predicts), the unit of the department the model named in the case's district; None leaves it

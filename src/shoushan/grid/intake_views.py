@@ -4,12 +4,13 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shoushan.core.errors import InvalidInput, PermissionDenied
 from shoushan.grid import selectors
-from shoushan.grid.cases import DISPATCHER_ROLES
+from shoushan.grid.cases import DISPATCHER_ROLES, case_dispatch_as_predicted
 from shoushan.grid.intake_selectors import case_duplicate_candidates
 from shoushan.grid.merge import case_may_merge, case_merge
 from shoushan.grid.models import IntakeModel
@@ -80,3 +81,18 @@ def case_merge_view(request: HttpRequest, case_id: int) -> HttpResponse:
         % {"duplicate": selectors.case_get(request.user, case_id).number, "kept": kept.number},
     )
     return redirect("grid:case", case_id=kept.pk)
+
+
+@require_POST
+def case_dispatch_predicted(request: HttpRequest, case_id: int) -> HttpResponse:
+    """From manual triage: register and dispatch a case where its prediction points."""
+    case = case_dispatch_as_predicted(actor=request.user, case_id=case_id)
+    messages.success(
+        request,
+        _("Case %(number)s is dispatched to %(unit)s.")
+        % {"number": case.number, "unit": case.unit.name},
+    )
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = "grid:triage"  # only back to our own page, never elsewhere
+    return redirect(back)

@@ -18,6 +18,11 @@ urlpatterns = [
     path("problems/", problems_views.month_problems, name="month_problems"),
     path("cases/<int:case_id>/duplicates/", intake_views.case_duplicates, name="case_duplicates"),
     path("cases/<int:case_id>/merge/", intake_views.case_merge_view, name="case_merge"),
+    path(
+        "cases/<int:case_id>/dispatch-predicted/",
+        intake_views.case_dispatch_predicted,
+        name="case_dispatch_predicted",
+    ),
     path("layers/", views.grid_layers, name="layers"),
     path("rules/", views.rules, name="rules"),
     path("rules/categories/<int:category_id>/", views.category_edit, name="category_edit"),

@@ -345,3 +345,33 @@ def test_the_predicted_department_answers_requests_not_events_the_reporter_chose
     assert event.unit.kind == "street"  # where the catalogue sends an event
     department = request.intake_department
     assert department and request.unit.name == "东城区" + department.removeprefix("区")
+
+
+def test_the_dispatcher_accepts_a_prediction_at_triage(demo_city, login, tmp_path, subset_rows):
+    train(tmp_path, subset_rows[0], "--folds", "0", "--threshold", "1.0")  # everything doubtful
+    from shoushan.grid.models import Category
+
+    case, _c = report(
+        channel="hotline", category=Category.objects.get(code="R1001"), description=BUS
+    )
+    client = login("street_staff")
+    assert "dispatch-predicted" in client.get("/grid/triage/").content.decode()
+    answer = client.post(
+        f"/grid/cases/{case.pk}/dispatch-predicted/", {"next": "https://evil.example/"}
+    )
+    assert answer.status_code == 302 and answer["Location"] == "/grid/triage/"
+    case.refresh_from_db()
+    assert case.stage == "dispatched" and case.unit.name.endswith(case.intake_department[1:])
+    assert list(case.events.values_list("actor_name", flat=True)) == [
+        "system",
+        "street_staff",
+        "street_staff",
+    ]
+    other, _c = report(
+        channel="hotline", category=Category.objects.get(code="R1001"), description=BUS
+    )
+    assert (
+        login("street_staff_2").post(f"/grid/cases/{other.pk}/dispatch-predicted/").status_code
+        == 404
+    )
+    assert Case.objects.get(pk=other.pk).stage == "reported"
