@@ -166,10 +166,14 @@ def region_boundaries(parent: Region, *, tolerance: float = 0.0005) -> dict:
     return collection
 
 
-def region_outline(region: Region) -> dict | None:
-    """The region's boundary or, for context on a map, that of the nearest region above it."""
-    if region.boundary is not None:
-        return region.boundary
-    above = Region.objects.filter(code__in=ancestor_codes(region.code), boundary__isnull=False)
-    nearest = above.order_by("-code").first()
-    return nearest.boundary if nearest else None
+def region_outline(region: Region, *, tolerance: float = 0.0005) -> dict | None:
+    """The region's boundary or, for context on a map, that of the nearest region above it;
+    simplified for display like region_boundaries (the city's full outline is 680 KB)."""
+    boundary = region.boundary
+    if boundary is None:
+        above = Region.objects.filter(code__in=ancestor_codes(region.code), boundary__isnull=False)
+        nearest = above.order_by("-code").first()
+        boundary = nearest.boundary if nearest else None
+    if boundary is None:
+        return None
+    return mapping(shape(boundary).simplify(tolerance, preserve_topology=True))
