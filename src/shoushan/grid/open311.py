@@ -253,7 +253,9 @@ def _request(case: Case, params) -> dict:
     body = {
         "service_request_id": case.number,
         "status": "closed" if closed else "open",
-        "status_notes": case.stage,
+        "status_notes": f"merged into {case.merged_into.number}"
+        if case.merged_into_id
+        else case.stage,
         "service_name": case.category.name,
         "service_code": case.category.code,
         "description": case.description,

@@ -4,6 +4,7 @@ histories telling it, refusals that change nothing, and the page and API a dispa
 import json
 
 import pytest
+from django.test import Client
 from django.utils import translation
 
 from shoushan.accounts.models import User
@@ -196,3 +197,15 @@ def test_the_api_lists_duplicates_and_merges(demo_city, login):
     assert merge(client, second, first).status_code == 409
     assert merge(login("street_staff_2"), third, first).status_code == 404
     assert login("street_staff_2").get(f"/api/v1/cases/{first.pk}/duplicates").status_code == 404
+
+
+def test_an_open311_client_sees_its_merged_request_closed_and_where_it_went(demo_city):
+    from shoushan.grid.tests.test_open311 import submit
+
+    first, _second, _third = three_reports()
+    answer = submit(description="胡同口暴露垃圾好几天没人清理了").json()[0]
+    case = Case.objects.get(token=answer["token"])
+    case_merge(actor=staff(), case_id=case.pk, into_id=first.pk)
+    [request] = Client().get(f"/open311/v2/requests/{answer['service_request_id']}.json").json()
+    assert request["status"] == "closed"
+    assert request["status_notes"] == f"merged into {first.number}"
