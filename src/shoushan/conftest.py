@@ -1,17 +1,24 @@
 """Shared fixtures. Beijing's real divisions are loaded once per test session; tests run in
 transactions on top of them. A transactional test (the browser) empties the database when it
-ends, so the fixtures reload whatever is missing."""
+ends, so the fixtures reload whatever is missing.
+
+The clock: a test whose result depends on the date pins "now" with the `clock` fixture.
+`SHOUSHAN_TEST_NOW=2026-12-31T23:59` runs the whole session as if every test started at that
+moment (Asia/Shanghai unless an offset is given); `make test-calendar` runs the tests that use
+the clock, or are marked `calendar`, at the awkward moments of the year."""
 
 import os
 import shutil
 from io import StringIO
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.test import Client
 
 from shoushan.accounts.demo import DEMO_PASSWORD, demo_accounts_create
 from shoushan.accounts.models import User
+from shoushan.core.tests.clock import Clock, moment
 from shoushan.grid.models import Grid
 from shoushan.grid.reference import categories_load, working_calendar_load
 from shoushan.regions.models import Region
@@ -21,7 +28,51 @@ from shoushan.regions.services import regions_load
 def pytest_report_header(config):
     from django.db import connection
 
-    return f"database: vendor={connection.vendor}"
+    header = f"database: vendor={connection.vendor}"
+    if SUITE_NOW:
+        header += f"; every test starts at {SUITE_NOW.isoformat()}"
+    return header
+
+
+# ---- the clock --------------------------------------------------------------------------------
+
+SUITE_NOW = moment(os.environ["SHOUSHAN_TEST_NOW"]) if os.environ.get("SHOUSHAN_TEST_NOW") else None
+_suite_travel = time_machine.travel(SUITE_NOW, tick=True) if SUITE_NOW else None
+
+
+def pytest_configure(config):
+    # before the session's fixtures load the divisions and the demo city, so that they too are
+    # made "now"
+    if _suite_travel:
+        _suite_travel.start()
+
+
+def pytest_unconfigure(config):
+    if _suite_travel:
+        _suite_travel.stop()
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "clock" in getattr(item, "fixturenames", ()):
+            item.add_marker("calendar")
+
+
+@pytest.fixture(autouse=True)
+def _each_test_starts_at_suite_now():
+    """Under SHOUSHAN_TEST_NOW every test starts at that moment, not minutes after it."""
+    if not SUITE_NOW:
+        yield
+        return
+    with time_machine.travel(SUITE_NOW, tick=True):
+        yield
+
+
+@pytest.fixture
+def clock():
+    pinned = Clock()
+    yield pinned
+    pinned.stop()
 
 
 def _ensure_beijing() -> None:

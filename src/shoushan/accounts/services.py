@@ -87,7 +87,7 @@ def user_create(
     except InvalidNumber as e:
         errors["phone"] = _(str(e))
     try:
-        id_number = normalize_id_number(id_number) if id_number else ""
+        id_number = normalize_id_number(id_number, today=timezone.localdate()) if id_number else ""
     except InvalidNumber as e:
         errors["id_number"] = _(str(e))
     regions = list(Region.objects.filter(code__in=scope_codes))

@@ -724,11 +724,10 @@ def case_return_visit_record(
     return visit
 
 
-def cases_escalate_overdue(*, now: datetime | None = None) -> int:
+def cases_escalate_overdue() -> int:
     """Flag and escalate every open case past its deadline (run periodically)."""
-    now = now or timezone.now()
     overdue = Case.objects.filter(
-        deadline__lt=now,
+        deadline__lt=timezone.now(),
         escalated=False,
         stage__in=[Stage.DISPATCHED, Stage.ACCEPTED, Stage.RETURNED, Stage.HANDLED],
     )

@@ -275,13 +275,13 @@ class StreetSpike:
     p_value: float
 
 
-def street_spikes(viewer, *, week_ending: date | None = None) -> list[StreetSpike]:
+def street_spikes(viewer) -> list[StreetSpike]:
     """Categories (major classes) whose cases in a street in the last 7 days are improbably many
     for that street's previous 8 weeks (`topics.spikes_find`), in the viewer's scope. Nothing
     while the records do not reach back over the whole baseline: a street that has no past on
     the platform is not "rising", it is new to it."""
-    end_day = week_ending or timezone.localdate()
-    end = timezone.make_aware(datetime.combine(end_day + timedelta(days=1), datetime.min.time()))
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    end = timezone.make_aware(datetime.combine(tomorrow, datetime.min.time()))
     start = end - timedelta(weeks=BASELINE_WEEKS + 1)
     if not scope_filter(Case.objects.filter(reported_at__lt=start), viewer).exists():
         return []

@@ -478,14 +478,14 @@ def _revoke_unsupported(volunteer: Volunteer, *, reason: str) -> None:
 
 
 @transaction.atomic
-def star_ratings_list(*, actor, region_code: str, today: date | None = None) -> list[StarRating]:
+def star_ratings_list(*, actor, region_code: str) -> list[StarRating]:
     """List publicly every volunteer of the region who reached a new star; each takes effect
     after 5 working days of listing."""
     from shoushan.grid.cases import working_calendar
 
     if not _is_staff_for(actor, region_code):
         raise NotFound(_("No such region in your scope."))
-    today = today or timezone.localdate()
+    today = timezone.localdate()
     calendar = working_calendar()
     listed = []
     for volunteer in Volunteer.objects.filter(
@@ -520,10 +520,11 @@ def star_ratings_list(*, actor, region_code: str, today: date | None = None) -> 
 
 
 @transaction.atomic
-def star_ratings_take_effect(*, today: date | None = None) -> int:
+def star_ratings_take_effect() -> int:
     """Listed ratings whose listing period is over take effect (unless revoked meanwhile)."""
-    today = today or timezone.localdate()
-    due = StarRating.objects.filter(status=RatingStatus.LISTED, effective_on__lte=today)
+    due = StarRating.objects.filter(
+        status=RatingStatus.LISTED, effective_on__lte=timezone.localdate()
+    )
     count = 0
     for rating in due.select_related("volunteer"):
         if rules.stars_for(confirmed_hours(rating.volunteer)) >= rating.stars:

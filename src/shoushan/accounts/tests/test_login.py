@@ -3,10 +3,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.hashers import identify_hasher
 from django.test import Client
-from django.utils import timezone
 
 from shoushan.accounts.demo import DEMO_PASSWORD
-from shoushan.accounts.models import LoginAttempt
 from shoushan.audit.models import AuditRecord
 
 
@@ -14,7 +12,8 @@ def _try(client: Client, password: str):
     return client.post("/accounts/login/", {"username": "street_staff", "password": password})
 
 
-def test_five_failures_lock_the_account_for_fifteen_minutes(beijing):
+def test_five_failures_lock_the_account_for_fifteen_minutes(beijing, clock):
+    clock.pin("2026-12-31 23:55")  # the lock runs over midnight and the year's end
     client = Client()
     client.cookies["django_language"] = "en"
     for _ in range(4):
@@ -27,7 +26,9 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(beijing):
     assert "_auth_user_id" not in client.session
     assert AuditRecord.objects.filter(action="account.lock", object_repr="street_staff").exists()
 
-    LoginAttempt.objects.update(at=timezone.now() - timedelta(minutes=16))
+    clock.shift(timedelta(minutes=14, seconds=50))
+    assert "locked until" in _try(client, DEMO_PASSWORD).content.decode()
+    clock.shift(timedelta(seconds=20))
     assert _try(client, DEMO_PASSWORD).status_code == 302
     assert "_auth_user_id" in client.session
 
@@ -56,14 +57,17 @@ def test_passwords_are_hashed_with_argon2(user):
     assert base.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
 
 
-def test_sessions_expire_after_thirty_idle_minutes(login):
+def test_sessions_expire_after_thirty_idle_minutes(login, clock):
     assert settings.SESSION_COOKIE_AGE == 30 * 60
     assert settings.SESSION_SAVE_EVERY_REQUEST  # each request starts the 30 minutes again
+    clock.pin("2027-01-01 00:10")
     client = login("street_staff")
     assert client.get("/").status_code == 200
-    session = client.session
-    session.set_expiry(-1)  # as if 30 minutes had passed
-    session.save()
+    clock.shift(timedelta(minutes=29))
+    assert client.get("/").status_code == 200  # and the 30 minutes start again
+    clock.shift(timedelta(minutes=29))
+    assert client.get("/").status_code == 200
+    clock.shift(timedelta(minutes=30, seconds=1))
     assert client.get("/").status_code == 302
 
 

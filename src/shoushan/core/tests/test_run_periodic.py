@@ -2,11 +2,13 @@
 
 from io import StringIO
 
+import pytest
 from django.core.management import call_command
 
 from shoushan.core.management.commands import run_periodic
 
 
+@pytest.mark.calendar  # overdue cases and ratings due today
 def test_every_job_runs_once_and_a_failure_stops_nothing(demo_city, monkeypatch, caplog):
     ran = []
 

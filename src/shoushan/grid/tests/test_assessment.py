@@ -1,8 +1,8 @@
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
-from django.utils import timezone
 
+from shoushan.core.tests.clock import moment
 from shoushan.grid.assessment import rates_from_counts, street_ranking
 from shoushan.grid.cases import case_move, case_return_visit_record
 from shoushan.grid.models import Case
@@ -56,10 +56,11 @@ def _closed_case(user, satisfaction):
     return case
 
 
-def test_every_street_is_listed_and_the_active_one_ranked(demo_city, user):
+def test_every_street_is_listed_and_the_active_one_ranked(demo_city, user, clock):
+    clock.pin("2026-11-30 23:40")  # the month's last evening
     _closed_case(user, "satisfied")
     _closed_case(user, "unsatisfied")
-    rows = street_ranking(timezone.localdate().replace(day=1))
+    rows = street_ranking(date(2026, 11, 1))
     assert len(rows) == 349
     top = rows[0]
     assert top.code == "110101001000" and top.rank == 1
@@ -68,16 +69,22 @@ def test_every_street_is_listed_and_the_active_one_ranked(demo_city, user):
     assert all(r.rank is None for r in rows[1:])
 
 
-def test_a_case_counts_in_the_month_it_was_reported(demo_city, user):
+def test_a_case_counts_in_the_month_it_was_reported(demo_city, user, clock):
+    # 00:30 on 1 March in Beijing is still 28 February in UTC: the case belongs to March
+    clock.pin("2026-03-01 00:30")
     case = _closed_case(user, "satisfied")
-    last_month = (timezone.localdate().replace(day=1) - timedelta(days=1)).replace(day=1)
-    Case.objects.filter(pk=case.pk).update(reported_at=timezone.now() - timedelta(days=40))
-    rows = {r.code: r for r in street_ranking(last_month)}
-    assert rows["110101001000"].counts["received"] >= 1
+
+    def received(month: date) -> int:
+        return {r.code: r for r in street_ranking(month)}["110101001000"].counts["received"]
+
+    assert (received(date(2026, 2, 1)), received(date(2026, 3, 1))) == (0, 1)
+    Case.objects.filter(pk=case.pk).update(reported_at=moment("2026-02-15 12:00"))
+    assert (received(date(2026, 2, 1)), received(date(2026, 3, 1))) == (1, 0)
     assert street_ranking(date(2001, 1, 1))[0].rank is None
 
 
-def test_the_ranking_page_and_its_xlsx(login, demo_city, user):
+def test_the_ranking_page_and_its_xlsx(login, demo_city, user, clock):
+    clock.pin("2027-01-01 00:01")  # the page opens on this month, in Beijing's calendar
     _closed_case(user, "satisfied")
     client = login("street_staff")
     page = client.get("/grid/ranking/").content.decode()
@@ -89,5 +96,6 @@ def test_the_ranking_page_and_its_xlsx(login, demo_city, user):
     from openpyxl import load_workbook
 
     sheet = load_workbook(BytesIO(xlsx.content)).active
-    assert sheet.max_row == 350 and sheet["C2"].value == "东华门街道"
+    assert sheet.title == "2027-01" and sheet.max_row == 350
+    assert (sheet["A2"].value, sheet["C2"].value) == (1, "东华门街道")
     assert client.get("/grid/ranking/", {"month": "2026-13"}).status_code == 200

@@ -1,11 +1,11 @@
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from shoushan.audit.models import AuditRecord
 from shoushan.core.coordinates import wgs84_to_gcj02
 from shoushan.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from shoushan.core.tests.clock import moment
 from shoushan.grid.cases import (
     case_move,
     case_return_visit_record,
@@ -139,12 +139,15 @@ def test_rejection_needs_a_reason(demo_city):
     assert case.stage == "rejected"
 
 
-def test_overdue_cases_are_escalated_once(demo_city):
+def test_overdue_cases_are_escalated_once(demo_city, clock):
+    clock.pin("2026-09-30 17:00")  # one working day: due at 17:00 on 8 October, after the holiday
     case, _ = report()
     case = _walk(case, ("street_staff", "register", {}), ("street_staff", "dispatch", {}))
-    later = case.deadline + timedelta(minutes=1)
-    assert cases_escalate_overdue(now=later) == 1
-    assert cases_escalate_overdue(now=later) == 0
+    clock.pin("2026-10-08 16:59")
+    assert cases_escalate_overdue() == 0
+    clock.pin("2026-10-08 17:01")
+    assert cases_escalate_overdue() == 1
+    assert cases_escalate_overdue() == 0
     case.refresh_from_db()
     assert case.escalated
 
@@ -164,10 +167,26 @@ def test_an_extension_moves_the_deadline_forward_only(demo_city):
     assert case.deadline == new and case.extended
 
 
-def test_deadlines_follow_the_category_and_calendar(demo_city):
-    case, _ = report()
+@pytest.mark.parametrize(
+    ("dispatched", "code", "deadline"),
+    [
+        # one working day, dispatched the evening before National Day (1–7 October 2026)
+        ("2026-09-30 17:00", "E0102", "2026-10-08 17:00"),
+        # one working day on the Friday before Saturday 10 October, an adjusted working day
+        ("2026-10-09 10:00", "E0102", "2026-10-10 10:00"),
+        # four working hours from 16:00 on that Friday: two on Friday, two on the Saturday
+        ("2026-10-09 16:00", "E0101", "2026-10-10 11:00"),
+        # two natural hours across Asia/Shanghai midnight and the year's end
+        ("2026-12-31 23:30", "E0106", "2027-01-01 01:30"),
+        # one working day from the leap day of 2028 (a Tuesday)
+        ("2028-02-29 12:00", "E0102", "2028-03-01 12:00"),
+    ],
+)
+def test_deadlines_follow_the_category_and_calendar(demo_city, clock, dispatched, code, deadline):
+    clock.pin(dispatched)
+    case, _ = report(category=Category.objects.get(code=code))
     case = _walk(case, ("street_staff", "register", {}), ("street_staff", "dispatch", {}))
-    assert case.deadline > timezone.now()
+    assert case.deadline == moment(deadline)
 
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

@@ -1,15 +1,15 @@
 """The month's problems page on the real TipDM messages (loaded by the demo when the shared data is
 at hand), the month's theme with its tasks, message import, and spikes of a street's cases."""
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from django.conf import settings
 from django.core.cache import caches
-from django.utils import timezone
 
 from shoushan.audit.models import AuditRecord
 from shoushan.core.errors import InvalidInput
+from shoushan.core.tests.clock import moment
 from shoushan.grid.demo import TIPDM_MESSAGES, demo_messages_load
 from shoushan.grid.models import Case, HotlineMessage, MonthlyTheme, Unit, UnitKind
 from shoushan.grid.problems import messages_import, month_problems, street_spikes, theme_task_done
@@ -102,13 +102,14 @@ def test_who_sees_what(login, demo_city):
     assert "Import messages" not in street and "导入留言" not in street
 
 
-def test_a_streets_sudden_cases_are_a_spike(demo_city, user):
+def test_a_streets_sudden_cases_are_a_spike(demo_city, user, clock):
+    clock.pin("2027-01-01 00:05")  # the week ends on the year's first day (still 2026 in UTC)
     for _i in range(4):
         report()  # at 多福巷, 东华门街道, today
     # without records reaching back over the 8 weeks' baseline nothing is called a spike
     assert street_spikes(user("street_staff")) == []
     old, _c = report(description="路灯不亮")
-    Case.objects.filter(pk=old.pk).update(reported_at=timezone.now() - timedelta(weeks=20))
+    Case.objects.filter(pk=old.pk).update(reported_at=moment("2026-08-14 10:00"))
     spikes = street_spikes(user("street_staff"))
     assert [(s.street, s.count) for s in spikes] == [("110101001000", 4)]
     assert street_spikes(user("street_staff_2")) == []  # another street sees none of it

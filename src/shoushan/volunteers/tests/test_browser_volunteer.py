@@ -13,6 +13,7 @@ from shoushan.volunteers.models import SignUp
 from shoushan.workforce.tests.helpers import id_number
 
 
+@pytest.mark.calendar  # an activity under way now
 @pytest.mark.browser
 def test_a_volunteer_on_a_phone_signs_up_checks_in_and_out_and_gets_a_certificate(
     browser, live_server, transactional_db, demo_city

@@ -12,6 +12,9 @@ from shoushan.volunteers import rules, services
 from shoushan.volunteers.models import ServiceRecord, SignUp, Volunteer
 from shoushan.workforce.tests.helpers import id_number
 
+# activities under way now, hours of the last 30 days, ratings listed today
+pytestmark = pytest.mark.calendar
+
 
 def test_stars_at_100_300_600_1000_1500_hours():
     assert [rules.stars_for(h) for h in (99.75, 100, 299, 300, 600, 999, 1000, 1500, 9000)] == [
@@ -143,7 +146,7 @@ def test_self_reported_hours_count_once_the_leader_confirms(setting, user):
     assert audit.changes["hours"] == ["3.00", "2.50"] and audit.changes["reason"] == "迟到"
 
 
-def test_ratings_are_listed_take_effect_and_falsified_hours_revoke_them(setting):
+def test_ratings_are_listed_take_effect_and_falsified_hours_revoke_them(setting, clock):
     staff, resident, activity, volunteer = setting
     services.activity_sign_up(actor=resident, activity_id=activity.pk)
     records = [
@@ -152,11 +155,17 @@ def test_ratings_are_listed_take_effect_and_falsified_hours_revoke_them(setting)
         )
         for _ in range(5)
     ]
-    today = date(2026, 3, 2)
-    (rating,) = services.star_ratings_list(actor=staff, region_code="110101001000", today=today)
+    # listed on Thursday 24 September 2026: five working days (28–30 September, 8 and 9 October)
+    # run over the Mid-Autumn and National Day holidays; it takes effect on Saturday 10 October,
+    # an adjusted working day
+    clock.pin("2026-09-24 16:00")
+    (rating,) = services.star_ratings_list(actor=staff, region_code="110101001000")
     assert rating.stars == 1 and rating.status == "listed"
-    assert services.star_ratings_take_effect(today=today + timedelta(days=3)) == 0
-    assert services.star_ratings_take_effect(today=rating.effective_on) == 1
+    assert (rating.listed_on, rating.effective_on) == (date(2026, 9, 24), date(2026, 10, 10))
+    clock.pin("2026-10-09 23:59")
+    assert services.star_ratings_take_effect() == 0
+    clock.pin("2026-10-10 00:01")
+    assert services.star_ratings_take_effect() == 1
     rating.refresh_from_db()
     assert rating.status == "effective"
     services.service_hours_mark_falsified(actor=staff, record_id=records[0].pk, reason="代签")

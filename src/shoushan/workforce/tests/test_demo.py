@@ -1,5 +1,6 @@
 from datetime import date
 
+import pytest
 from django.utils import timezone
 
 from shoushan.core.validators import is_valid_id_number
@@ -10,6 +11,7 @@ from shoushan.workforce.engine import EventState, Timeline
 from shoushan.workforce.models import CareerEvent, CommunityWorker
 
 
+@pytest.mark.calendar  # ages and careers as of today
 def test_demo_workers_are_generated_valid_and_replay_to_their_present_state(demo_city, login):
     made = demo_workers_create(district_codes=("110101000000",))
     if made == 0:  # the demo command made them already

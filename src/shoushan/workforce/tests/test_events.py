@@ -86,6 +86,7 @@ def test_promotion_and_leaving_end_the_record_and_hiring_again_reopens_it(demo_c
     assert leaver.status == "active" and leaver.left_date is None and leaver.post == "member"
 
 
+@pytest.mark.calendar  # tomorrow is refused
 def test_events_in_the_future_before_the_hire_or_out_of_order_are_refused(demo_city):
     worker = make_worker()
     tomorrow = timezone.localdate() + timedelta(days=1)
