@@ -11,7 +11,7 @@ VENV := .venv
 SHOUSHAN := $(VENV)/bin/shoushan
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test install install-dev lint browser fonts messages clean
+.PHONY: run test test-calendar install install-dev lint browser fonts messages clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -55,6 +55,20 @@ test: install-dev browser fonts lint
 	  echo "== the same suite on $$SHOUSHAN_TEST_DATABASE_URL"; \
 	  SHOUSHAN_DATABASE_URL="$$SHOUSHAN_TEST_DATABASE_URL" $(VENV)/bin/pytest; \
 	fi
+
+# The awkward moments of the year, in Asia/Shanghai: the first and last day of a month, the last
+# second of a year and the first minute of the next (still the old year in UTC), the evening before
+# National Day and the morning after it, a Saturday made a working day, and a leap day. The tests
+# whose result depends on the date (they use the `clock` fixture or are marked `calendar`) run as
+# if each started at each moment; SHOUSHAN_TEST_NOW does the same for any run of the suite.
+CALENDAR_MOMENTS = 2026-07-01T00:05 2026-11-30T23:50 2026-12-31T23:59:59 2027-01-01T00:01 \
+	2026-09-30T17:30 2026-10-08T08:55 2026-10-10T10:00 2028-02-29T12:00
+
+test-calendar: install-dev browser fonts
+	@for now in $(CALENDAR_MOMENTS); do \
+	  echo "== the calendar's tests at $$now (Asia/Shanghai)"; \
+	  SHOUSHAN_TEST_NOW=$$now $(VENV)/bin/pytest -q -m calendar || exit 1; \
+	done
 
 # Regenerate translation catalogues (needs GNU gettext) and compile them with polib.
 messages: install-dev
