@@ -33,7 +33,7 @@ def fresh_database(*, demo: bool = True, load: bool = True) -> str:
     if not load:
         return url
     call_command("load_regions", stdout=StringIO())
-    from shoushan.grid.reference import categories_load, working_calendar_load
+    from shoushan.grid.registry.reference import categories_load, working_calendar_load
 
     categories_load()
     working_calendar_load()

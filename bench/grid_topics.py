@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from shoushan.grid.topics import Message, problems_find, words
+from shoushan.grid.intake.topics import Message, problems_find, words
 
 DEFAULT = (
     Path(__file__).resolve().parents[2]

@@ -19,7 +19,7 @@ url = fresh_database()
 
 from shapely.geometry import shape  # noqa: E402
 
-from shoushan.grid.hotline import hotline_orders_import, read_table  # noqa: E402
+from shoushan.grid.intake.hotline import hotline_orders_import, hotline_rows_read  # noqa: E402
 from shoushan.grid.models import Case, Category, Grid  # noqa: E402
 
 n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
@@ -41,7 +41,7 @@ for i in range(n):
 content = ("\n".join(lines) + "\n").encode("utf-8")
 
 start = time.perf_counter()
-rows = read_table("orders.csv", content)
+rows = hotline_rows_read("orders.csv", content)
 parsed = time.perf_counter() - start
 start = time.perf_counter()
 result = hotline_orders_import(actor=None, rows=rows)

@@ -13,7 +13,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from shoushan.grid.intake.address import Gazetteer, name_forms, read_beijing_divisions
+from shoushan.regions.gazetteer import Gazetteer, name_forms, read_beijing_divisions
 
 DIVISIONS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "admin_divisions"
 

@@ -21,7 +21,7 @@ from django.db import transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from shoushan.core.bulk import insert_many  # noqa: E402
-from shoushan.grid.assessment import street_ranking  # noqa: E402
+from shoushan.grid.cases.assessment import street_ranking  # noqa: E402
 from shoushan.grid.models import Case, Category, ReturnVisit  # noqa: E402
 from shoushan.regions.models import Region  # noqa: E402
 

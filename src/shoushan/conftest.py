@@ -20,7 +20,7 @@ from shoushan.accounts.demo import DEMO_PASSWORD, demo_accounts_create
 from shoushan.accounts.models import User
 from shoushan.core.tests.clock import Clock, moment
 from shoushan.grid.models import Grid
-from shoushan.grid.reference import categories_load, working_calendar_load
+from shoushan.grid.registry.reference import categories_load, units_load, working_calendar_load
 from shoushan.regions.models import Region
 from shoushan.regions.services import regions_load
 
@@ -80,6 +80,7 @@ def _ensure_beijing() -> None:
         regions_load(province="11")
         categories_load()
         working_calendar_load()
+        units_load()
     if not User.objects.filter(username="city_admin").exists():
         demo_accounts_create()
 

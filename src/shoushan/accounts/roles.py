@@ -2,6 +2,7 @@
 an administrator can grant any account more through its own user permissions."""
 
 from shoushan.accounts.models import Role
+from shoushan.core.errors import Forbidden
 
 VIEW_PERSONAL_INFORMATION = "accounts.view_personal_information"
 VIEW_USERS = "accounts.view_user"
@@ -29,3 +30,42 @@ SCOPED_ROLES = frozenset(
         Role.DEPARTMENT_HANDLER,
     }
 )
+
+# ---- who does what ------------------------------------------------------------------------------
+# Every role set of the platform, named for what its holders do. A service checks its own
+# permission with `require_role`; a page or API handler asks `has_role` only to decide what to
+# show, never instead of the service's check. A superuser holds every role.
+
+# The offices of a region: community profiles, workers, volunteer organisations, grid workers.
+REGION_STAFF = frozenset(
+    {Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.STREET_STAFF, Role.COMMUNITY_STAFF}
+)
+# The dispatching offices (city, district, street): register, dispatch, close, return visits,
+# manual triage, merging duplicates, 12345 imports, the month's problems.
+DISPATCHERS = frozenset({Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.STREET_STAFF})
+# Who reports from patrol and verifies on the spot what a unit handled.
+PATROLLERS = DISPATCHERS | {Role.COMMUNITY_STAFF, Role.GRID_WORKER}
+# People who work cases at all (residents and researchers report and read).
+CASE_WORKERS = frozenset(Role) - {Role.RESIDENT, Role.RESEARCHER}
+# City and district administrators: grid layers, the city-wide view of the month's problems.
+ADMINISTRATORS = frozenset({Role.CITY_ADMIN, Role.DISTRICT_ADMIN})
+# The city administrator alone: the rules (catalogue, routing, calendar), Open311 keys, the
+# month's theme, the intake model, standards and the city's average wage.
+CITY_ADMINISTRATORS = frozenset({Role.CITY_ADMIN})
+# Who builds and reads composite indices.
+EVALUATORS = frozenset({Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.RESEARCHER})
+
+
+def has_role(user, roles: frozenset[str]) -> bool:
+    """Whether a signed-in person holds one of the roles (a superuser holds all)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(user.is_superuser) or user.role in roles
+
+
+def require_role(actor, roles: frozenset[str], message: str) -> None:
+    """Raise Forbidden with the message unless the actor holds one of the roles. `None` is the
+    platform itself (a management command, a periodic job), which may do anything; a visitor
+    who is not signed in holds no role."""
+    if actor is not None and not has_role(actor, roles):
+        raise Forbidden(message)

@@ -4,14 +4,14 @@ from django.utils.translation import gettext as _
 from shoushan.accounts.models import ApiToken, User
 from shoushan.accounts.roles import VIEW_USERS
 from shoushan.accounts.scope import scope_filter, scoped_get, sees_unplaced_records
-from shoushan.core.errors import PermissionDenied
+from shoushan.core.errors import Forbidden
 
 USER_SCOPE_FIELD = "scopes__region__code"  # an account is in scope when one of its scopes is
 
 
 def _require_view_users(viewer) -> None:
     if not viewer.has_perm(VIEW_USERS):
-        raise PermissionDenied(_("Your role cannot see other accounts."))
+        raise Forbidden(_("Your role cannot see other accounts."))
 
 
 def user_list(viewer, *, search: str = "", role: str = "") -> QuerySet[User]:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shoushan.accounts.models import ApiToken, LoginAttempt, Role, Scope, User
-from shoushan.accounts.roles import SCOPED_ROLES
+from shoushan.accounts.roles import ADMINISTRATORS, SCOPED_ROLES, require_role
 from shoushan.accounts.scope import in_scope
 from shoushan.audit.services import audit_record
 from shoushan.core.errors import InvalidInput, NotFound
@@ -75,8 +75,11 @@ def user_create(
     scope_codes: list[str] | tuple[str, ...] = (),
     is_demo: bool = False,
 ) -> User:
-    """Create an account. `actor` None means the system (a command); a person may only give
-    scopes inside their own."""
+    """Create an account. `actor` None means the system (a command); a person (a city or district
+    administrator) may only give scopes inside their own."""
+    require_role(
+        actor, ADMINISTRATORS, _("Accounts are created by city and district administrators.")
+    )
     errors: dict[str, str] = {}
     if role not in Role.values:
         errors["role"] = _("Unknown role.")

@@ -6,12 +6,12 @@ from django.utils.translation import gettext as _
 from shoushan.accounts.roles import VIEW_AUDIT
 from shoushan.accounts.scope import scope_filter, scoped_get
 from shoushan.audit.models import AuditRecord
-from shoushan.core.errors import PermissionDenied
+from shoushan.core.errors import Forbidden
 
 
 def _require_view_audit(viewer) -> None:
     if not viewer.has_perm(VIEW_AUDIT):
-        raise PermissionDenied(_("Your role cannot see the audit trail."))
+        raise Forbidden(_("Your role cannot see the audit trail."))
 
 
 def audit_record_list(

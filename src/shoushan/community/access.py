@@ -288,13 +288,6 @@ def network_from_tables(nodes_csv, edges_csv) -> WalkNetwork:
     return network_from_arrays(node_ids, lon, lat, u, v, length)
 
 
-def network_from_osm(path) -> WalkNetwork:
-    """The walking network of an OpenStreetMap file (.osm or .osm.pbf); see `osm.py`."""
-    from shoushan.community.osm import osm_walk_network
-
-    return osm_walk_network(path)
-
-
 def snap(network: WalkNetwork, lon, lat) -> tuple[np.ndarray, np.ndarray]:
     """Nearest node (position in the network) of each point and the straight-line distance to
     it in metres."""

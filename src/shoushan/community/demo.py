@@ -19,7 +19,8 @@ from shoushan.community.models import (
     Facility,
     FacilitySource,
 )
-from shoushan.community.services import catalogue_load, standards_rule_get
+from shoushan.community.selectors import standards_rule
+from shoushan.community.services import catalogue_load
 from shoushan.regions.codes import significant_prefix
 from shoushan.regions.models import Level, Region
 
@@ -43,7 +44,7 @@ def community_demo_create(*, district_codes: list[str] | None = None) -> dict[st
     """Profiles, checklists and facilities for the communities of the demo districts (东城区 and
     西城区 unless others are given). Returns the counts created."""
     version, _new = catalogue_load()
-    rule = standards_rule_get()
+    rule = standards_rule()
     item_codes = [i["code"] for i in rule.standardisation_items]
     codes = district_codes or list(DEMO_DISTRICTS)
     communities = []

@@ -8,24 +8,25 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from shoushan.accounts.models import Role
+from shoushan.accounts.roles import REGION_STAFF, require_role
 from shoushan.accounts.scope import in_scope, scope_filter, scoped_get
 from shoushan.audit.models import AuditRecord
 from shoushan.community import standards
 from shoushan.community.models import (
+    DEFAULT_STANDARDISATION_ITEMS,
     CatalogueItem,
     CatalogueVersion,
     ChecklistEntry,
     ChecklistStatus,
     CommunityProfile,
     Facility,
+    StandardsRule,
 )
-from shoushan.community.services import PROFILE_TYPE, standards_rule_get
-from shoushan.core.errors import NotFound, PermissionDenied
+from shoushan.core.errors import Forbidden, NotFound
 from shoushan.regions.codes import significant_prefix
 from shoushan.regions.models import Level, Region
 
-VIEWER_ROLES = (Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.STREET_STAFF, Role.COMMUNITY_STAFF)
+PROFILE_TYPE = "community.communityprofile"
 PROFILE_VALUES = [
     "households",
     "population",
@@ -44,9 +45,15 @@ PROFILE_VALUES = [
 def require_viewer(user) -> None:
     """Community records are for the four administrative roles; others get 403."""
     if not getattr(user, "is_authenticated", False):
-        raise PermissionDenied(_("Sign in first."))
-    if not user.is_superuser and user.role not in VIEWER_ROLES:
-        raise PermissionDenied(_("Your role does not work with community records."))
+        raise Forbidden(_("Sign in first."))
+    require_role(user, REGION_STAFF, _("Your role does not work with community records."))
+
+
+def standards_rule() -> StandardsRule:
+    """The 三有一化 rule in force: the city's, or the defaults until the city sets one."""
+    return StandardsRule.objects.filter(pk=1).first() or StandardsRule(
+        pk=1, standardisation_items=DEFAULT_STANDARDISATION_ITEMS
+    )
 
 
 def communities(viewer, *, within: str | None = None, search: str = "") -> QuerySet[Region]:
@@ -135,7 +142,7 @@ def profile_rows(viewer, *, within: str | None = None) -> list[dict]:
 
 
 def standards_rule_pure(rule=None) -> standards.Rule:
-    rule = rule or standards_rule_get()
+    rule = rule or standards_rule()
     return standards.Rule(
         min_staff=rule.min_staff,
         min_premises_m2=Decimal(rule.min_premises_m2),
@@ -551,3 +558,13 @@ def _street_outlines(streets: QuerySet[Region]) -> list[dict]:
             union = unary_union([c.buffer(1e-6) for c in cells[street.code]]).buffer(-1e-6)
             features.append(_feature(street, union, generated=True))
     return features
+
+
+def households_by_community(prefix: str) -> dict[str, int]:
+    """Community code → households recorded in its profile, for the communities under a prefix
+    that have a figure (public figures of the community, no scope applies)."""
+    return dict(
+        CommunityProfile.objects.filter(
+            region__code__startswith=prefix, households__gt=0
+        ).values_list("region_id", "households")
+    )

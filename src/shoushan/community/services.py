@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shoushan.accounts.models import Role
+from shoushan.accounts.roles import CITY_ADMINISTRATORS, REGION_STAFF, require_role
 from shoushan.accounts.scope import in_scope
 from shoushan.audit.services import audit_entry, audit_record, audit_records, field_changes
 from shoushan.community import sheets
@@ -24,37 +24,26 @@ from shoushan.community.models import (
     CommunityProfile,
     StandardsRule,
 )
-from shoushan.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from shoushan.community.selectors import standards_rule
+from shoushan.core.errors import Conflict, InvalidInput, NotFound
 from shoushan.regions.models import Level, Region
 
 REFERENCE_CATALOGUE = Path(__file__).parent / "data" / "reference_catalogue.yaml"
-PROFILE_TYPE = "community.communityprofile"
-EDITOR_ROLES = (Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.STREET_STAFF, Role.COMMUNITY_STAFF)
 
 
 def require_editor(actor) -> None:
-    if actor is None:
-        return  # the system (demo, loaders)
-    if not actor.is_superuser and actor.role not in EDITOR_ROLES:
-        raise PermissionDenied(_("Your role cannot change community records."))
+    require_role(actor, REGION_STAFF, _("Your role cannot change community records."))
 
 
 def require_city_admin(actor) -> None:
-    if actor is None:
-        return
-    if not actor.is_superuser and actor.role != Role.CITY_ADMIN:
-        raise PermissionDenied(_("Only city administrators change the catalogue and thresholds."))
+    require_role(
+        actor,
+        CITY_ADMINISTRATORS,
+        _("Only city administrators change the catalogue and thresholds."),
+    )
 
 
 # ---- 三有一化 rule ---------------------------------------------------------------------------
-
-
-def standards_rule_get() -> StandardsRule:
-    """The rule in force (created with the defaults on first use)."""
-    rule, _created = StandardsRule.objects.get_or_create(
-        pk=1, defaults={"standardisation_items": DEFAULT_STANDARDISATION_ITEMS}
-    )
-    return rule
 
 
 RULE_FIELDS = [
@@ -70,7 +59,10 @@ RULE_FIELDS = [
 @transaction.atomic
 def standards_rule_update(*, actor, **values) -> StandardsRule:
     require_city_admin(actor)
-    rule = StandardsRule.objects.select_for_update().get(pk=standards_rule_get().pk)
+    StandardsRule.objects.get_or_create(
+        pk=1, defaults={"standardisation_items": DEFAULT_STANDARDISATION_ITEMS}
+    )
+    rule = StandardsRule.objects.select_for_update().get(pk=1)
     before = {f: getattr(rule, f) for f in RULE_FIELDS}
     unknown = set(values) - set(RULE_FIELDS)
     if unknown:
@@ -125,7 +117,7 @@ def profile_update(*, actor, community: Region, values: dict[str, str]) -> Commu
     field is audited with its old and new value (the secretary's name masked)."""
     require_editor(actor)
     _check_community(actor, community)
-    rule = standards_rule_get()
+    rule = standards_rule()
     cleaned, errors = sheets.clean_profile_values(values, standardisation_codes(rule))
     if errors:
         raise InvalidInput(
@@ -174,7 +166,7 @@ def profiles_import(*, actor, name: str, content: bytes) -> ImportResult:
     rows = sheets.read_rows(name, content)
     if not rows:
         raise InvalidInput(_("The file has no rows to import."))
-    rule = standards_rule_get()
+    rule = standards_rule()
     item_codes = standardisation_codes(rule)
     codes = [values.get("code", "") for _n, values in rows]
     communities = Region.objects.defer("boundary").in_bulk(

@@ -16,8 +16,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from shoushan.accounts.models import Role
 from shoushan.accounts.personal import personal_values
+from shoushan.accounts.roles import CITY_ADMINISTRATORS, has_role
 from shoushan.community import facilities as facility_services
 from shoushan.community import selectors, services, sheets
 from shoushan.community.models import (
@@ -83,7 +83,7 @@ def viewer_required(view):
 
 
 def _is_city_admin(user) -> bool:
-    return user.is_superuser or user.role == Role.CITY_ADMIN
+    return has_role(user, CITY_ADMINISTRATORS)
 
 
 # ---- profiles --------------------------------------------------------------------------------
@@ -158,7 +158,7 @@ def community_import(request: HttpRequest) -> HttpResponse:
 @viewer_required
 def community_detail(request: HttpRequest, code: str) -> HttpResponse:
     community = selectors.community_get(request.user, code)
-    rule = services.standards_rule_get()
+    rule = selectors.standards_rule()
     errors = []
     if request.method == "POST":
         values = {k: request.POST.get(k, "") for k in sheets.EDITABLE if k in request.POST}
@@ -266,7 +266,7 @@ def standards_page(request: HttpRequest) -> HttpResponse:
             "query": urlencode({"region": region.code}),
             "ancestors": [a for a in _ancestors(region) if _visible(request.user, a)],
             "drill": region.level != "street",
-            "rule": services.standards_rule_get(),
+            "rule": selectors.standards_rule(),
             "can_edit_rule": _is_city_admin(request.user),
         },
     )
@@ -288,11 +288,8 @@ def _visible(user, region) -> bool:
 
 @viewer_required
 def standards_rule_edit(request: HttpRequest) -> HttpResponse:
-    if not _is_city_admin(request.user):
-        from shoushan.core.errors import PermissionDenied
-
-        raise PermissionDenied(_("Only city administrators change the catalogue and thresholds."))
-    rule = services.standards_rule_get()
+    services.require_city_admin(request.user)
+    rule = selectors.standards_rule()
     if request.method == "POST":
         try:
             values = _rule_values(request.POST)
@@ -352,11 +349,9 @@ def catalogue_page(request: HttpRequest) -> HttpResponse:
     editable = _is_city_admin(request.user)
     if request.method == "POST":
         if not editable:
-            from shoushan.core.errors import PermissionDenied
+            from shoushan.core.errors import Forbidden
 
-            raise PermissionDenied(
-                _("Only city administrators change the catalogue and thresholds.")
-            )
+            raise Forbidden(_("Only city administrators change the catalogue and thresholds."))
         action = request.POST.get("action")
         try:
             if action == "load":

@@ -4,7 +4,7 @@ from django.views.i18n import set_language
 
 from shoushan.cockpit.views import favicon, healthz
 from shoushan.config.api import api, api_not_found
-from shoushan.grid.views import resident_report
+from shoushan.grid.cases.views import resident_report
 
 urlpatterns = [
     path("", include("shoushan.cockpit.urls")),
@@ -19,7 +19,7 @@ urlpatterns = [
     path("report/", resident_report, name="resident_report"),
     path("api/v1/", api.urls),
     re_path(r"^api/(?P<path>.*)$", api_not_found),
-    path("open311/v2/", include("shoushan.grid.open311_urls")),
+    path("open311/v2/", include("shoushan.grid.intake.open311_urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon),

@@ -14,11 +14,11 @@ application = get_wsgi_application()
 def _warm() -> None:
     """Build the grid index and load the intake model as the worker starts, so that no report
     waits for them."""
-    from shoushan.grid.cases import grid_index_warm
-    from shoushan.grid.intake_services import intake_model_active
+    from shoushan.grid.intake.services import intake_model_active
+    from shoushan.grid.registry.grid_index import grid_snapshot
 
     try:
-        grid_index_warm()
+        grid_snapshot()
         intake_model_active()
     except DatabaseError as e:  # not migrated yet: the first report builds it
         logging.getLogger(__name__).warning("grid index not built at start: %s", e)

@@ -21,7 +21,7 @@ class NotFound(DomainError):
     status_code = 404
 
 
-class PermissionDenied(DomainError):
+class Forbidden(DomainError):
     status_code = 403
 
 

@@ -13,8 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shoushan.accounts.roles import EVALUATORS, require_role
 from shoushan.audit.services import audit_record
-from shoushan.core.errors import InvalidInput
+from shoushan.core.errors import Forbidden, InvalidInput
 from shoushan.evaluation import districts
 from shoushan.evaluation.districts.platform import platform_values
 from shoushan.evaluation.engine import CompositeData, EngineError, InputError
@@ -33,6 +34,7 @@ from shoushan.evaluation.engine.uncertainty import (
     uncertainty_check,
 )
 from shoushan.evaluation.models import Dataset
+from shoushan.evaluation.selectors import EVALUATORS_ONLY, dataset_editable_by
 from shoushan.evaluation.sheets import sheet_text
 from shoushan.regions.models import Level, Region
 
@@ -143,6 +145,7 @@ def dataset_create(
 ) -> Dataset:
     """Store a data set only if it reads and builds; otherwise raise InvalidInput naming the file,
     row and column, and store nothing."""
+    require_role(actor, EVALUATORS, EVALUATORS_ONLY)
     name = (name or "").strip()
     if not name:
         raise InvalidInput(_("Give the data set a name."))
@@ -225,7 +228,8 @@ def dataset_framework_edit(
 ) -> Dataset:
     """Change the name, parent, weight and direction of framework rows (by iCode) and remove
     indicators; the sheet keeps every other column and row as it was. Stored only if the index
-    still builds; audited field by field."""
+    still builds; audited field by field. By its owner or the city administrator."""
+    _require_editor(actor, dataset)
     reader = csv.DictReader(io.StringIO(dataset.meta_csv))
     header = list(reader.fieldnames or [])
     rows = list(reader)
@@ -260,7 +264,9 @@ def dataset_framework_edit(
 
 def dataset_pipeline_edit(*, actor, dataset: Dataset, text: str) -> Dataset:
     """Replace the data set's pipeline file (blank: COINr's plain pipeline). Stored only if it
-    parses and the index builds; every problem is reported by its key."""
+    parses and the index builds; every problem is reported by its key. By its owner or the city
+    administrator."""
+    _require_editor(actor, dataset)
     text = (text or "").replace("\r\n", "\n").strip()
     text = text + "\n" if text else ""
     if text == dataset.pipeline_yaml:
@@ -278,6 +284,12 @@ def dataset_pipeline_edit(*, actor, dataset: Dataset, text: str) -> Dataset:
             changes={"pipeline": [before, text]},
         )
     return dataset
+
+
+def _require_editor(actor, dataset: Dataset) -> None:
+    require_role(actor, EVALUATORS, EVALUATORS_ONLY)
+    if actor is not None and not dataset_editable_by(actor, dataset):
+        raise Forbidden(_("Only the person who uploaded this data set, or the city, changes it."))
 
 
 def _rebuilt_or_refused(dataset: Dataset, field: str, value: str, refusal: str) -> None:
@@ -303,6 +315,7 @@ def district_dataset_create(*, actor, year: int) -> Dataset:
     """The city's own index of its districts for `year`: census indicators and the platform's
     own figures for the year, as a data set like any uploaded one (its framework and pipeline
     can then be edited). Indicators no district has yet are left out and named in the note."""
+    require_role(actor, EVALUATORS, EVALUATORS_ONLY)
     if not 2000 <= year <= timezone.localdate().year:
         raise InvalidInput(_("The year %(year)s is not a year of data.") % {"year": year})
     census = settings.SHARED_DATA_DIR / districts.CENSUS_FILE

@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shoushan.accounts.models import Role
-from shoushan.core.errors import InvalidInput, NotFound, PermissionDenied
+from shoushan.core.errors import InvalidInput, NotFound
 from shoushan.core.exports import csv_response
+from shoushan.evaluation import selectors
 from shoushan.evaluation.bluebook import bluebook
 from shoushan.evaluation.engine import EngineError
 from shoushan.evaluation.engine import pipeline as pipeline_module
@@ -46,25 +46,11 @@ from shoushan.evaluation.services import (
     district_dataset_create,
 )
 
-EVALUATION_ROLES = {Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.RESEARCHER}
-
-
-def _require_evaluator(request: HttpRequest) -> None:
-    if request.user.role not in EVALUATION_ROLES and not request.user.is_superuser:
-        raise PermissionDenied(_("Your role does not work with the evaluation index."))
-
-
-def _dataset(pk: int) -> Dataset:
-    dataset = Dataset.objects.filter(pk=pk).first()
-    if dataset is None:
-        raise NotFound(_("There is no such data set."))
-    return dataset
-
 
 def datasets(request: HttpRequest) -> HttpResponse:
     """The data sets, and the upload form: a file that does not read is reported by file, row and
     column, and nothing is stored."""
-    _require_evaluator(request)
+    visible = selectors.datasets_visible(request.user)
     problems = []
     if request.method == "POST":
         try:
@@ -86,14 +72,13 @@ def datasets(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "evaluation/datasets.html",
-        {"datasets": Dataset.objects.select_related("created_by"), "problems": problems},
+        {"datasets": visible, "problems": problems},
     )
 
 
 @require_POST
 def districts_build(request: HttpRequest) -> HttpResponse:
     """Build the districts' index for a year from the census and the platform's records."""
-    _require_evaluator(request)
     try:
         year = _year(request.POST.get("year", ""))
         if year is None:
@@ -118,8 +103,7 @@ def _year(value: str) -> int | None:
 def results(request: HttpRequest, pk: int) -> HttpResponse:
     """The index, its aggregates and the rank of every unit; `?format=csv` downloads them in the
     layout of `shoushan evaluate`."""
-    _require_evaluator(request)
-    dataset = _dataset(pk)
+    dataset = selectors.dataset_get(request.user, pk)
     built = dataset_build(dataset)
     aggregates = aggregates_of(built)
     if request.GET.get("format") == "csv":
@@ -134,7 +118,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
             "aggregates": aggregates,
             "rows": rows,
             "indicators": len(built.data.raw.codes),
-            "others": Dataset.objects.exclude(pk=dataset.pk).only("pk", "name"),
+            "others": selectors.datasets_other(request.user, dataset),
             "compare_pk": int(request.GET["compare"]) if compare else None,
             "chart": {
                 "units": [r["name"] or r["code"] for r in rows],
@@ -156,8 +140,7 @@ def _map_of(shape: AreaMap | None, dataset: Dataset) -> dict | None:
 
 def region_boundaries(request: HttpRequest, pk: int) -> JsonResponse:
     """The boundaries of the data set's units that are the platform's regions (WGS84 GeoJSON)."""
-    _require_evaluator(request)
-    dataset = _dataset(pk)
+    dataset = selectors.dataset_get(request.user, pk)
     units = dataset_build(dataset).data.raw.units
     return JsonResponse({"type": "FeatureCollection", "features": region_features(set(units))})
 
@@ -179,7 +162,7 @@ def _compared(request: HttpRequest, dataset: Dataset, index_code: str) -> dict[s
     value = request.GET.get("compare", "")
     if not value.isdigit() or int(value) == dataset.pk:
         return {}
-    other = _dataset(int(value))
+    other = selectors.dataset_get(request.user, int(value))
     if index_code not in dataset_build(other).result.scores.codes:
         messages.warning(
             request,
@@ -212,8 +195,7 @@ def _results_csv(dataset: Dataset, built: Built, aggregates) -> HttpResponse:
 def unit_profile(request: HttpRequest, pk: int, unit: str) -> HttpResponse:
     """One unit: its score and rank on every aggregate, a radar of its pillars, and the
     indicators where it ranks best and worst among the units."""
-    _require_evaluator(request)
-    dataset = _dataset(pk)
+    dataset = selectors.dataset_get(request.user, pk)
     built = dataset_build(dataset)
     if unit not in built.result.scores.units:
         raise NotFound(_("There is no unit %(unit)s in this data set.") % {"unit": unit})
@@ -237,13 +219,8 @@ def unit_profile(request: HttpRequest, pk: int, unit: str) -> HttpResponse:
 def bluebook_download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     """The data set's blue book, as PDF or as HTML, compared with the newest data set of the
     year before when there is one."""
-    _require_evaluator(request)
-    dataset = _dataset(pk)
-    previous = (
-        Dataset.objects.filter(year=dataset.year - 1).order_by("-created_at", "-id").first()
-        if dataset.year
-        else None
-    )
+    dataset = selectors.dataset_get(request.user, pk)
+    previous = selectors.dataset_of_year_before(dataset)
     book = bluebook(dataset, previous)
     name = f"bluebook-{dataset.year or dataset.pk}.{kind}"
     if kind == "pdf":
@@ -268,8 +245,7 @@ def framework_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """The framework as a tree, each row's name, parent, weight and direction editable and each
     indicator removable; saving rebuilds the index, and a framework that no longer builds is
     refused with the reason."""
-    _require_evaluator(request)
-    dataset = _dataset(pk)
+    dataset = selectors.dataset_get(request.user, pk)
     if request.method == "POST":
         changes: dict[str, dict[str, str]] = {}
         for key, value in request.POST.items():
@@ -296,15 +272,19 @@ def framework_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "evaluation/framework.html",
-        {"dataset": dataset, "framework": framework, "levels": levels},
+        {
+            "dataset": dataset,
+            "framework": framework,
+            "levels": levels,
+            "editable": selectors.dataset_editable_by(request.user, dataset),
+        },
     )
 
 
 def pipeline_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """The data set's pipeline file as text: saving checks every key, rebuilds the index and
     refuses a file with problems, listing each one; nothing changes until it builds."""
-    _require_evaluator(request)
-    dataset = _dataset(pk)
+    dataset = selectors.dataset_get(request.user, pk)
     text, problems = dataset.pipeline_yaml, []
     if request.method == "POST":
         text = request.POST.get("pipeline", "")
@@ -319,7 +299,13 @@ def pipeline_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "evaluation/pipeline.html",
-        {"dataset": dataset, "text": text, "problems": problems, "reference": PIPELINE_REFERENCE},
+        {
+            "dataset": dataset,
+            "text": text,
+            "problems": problems,
+            "reference": PIPELINE_REFERENCE,
+            "editable": selectors.dataset_editable_by(request.user, dataset),
+        },
     )
 
 
@@ -327,8 +313,7 @@ def analysis(request: HttpRequest, pk: int) -> HttpResponse:
     """What a researcher checks before trusting an index: each indicator's statistics and flags
     (raw data), how the pillars correlate, each pillar's internal consistency (Cronbach's alpha)
     and the weights PCA would propose, and each element's effective weight in the index."""
-    _require_evaluator(request)
-    dataset = _dataset(pk)
+    dataset = selectors.dataset_get(request.user, pk)
     built = dataset_build(dataset)
     framework, scores = built.data.framework, built.result.scores
     nodes = {n.code: n for n in framework.nodes}
@@ -392,8 +377,7 @@ def _rounded(value: float) -> float | None:
 def uncertainty(request: HttpRequest, pk: int) -> HttpResponse:
     """How firmly each unit holds its rank: the 5–95 % interval of its rank when the method is
     varied (Monte Carlo), and which choice of method moves the ranking most (Sobol)."""
-    _require_evaluator(request)
-    dataset = _dataset(pk)
+    dataset = selectors.dataset_get(request.user, pk)
     result = uncertainty_of(dataset_build(dataset))
     return render(
         request,

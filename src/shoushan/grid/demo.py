@@ -1,6 +1,6 @@
 """The demo city: generated community polygons and comprehensive grids on Beijing's real
-divisions, street offices as responsible units, and the demo grid worker on his grids.
-Everything here is marked generated; `shoushan demo` calls it and it does nothing twice."""
+divisions, and the demo grid worker on his grids. Everything here is marked generated; `shoushan
+demo` calls it and it does nothing twice."""
 
 import csv
 import tempfile
@@ -14,8 +14,12 @@ from django.db.models import Q
 from shapely.geometry import shape
 
 from shoushan.audit.services import audit_record
-from shoushan.grid import generate, geometry
-from shoushan.grid.models import Grid, GridLayer, HotlineMessage, Unit, UnitKind
+from shoushan.core.versioned import version_bump
+from shoushan.grid import geometry
+from shoushan.grid.models import Grid, GridLayer, HotlineMessage
+from shoushan.grid.registry import generate
+from shoushan.grid.registry.grid_index import GRIDS_VERSION
+from shoushan.grid.registry.selectors import department_unit, unit_of_street
 from shoushan.regions.models import Level, LocationSource, Region
 
 TARGET_GRID_M2 = 150_000  # a comprehensive grid: a few hundred households in the city centre
@@ -97,6 +101,7 @@ def demo_city_create(*, district_codes: list[str] | None = None) -> dict[str, in
             Grid.objects.bulk_create(grids, batch_size=1000)
             counts["grids"] += len(grids)
             counts["communities"] += len(communities)
+        version_bump(GRIDS_VERSION)
         audit_record(
             actor=None,
             action="grid.demo_city",
@@ -108,22 +113,10 @@ def demo_city_create(*, district_codes: list[str] | None = None) -> dict[str, in
     return counts
 
 
-def street_units_create() -> int:
-    """A street office (responsible unit) for every street: the locality that answers for events."""
-    existing = set(Unit.objects.filter(kind=UnitKind.STREET).values_list("region_id", flat=True))
-    streets = (
-        Region.objects.filter(level=Level.STREET).exclude(code__in=existing).only("code", "name")
-    )
-    units = [Unit(name=f"{s.name}办事处", kind=UnitKind.STREET, region_id=s.code) for s in streets]
-    Unit.objects.bulk_create(units, batch_size=500)
-    return len(units)
-
-
 def demo_people_assign() -> None:
     """The demo grid worker works the grids of 多福巷社区; the street staff sit in their street
     offices; the department handler in 东城区's city-management committee."""
     from shoushan.accounts.models import User
-    from shoushan.grid.cases import department_unit
 
     users = User.objects.in_bulk(
         ["grid_worker", "street_staff", "street_staff_2", "department_handler"],
@@ -133,12 +126,12 @@ def demo_people_assign() -> None:
         for grid in Grid.objects.filter(community_id="110101001001", layer=GridLayer.COMPREHENSIVE):
             grid.workers.add(users["grid_worker"])
     for username, street in (("street_staff", "110101001000"), ("street_staff_2", "110101002000")):
-        unit = Unit.objects.filter(region_id=street, kind=UnitKind.STREET).first()
+        unit = unit_of_street(street)
         if username in users and unit is not None:
             unit.members.add(users[username])
-    if "department_handler" in users:
-        unit = department_unit(district_code="110101000000", department="区城市管理委员会")
-        unit.members.add(users["department_handler"])
+    department = department_unit(district_code="110101000000", department="区城市管理委员会")
+    if "department_handler" in users and department is not None:
+        department.members.add(users["department_handler"])
 
 
 TIPDM_MESSAGES = "complaints/tipdm2020c_attachment3_hotspot4326.csv"
@@ -150,7 +143,7 @@ def demo_messages_load() -> int:
     SHOUSHAN_SHARED_DATA when it is there, as they may not be shipped."""
     from django.conf import settings
 
-    from shoushan.grid.problems import messages_import
+    from shoushan.grid.intake.problems import messages_import
 
     path = settings.SHARED_DATA_DIR / TIPDM_MESSAGES
     if not path.is_file() or HotlineMessage.objects.filter(source="tipdm2020").exists():
@@ -177,9 +170,10 @@ def demo_intake_create(*, orders: int = 300, every: int = 1) -> dict[str, int]:
     from django.conf import settings
     from django.utils import timezone
 
-    from shoushan.grid.hotline import hotline_orders_import
-    from shoushan.grid.intake_services import address_region, intake_model_train
+    from shoushan.grid.intake.hotline import hotline_orders_import
+    from shoushan.grid.intake.services import intake_model_train
     from shoushan.grid.models import Case, Category, IntakeModel
+    from shoushan.regions.selectors import address_region
 
     labelled = settings.SHARED_DATA_DIR / TIPDM_LABELLED
     replies = settings.SHARED_DATA_DIR / TIPDM_REPLIES
@@ -221,15 +215,18 @@ def demo_intake_create(*, orders: int = 300, every: int = 1) -> dict[str, int]:
     rows = []
     for i, message in enumerate(messages):
         rows.append(
-            {
-                "order_id": f"{DEMO_ORDER_PREFIX}{message['留言编号']}",
-                "received_at": (now - timedelta(minutes=13 * (len(messages) - i))).strftime(
-                    "%Y-%m-%d %H:%M"
-                ),
-                "category": other.code,
-                "description": f"{message['留言主题']}\n{message['留言详情']}",
-                "address": _address(communities[i % len(communities)]),
-            }
+            (
+                i + 2,
+                {
+                    "order_id": f"{DEMO_ORDER_PREFIX}{message['留言编号']}",
+                    "received_at": (now - timedelta(minutes=13 * (len(messages) - i))).strftime(
+                        "%Y-%m-%d %H:%M"
+                    ),
+                    "category": other.code,
+                    "description": f"{message['留言主题']}\n{message['留言详情']}",
+                    "address": _address(communities[i % len(communities)]),
+                },
+            )
         )
     result = hotline_orders_import(actor=None, rows=rows)
     counts.update(orders=result.created, dispatched=result.dispatched, triage=result.triage)

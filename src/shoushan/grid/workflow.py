@@ -34,7 +34,7 @@ class Action(StrEnum):
     MERGE = "merge"  # only through shoushan.grid.merge, which names the case merged into
 
 
-TRANSITIONS: dict[tuple[Stage, Action], Stage] = {
+MOVES: dict[tuple[Stage, Action], Stage] = {
     (Stage.REPORTED, Action.REGISTER): Stage.REGISTERED,
     (Stage.REPORTED, Action.REJECT): Stage.REJECTED,
     (Stage.REGISTERED, Action.DISPATCH): Stage.DISPATCHED,
@@ -77,11 +77,11 @@ def next_stage(stage: Stage | str, action: Action | str) -> Stage:
     """The stage after `action`, or IllegalMove."""
     stage, action = Stage(stage), Action(action)
     try:
-        return TRANSITIONS[(stage, action)]
+        return MOVES[(stage, action)]
     except KeyError:
         raise IllegalMove(stage, action) from None
 
 
 def allowed_actions(stage: Stage | str) -> list[Action]:
     stage = Stage(stage)
-    return [action for (source, action) in TRANSITIONS if source is stage]
+    return [action for (source, action) in MOVES if source is stage]

@@ -6,7 +6,9 @@ from django.utils.translation import gettext as _
 from shapely.geometry import mapping, shape
 
 from shoushan.core.errors import InvalidInput, NotFound
+from shoushan.core.versioned import VersionedCache
 from shoushan.regions.codes import ancestor_codes, is_region_code, significant_prefix
+from shoushan.regions.gazetteer import AMBIGUOUS, FOUND, AddressResult, Gazetteer
 from shoushan.regions.models import LEVEL_ORDER, Level, Region
 
 SEARCH_LIMIT = 50
@@ -177,3 +179,65 @@ def region_outline(region: Region, *, tolerance: float = 0.0005) -> dict | None:
     if boundary is None:
         return None
     return mapping(shape(boundary).simplify(tolerance, preserve_topology=True))
+
+
+# ---- addresses ---------------------------------------------------------------------------------
+
+REGIONS_VERSION = "regions"
+
+
+def _gazetteer_build() -> Gazetteer:
+    return Gazetteer(
+        Region.objects.filter(
+            level__in=[Level.CITY, Level.DISTRICT, Level.STREET, Level.COMMUNITY]
+        ).values_list("code", "name", "level", "parent_id")
+    )
+
+
+_gazetteer: VersionedCache[Gazetteer] = VersionedCache(REGIONS_VERSION, _gazetteer_build)
+
+
+def address_region(text: str) -> AddressResult:
+    """The most specific region a free-text address names (or the candidates, if ambiguous)."""
+    return _gazetteer.get().parse(text)
+
+
+def address_place(text: str) -> tuple[str | None, str]:
+    """(community code or None, street code) of a free-text address, for a report that came with
+    neither a point nor a community. An address that names no street or community, or could be
+    several places, raises InvalidInput saying so (with the candidates): never a guess."""
+    result = address_region(text)
+    if result.status == AMBIGUOUS:
+        places = Region.objects.filter(code__in=result.candidates[:6]).select_related("parent")
+        raise InvalidInput(
+            _("The address “%(address)s” could be several places: %(places)s. Say which.")
+            % {
+                "address": text,
+                "places": "、".join(
+                    f"{r.parent.name}{r.name}" if r.parent_id else r.name for r in places
+                ),
+            }
+        )
+    if result.status != FOUND or result.level not in (Level.STREET, Level.COMMUNITY):
+        raise InvalidInput(
+            _("The address “%(address)s” names no street or community of the city.")
+            % {"address": text}
+        )
+    if result.level == Level.STREET:
+        return None, result.code
+    street = Region.objects.filter(code=result.code).values_list("parent_id", flat=True).get()
+    return result.code, street
+
+
+def region_names() -> list[tuple[str, str, str, str | None]]:
+    """(code, name, level, parent code) of the city's divisions, for the intake's dictionary."""
+    return list(
+        Region.objects.filter(
+            level__in=[Level.CITY, Level.DISTRICT, Level.STREET, Level.COMMUNITY]
+        ).values_list("code", "name", "level", "parent_id")
+    )
+
+
+def region_names_of(codes) -> dict[str, str]:
+    """Code → name of the regions named."""
+    return dict(Region.objects.filter(code__in=set(codes)).values_list("code", "name"))

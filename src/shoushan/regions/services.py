@@ -8,8 +8,10 @@ from django.utils.translation import gettext as _
 
 from shoushan.audit.services import audit_record
 from shoushan.core.errors import InvalidInput
+from shoushan.core.versioned import version_bump
 from shoushan.regions import sources
 from shoushan.regions.models import LEVEL_ORDER, DatasetLoad, Region
+from shoushan.regions.selectors import REGIONS_VERSION
 
 LOADER_VERSION = "regions-2"  # a new version reloads: district kinds
 _FIELDS = (
@@ -95,6 +97,7 @@ def regions_load(*, actor=None, province: str = sources.BEIJING, force: bool = F
         DatasetLoad.objects.update_or_create(
             name=dataset, defaults={"checksum": checksum, "summary": asdict(result)}
         )
+        version_bump(REGIONS_VERSION)
         audit_record(
             actor=actor,
             action="regions.load",

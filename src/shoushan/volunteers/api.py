@@ -5,13 +5,10 @@ from datetime import date, datetime, timedelta
 
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from shoushan.accounts.api_auth import API_AUTH
-from shoushan.accounts.scope import in_scope
 from shoushan.core.api import AUTH_ERRORS, error_responses
-from shoushan.core.errors import NotFound
 from shoushan.core.pagination import PageNumber, PageSize, page_of
 from shoushan.volunteers import selectors, services
 from shoushan.volunteers.models import Activity
@@ -131,10 +128,9 @@ def check_out(request: HttpRequest, activity_id: int, body: CodeIn):
 def statistics(
     request: HttpRequest, region_code: str, organization_id: int | None = None, months: int = 12
 ) -> dict:
-    if not in_scope(request.user, region_code):
-        raise NotFound(_("No such region in your scope."))
     today = timezone.localdate()
     stats = selectors.statistics(
+        request.user,
         region_code,
         since=today - timedelta(days=31 * max(1, min(months, 120))),
         until=today,

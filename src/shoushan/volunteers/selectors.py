@@ -4,8 +4,11 @@ from datetime import date
 
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncMonth
+from django.utils.translation import gettext as _
 
-from shoushan.accounts.scope import scope_filter
+from shoushan.accounts.roles import REGION_STAFF, require_role
+from shoushan.accounts.scope import in_scope, scope_filter
+from shoushan.core.errors import NotFound
 from shoushan.regions.codes import significant_prefix
 from shoushan.volunteers.models import (
     Activity,
@@ -26,9 +29,15 @@ def activities_visible(viewer):
     return scope_filter(Activity.objects.select_related("organization"), viewer)
 
 
-def statistics(region_code: str, *, since: date, until: date, organization_id: int | None = None):
+def statistics(
+    viewer, region_code: str, *, since: date, until: date, organization_id: int | None = None
+):
     """Registered volunteers, active volunteers (with confirmed hours in the period) and hours per
-    month, for a region (by the volunteers' and activities' codes) or one organisation."""
+    month, for a region (by the volunteers' and activities' codes) or one organisation. For the
+    region's offices; a region outside the viewer's scope is not found."""
+    require_role(viewer, REGION_STAFF, _("Volunteer statistics are for the region's offices."))
+    if not in_scope(viewer, region_code):
+        raise NotFound(_("No such region in your scope."))
     prefix = significant_prefix(region_code)
     records = ServiceRecord.objects.filter(
         status=HoursStatus.CONFIRMED,

@@ -9,10 +9,10 @@ from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shoushan.accounts.models import Role
+from shoushan.accounts.roles import REGION_STAFF, has_role
 from shoushan.accounts.scope import in_scope
 from shoushan.audit.services import audit_record
-from shoushan.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from shoushan.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shoushan.core.validators import InvalidNumber, birth_date_from_id_number, normalize_id_number
 from shoushan.regions.codes import significant_prefix
 from shoushan.regions.models import Region
@@ -31,15 +31,9 @@ from shoushan.volunteers.models import (
     VolunteerOrganization,
 )
 
-STAFF_ROLES = frozenset(
-    {Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.STREET_STAFF, Role.COMMUNITY_STAFF}
-)
-
 
 def _is_staff_for(actor, region_code: str) -> bool:
-    return bool(getattr(actor, "is_authenticated", False)) and (
-        actor.is_superuser or (actor.role in STAFF_ROLES and in_scope(actor, region_code))
-    )
+    return has_role(actor, REGION_STAFF) and in_scope(actor, region_code)
 
 
 def _may_lead(actor, activity: Activity) -> bool:
@@ -76,7 +70,7 @@ def volunteer_register(
     must agree with it."""
     region = _region(region_code)
     if not for_self and not _is_staff_for(actor, region.code):
-        raise PermissionDenied(_("Only staff of this region may register volunteers here."))
+        raise Forbidden(_("Only staff of this region may register volunteers here."))
     if for_self and Volunteer.objects.filter(user=actor).exists():
         raise Conflict(_("You are registered as a volunteer already."))
     name = (name or "").strip()
@@ -212,7 +206,7 @@ def activity_create(
 def _volunteer_of(actor) -> Volunteer:
     volunteer = Volunteer.objects.filter(user_id=getattr(actor, "pk", None)).first()
     if volunteer is None:
-        raise PermissionDenied(_("Register as a volunteer first."))
+        raise Forbidden(_("Register as a volunteer first."))
     return volunteer
 
 
@@ -481,7 +475,7 @@ def _revoke_unsupported(volunteer: Volunteer, *, reason: str) -> None:
 def star_ratings_list(*, actor, region_code: str) -> list[StarRating]:
     """List publicly every volunteer of the region who reached a new star; each takes effect
     after 5 working days of listing."""
-    from shoushan.grid.cases import working_calendar
+    from shoushan.grid.registry.selectors import working_calendar
 
     if not _is_staff_for(actor, region_code):
         raise NotFound(_("No such region in your scope."))

@@ -7,6 +7,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shoushan.accounts.roles import REGION_STAFF, has_role
 from shoushan.core.errors import DomainError, NotFound
 from shoushan.core.masking import mask
 from shoushan.volunteers import services
@@ -225,8 +226,9 @@ def manage(request: HttpRequest) -> HttpResponse:
             messages.error(request, getattr(e, "message", None) or _("Check the form's values."))
         return redirect("volunteers:manage")
     prefixes = scope_prefixes(request.user)
-    region_code = "110000000000" if not prefixes else prefixes[0].ljust(12, "0")[:12]
+    region_code = prefixes[0].ljust(12, "0")[:12] if prefixes else ""
     today = timezone.localdate()
+    staff = has_role(request.user, REGION_STAFF) and region_code
     return render(
         request,
         "volunteers/manage.html",
@@ -237,8 +239,10 @@ def manage(request: HttpRequest) -> HttpResponse:
             "tile_url": settings.MAP_TILE_URL,
             "region_code": region_code,
             "stats": selectors.statistics(
-                region_code, since=today - timedelta(days=365), until=today
-            ),
+                request.user, region_code, since=today - timedelta(days=365), until=today
+            )
+            if staff
+            else None,
         },
     )
 

@@ -3,13 +3,13 @@ helper. Only the staff roles of the work system see the workforce."""
 
 from datetime import date
 
-from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from shoushan.accounts.models import Role
+from shoushan.accounts.roles import CITY_ADMINISTRATORS, REGION_STAFF, has_role, require_role
 from shoushan.accounts.scope import in_scope, scope_filter, scope_prefixes, scoped_get
-from shoushan.core.errors import NotFound, PermissionDenied
+from shoushan.community.selectors import households_by_community
+from shoushan.core.errors import NotFound
 from shoushan.regions.codes import significant_prefix
 from shoushan.regions.models import Level, Region
 from shoushan.workforce import engine
@@ -25,24 +25,17 @@ from shoushan.workforce.models import (
     Qualification,
 )
 
-WORKFORCE_ROLES = frozenset(
-    {Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.STREET_STAFF, Role.COMMUNITY_STAFF}
-)
-
 
 def may_use_workforce(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and (
-        user.is_superuser or user.role in WORKFORCE_ROLES
-    )
+    return has_role(user, REGION_STAFF)
 
 
 def require_workforce_role(user) -> None:
-    if not may_use_workforce(user):
-        raise PermissionDenied(_("Your role has no access to the community workforce."))
+    require_role(user, REGION_STAFF, _("Your role has no access to the community workforce."))
 
 
 def is_city_admin(user) -> bool:
-    return user.is_superuser or user.role == Role.CITY_ADMIN
+    return has_role(user, CITY_ADMINISTRATORS)
 
 
 def worker_list(
@@ -253,62 +246,23 @@ def city_average_wage_for(year: int) -> tuple[int, float] | None:
 
 
 class Households:
-    """Households of the communities under a prefix, from the community profiles when the
-    community app provides them (`available` is False when it does not)."""
+    """Households of the communities under a prefix, from the community profiles (`available`
+    is False while no community under it has a profile with households)."""
 
     def __init__(self, prefix: str) -> None:
-        self.by_community: dict[str, int] = {}
         self.communities = list(
             Region.objects.filter(level=Level.COMMUNITY, code__startswith=prefix).values_list(
                 "code", flat=True
             )
         )
-        self.available = False
-        model = _profile_model()
-        if model is None:
-            return
-        field = next(
-            (f for f in ("region", "community", "region_code", "community_code") if _has(model, f)),
-            None,
-        )
-        if field is None:
-            return
-        related = field in ("region", "community")
-        column = f"{field}_id" if related else field
-        lookup = f"{field}__code__startswith" if related else f"{field}__startswith"
-        self.available = True
-        self.by_community = dict(
-            model.objects.filter(**{lookup: prefix}, households__gt=0).values_list(
-                column, "households"
-            )
-        )
+        self.by_community = households_by_community(prefix)
+        self.available = bool(self.by_community)
 
     def under(self, prefix: str) -> dict:
         return {
             "households": {c: n for c, n in self.by_community.items() if c.startswith(prefix)},
             "communities": sum(1 for c in self.communities if c.startswith(prefix)),
         }
-
-
-def _has(model, name: str) -> bool:
-    try:
-        model._meta.get_field(name)
-    except Exception:
-        return False
-    return True
-
-
-def _profile_model():
-    """shoushan.community.models.CommunityProfile, if it exists, has households and its table."""
-    try:
-        from shoushan.community.models import CommunityProfile  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    if not _has(CommunityProfile, "households"):
-        return None
-    if CommunityProfile._meta.db_table not in connection.introspection.table_names():
-        return None
-    return CommunityProfile
 
 
 def statistics_as_of(region: Region, day: date) -> dict:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from shoushan.accounts.scope import in_scope
 from shoushan.audit.services import audit_entry, audit_record, audit_records, field_changes
-from shoushan.core.errors import Conflict, InvalidInput, PermissionDenied
+from shoushan.core.errors import Conflict, Forbidden, InvalidInput
 from shoushan.workforce.models import (
     Attribute,
     AttributeChange,
@@ -231,7 +231,7 @@ def worker_event_record(
         if not community_code:
             raise InvalidInput(_("Choose the community."))
         if not in_scope(actor, community_code):
-            raise PermissionDenied(_("You may only move a worker into a community in your scope."))
+            raise Forbidden(_("You may only move a worker into a community in your scope."))
         destination = community_in_scope(actor, community_code)
         if kind is EventKind.TRANSFER and destination.pk == worker.community_id:
             raise InvalidInput(_("The worker is already in this community."))
@@ -598,7 +598,7 @@ def workers_import(*, actor, rows: list[dict[str, str]]) -> ImportResult:
 def city_average_wage_set(*, actor, year: int, yuan, source: str = "") -> CityAverageWage:
     """The city administrator records the published average annual wage of a year."""
     if not is_city_admin(actor):
-        raise PermissionDenied(_("Only the city administrator records the city's average wage."))
+        raise Forbidden(_("Only the city administrator records the city's average wage."))
     try:
         year = int(year)
         yuan = int(str(yuan).replace(",", "").strip())

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shoushan.accounts.personal import can_view_personal_information, personal_values
-from shoushan.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from shoushan.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shoushan.core.masking import mask
 from shoushan.regions.selectors import region_ancestors
 from shoushan.workforce import selectors, services
@@ -300,9 +300,7 @@ def wages(request: HttpRequest) -> HttpResponse:
     form = WageForm(request.POST or None)
     if request.method == "POST":
         if not selectors.is_city_admin(request.user):
-            raise PermissionDenied(
-                _("Only the city administrator records the city's average wage.")
-            )
+            raise Forbidden(_("Only the city administrator records the city's average wage."))
         if form.is_valid():
             try:
                 services.city_average_wage_set(actor=request.user, **form.cleaned_data)

@@ -29,13 +29,13 @@ def test_bad_input_creates_nothing_and_says_why(user):
     before = (AuditRecord.objects.count(), user("city_admin").__class__.objects.count())
     with pytest.raises(InvalidInput) as error:
         user_create(
-            actor=user("street_staff"),
+            actor=user("district_admin"),
             username="x1",
             password="A-long-enough-pass",
             role="community_staff",
             phone="12345",
             id_number="110105194912310021",
-            scope_codes=["110101002001"],  # 景山街道: outside 东华门街道's scope
+            scope_codes=["110102001001"],  # 西城区: outside 东城区's scope
         )
     assert set(error.value.details) == {"phone", "id_number", "scope_codes"}
     after = (AuditRecord.objects.count(), user("city_admin").__class__.objects.count())

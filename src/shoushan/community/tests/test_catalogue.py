@@ -18,7 +18,7 @@ from shoushan.community.tests.helpers import (
     community_data_clear,
     xicheng_community,
 )
-from shoushan.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from shoushan.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shoushan.regions.models import Region
 
 
@@ -76,7 +76,7 @@ def test_a_draft_is_edited_and_published_while_the_published_version_stays_froze
     carried = ChecklistEntry.objects.get(community=duofu, item__category__version=draft)
     assert (carried.item.code, carried.status, carried.evidence) == ("02.01", "provided", "窗口")
     assert AuditRecord.objects.filter(action="community.catalogue_item_save").count() == 2
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         services.catalogue_version_copy(actor=user("district_admin"), source=draft, name="y")
     with pytest.raises(InvalidInput):
         services.catalogue_version_copy(actor=admin, source=draft, name="2027 草案")

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from shoushan.community import services
+from shoushan.community import selectors
 from shoushan.community.demo import community_demo_create
 from shoushan.community.models import CommunityProfile, Facility
 from shoushan.community.tests.helpers import (
@@ -108,7 +108,7 @@ def test_thresholds_page_is_for_the_city_administrator(login, beijing):
         },
     )
     assert response.status_code == 302
-    rule = services.standards_rule_get()
+    rule = selectors.standards_rule()
     assert rule.min_staff == 3 and [i["code"] for i in rule.standardisation_items] == [
         "signage",
         "rules",

@@ -16,7 +16,7 @@ from shoushan.community.tests.helpers import (
     xicheng_community,
     xlsx,
 )
-from shoushan.core.errors import InvalidInput, NotFound, PermissionDenied
+from shoushan.core.errors import Forbidden, InvalidInput, NotFound
 from shoushan.regions.models import Region
 
 
@@ -42,7 +42,7 @@ def test_profile_edit_is_audited_with_before_and_after(user, beijing):
     profile = CommunityProfile.objects.get(region_id=DUOFU)
     assert profile.households == 1250 and profile.secretary_name == "王小明"
     records = list(
-        AuditRecord.objects.filter(object_id=DUOFU, object_type=services.PROFILE_TYPE).order_by(
+        AuditRecord.objects.filter(object_id=DUOFU, object_type=selectors.PROFILE_TYPE).order_by(
             "id"
         )
     )
@@ -74,7 +74,7 @@ def test_a_street_cannot_edit_another_district_and_a_grid_worker_cannot_edit(use
         services.profile_update(
             actor=user("street_staff"), community=_community(xicheng_community()), values={}
         )
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         services.profile_update(actor=user("grid_worker"), community=_community(), values={})
 
 

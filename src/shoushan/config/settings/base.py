@@ -28,10 +28,10 @@ LOGIN_MAX_FAILURES = env_int("SHOUSHAN_LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCKOUT_MINUTES = env_int("SHOUSHAN_LOGIN_LOCKOUT_MINUTES", 15)
 MAP_TILE_URL = env_str("SHOUSHAN_MAP_TILE_URL", "")  # e.g. an intranet tile server; empty: none
 LOG_LEVEL = env_str("SHOUSHAN_LOG_LEVEL", "INFO")
-# How often a process asks whether the grids changed (new grids are used within this time).
-GRID_INDEX_REFRESH_SECONDS = env_int("SHOUSHAN_GRID_INDEX_REFRESH_SECONDS", 10)
-# How long a checked Open311 api_key is trusted before it is checked again (revocation delay).
-OPEN311_KEY_CACHE_SECONDS = env_int("SHOUSHAN_OPEN311_KEY_CACHE_SECONDS", 10)
+# How often a process asks whether data it keeps in memory changed (the grids, the divisions'
+# gazetteer, the case catalogue, Open311 keys, the active intake model): a change, a new grid
+# layer or a revoked key, reaches every process and machine within this many seconds.
+VERSION_CHECK_SECONDS = env_int("SHOUSHAN_VERSION_CHECK_SECONDS", 10)
 # Public reference data that the project may read but not ship (see its SOURCES.md): the demo
 # builds the provincial evaluation from it when it is there.
 SHARED_DATA_DIR = Path(env_str("SHOUSHAN_SHARED_DATA", str(PROJECT_DIR.parent / "shared" / "data")))
@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "shoushan.workforce",
     "shoushan.volunteers",
     "shoushan.evaluation",
+    "shoushan.platform",
 ]
 
 MIDDLEWARE = [
@@ -97,7 +98,12 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "shoushan.cockpit.context_processors.navigation",
             ],
-            "builtins": ["shoushan.core.templatetags.shoushan"],
+            "builtins": [
+                "shoushan.core.templatetags.shoushan",
+                "shoushan.audit.templatetags.audit_labels",
+                "shoushan.regions.templatetags.region_labels",
+                "shoushan.grid.templatetags.case_labels",
+            ],
         },
     },
 ]

@@ -30,8 +30,7 @@ STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 
 # Tests change grids and keys between requests: look again every time.
-GRID_INDEX_REFRESH_SECONDS = 0
-OPEN311_KEY_CACHE_SECONDS = 0
+VERSION_CHECK_SECONDS = 0
 
 import tempfile  # noqa: E402
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from shoushan.community.models import CommunityProfile
 from shoushan.community.selectors import compliance_of
-from shoushan.grid.assessment import case_counts, rates_from_counts
+from shoushan.grid.cases.assessment import case_counts, rates_from_counts
 from shoushan.regions.models import Level, Region
 from shoushan.workforce.selectors import statistics_as_of
 

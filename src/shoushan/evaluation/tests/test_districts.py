@@ -20,7 +20,7 @@ from shoushan.evaluation import districts
 from shoushan.evaluation.districts.platform import community_values, grid_values, workforce_values
 from shoushan.evaluation.models import Dataset
 from shoushan.evaluation.services import dataset_build, district_dataset_create
-from shoushan.grid.cases import case_move, case_return_visit_record
+from shoushan.grid.cases.services import case_move, case_return_visit_record
 from shoushan.grid.tests.helpers import report
 from shoushan.regions.models import Region
 from shoushan.workforce.demo import demo_workers_create

@@ -15,7 +15,7 @@ import threading
 import warnings
 from collections.abc import Iterable
 
-from shoushan.grid.intake.address import name_forms
+from shoushan.regions.gazetteer import name_forms
 
 _lock = threading.Lock()
 _tokenizer = None

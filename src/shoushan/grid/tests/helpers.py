@@ -1,6 +1,6 @@
 """What grid tests share: a resident's report at 多福巷, through the real intake service."""
 
-from shoushan.grid.cases import case_report
+from shoushan.grid.cases.services import case_report
 from shoushan.grid.models import Category
 from shoushan.regions.models import Region
 

@@ -3,8 +3,8 @@ from datetime import date
 import pytest
 
 from shoushan.core.tests.clock import moment
-from shoushan.grid.assessment import rates_from_counts, street_ranking
-from shoushan.grid.cases import case_move, case_return_visit_record
+from shoushan.grid.cases.assessment import rates_from_counts, street_ranking
+from shoushan.grid.cases.services import case_move, case_return_visit_record
 from shoushan.grid.models import Case
 from shoushan.grid.tests.helpers import report
 

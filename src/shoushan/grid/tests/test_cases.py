@@ -4,9 +4,9 @@ import pytest
 
 from shoushan.audit.models import AuditRecord
 from shoushan.core.coordinates import wgs84_to_gcj02
-from shoushan.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from shoushan.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shoushan.core.tests.clock import moment
-from shoushan.grid.cases import (
+from shoushan.grid.cases.services import (
     case_move,
     case_return_visit_record,
     cases_escalate_overdue,
@@ -69,7 +69,7 @@ def _user(username):
 
 
 def test_the_closed_loop_from_report_to_return_visit(demo_city):
-    from shoushan.grid.cases import department_unit
+    from shoushan.grid.registry.selectors import department_unit
 
     case, _ = report()
     unit = department_unit(district_code="110101000000", department="区城市管理委员会")
@@ -114,12 +114,12 @@ def test_roles_and_scopes_decide_who_moves_a_case(demo_city):
     case, _ = report()
     with pytest.raises(NotFound):  # another street's staff do not even see it
         case_move(actor=_user("street_staff_2"), case_id=case.pk, action="register")
-    with pytest.raises(PermissionDenied):  # a grid worker does not register cases
+    with pytest.raises(Forbidden):  # a grid worker does not register cases
         case_move(actor=_user("grid_worker"), case_id=case.pk, action="register")
     case = case_move(actor=_user("street_staff"), case_id=case.pk, action="register")
     case = case_move(actor=_user("street_staff"), case_id=case.pk, action="dispatch")
     assert case.unit.name == "东华门街道办事处"  # an event goes to the locality
-    with pytest.raises(PermissionDenied):  # the department handler is not in that unit
+    with pytest.raises(Forbidden):  # the department handler is not in that unit
         case_move(actor=_user("department_handler"), case_id=case.pk, action="accept")
     case = case_move(actor=_user("street_staff"), case_id=case.pk, action="accept")
     assert case.stage == "accepted"  # the street office's own staff handle it

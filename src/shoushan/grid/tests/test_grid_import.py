@@ -3,7 +3,7 @@ from shapely.geometry import box, mapping
 
 from shoushan.core.errors import InvalidInput
 from shoushan.grid.models import Grid
-from shoushan.grid.services import grids_import
+from shoushan.grid.registry.services import grids_import
 
 
 def feature(code, geometry, **props):

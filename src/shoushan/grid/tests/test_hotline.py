@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
 from shoushan.core.errors import InvalidInput
-from shoushan.grid.hotline import hotline_orders_import, read_table
+from shoushan.grid.intake.hotline import hotline_orders_import, hotline_rows_read
 from shoushan.grid.models import Case
 
 HEADER = "工单编号,受理时间,诉求类别,诉求内容,社区编码,经度,纬度,地址,来电人,联系电话\n"
@@ -23,7 +23,7 @@ GOOD = [
 
 def test_a_good_csv_creates_every_case_located_and_in_the_queue(demo_city, user):
     result = hotline_orders_import(
-        actor=user("street_staff"), rows=read_table("orders.csv", csv_bytes(*GOOD))
+        actor=user("street_staff"), rows=hotline_rows_read("orders.csv", csv_bytes(*GOOD))
     )
     assert result.created == 2
     by_point = Case.objects.get(external_id="GD002")
@@ -35,7 +35,7 @@ def test_a_good_csv_creates_every_case_located_and_in_the_queue(demo_city, user)
 
 
 def test_one_bad_row_imports_nothing_and_each_problem_names_row_and_column(demo_city, user):
-    rows = read_table(
+    rows = hotline_rows_read(
         "orders.csv",
         csv_bytes(
             *GOOD,
@@ -58,19 +58,22 @@ def test_one_bad_row_imports_nothing_and_each_problem_names_row_and_column(demo_
 
 
 def test_a_point_outside_the_city_imports_nothing(demo_city, user):
-    rows = read_table(
+    rows = hotline_rows_read(
         "o.csv", csv_bytes(GOOD[0], "GD005,2026-11-03 08:00,R0101,在上海,,121.47,31.23,,,")
     )
-    with pytest.raises(InvalidInput, match="不在本市网格范围内"):
+    with pytest.raises(InvalidInput) as refused:
         hotline_orders_import(actor=user("street_staff"), rows=rows)
+    (problem,) = refused.value.details
+    assert (problem["row"], problem["column"]) == (3, "longitude")
+    assert "不在本市网格范围内" in problem["reason"]
     assert not Case.objects.filter(channel="hotline").exists()
 
 
 def test_importing_the_same_file_twice_is_refused(demo_city, user):
     content = csv_bytes(*GOOD)
-    hotline_orders_import(actor=user("street_staff"), rows=read_table("o.csv", content))
+    hotline_orders_import(actor=user("street_staff"), rows=hotline_rows_read("o.csv", content))
     with pytest.raises(InvalidInput):
-        hotline_orders_import(actor=user("street_staff"), rows=read_table("o.csv", content))
+        hotline_orders_import(actor=user("street_staff"), rows=hotline_rows_read("o.csv", content))
     assert Case.objects.filter(channel="hotline").count() == 2
 
 
@@ -83,12 +86,12 @@ def test_xlsx_and_unknown_columns(demo_city, user):
     book.save(buffer)
     assert (
         hotline_orders_import(
-            actor=user("street_staff"), rows=read_table("o.xlsx", buffer.getvalue())
+            actor=user("street_staff"), rows=hotline_rows_read("o.xlsx", buffer.getvalue())
         ).created
         == 1
     )
     with pytest.raises(InvalidInput, match=r"Unknown columns|未知"):
-        read_table("o.csv", "工单编号,受理时间,诉求类别,诉求内容,颜色\n".encode())
+        hotline_rows_read("o.csv", "工单编号,受理时间,诉求类别,诉求内容,颜色\n".encode())
 
 
 def test_the_import_page(login, demo_city):

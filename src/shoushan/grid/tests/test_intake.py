@@ -14,9 +14,8 @@ from django.utils import translation
 from shoushan.accounts.models import User
 from shoushan.audit.models import AuditRecord
 from shoushan.core.errors import InvalidInput
-from shoushan.grid.intake_selectors import case_duplicate_candidates
-from shoushan.grid.intake_services import (
-    address_region,
+from shoushan.grid.cases.selectors import case_duplicate_candidates
+from shoushan.grid.intake.services import (
     cases_intake_classify,
     intake_model_activate,
     intake_model_active,
@@ -25,6 +24,7 @@ from shoushan.grid.intake_services import (
 )
 from shoushan.grid.models import Case, IntakeModel
 from shoushan.grid.tests.helpers import DUOFUXIANG, full_address, report
+from shoushan.regions.selectors import address_region
 
 
 @pytest.fixture(autouse=True)
@@ -38,6 +38,9 @@ LABELLED = (
     settings.SHARED_DATA_DIR / "complaints" / "tipdm2020c_attachment2_segmented_labelled_train.csv"
 )
 RAW = settings.SHARED_DATA_DIR / "complaints" / "tipdm2020c_attachment3_hotspot4326.csv"
+pytestmark = pytest.mark.skipif(
+    not (LABELLED.is_file() and RAW.is_file()), reason=f"no labelled messages at {LABELLED}"
+)
 BUS = "出租车司机拒载绕路，乱收费，希望运管处查处。"  # a 交通运输 request
 
 
@@ -260,25 +263,28 @@ def test_possible_duplicates_are_shown_to_the_dispatcher(demo_city, login):
 
 
 def test_a_12345_batch_of_raw_messages_is_classified_after_import(demo_city, tmp_path, subset_rows):
-    """The importer writes rows directly, then classifies the batch by its ids and dispatches
-    the confident orders without a person; the doubtful ones wait for triage."""
-    from shoushan.grid.hotline import hotline_orders_import
+    """The import classifies each order as it becomes a case and dispatches the confident ones
+    without a person; the doubtful ones wait for triage."""
+    from shoushan.grid.intake.hotline import hotline_orders_import
 
     with RAW.open(encoding="utf-8", newline="") as f:
         raw = list(csv.DictReader(f))[:60]
     rows = [
-        {
-            "order_id": f"TD{r['留言编号']}",
-            "received_at": "2026-11-02 09:15",
-            "category": "R1001",
-            "description": f"{r['留言主题']}\n{r['留言详情']}",
-            # half the callers gave only an address: the orders are located by it
-            **(
-                {"community_code": "110101001001"}
-                if i % 2
-                else {"address": full_address("110101001002", "小区东门")}
-            ),
-        }
+        (
+            i + 2,
+            {
+                "order_id": f"TD{r['留言编号']}",
+                "received_at": "2026-11-02 09:15",
+                "category": "R1001",
+                "description": f"{r['留言主题']}\n{r['留言详情']}",
+                # half the callers gave only an address: the orders are located by it
+                **(
+                    {"community_code": "110101001001"}
+                    if i % 2
+                    else {"address": full_address("110101001002", "小区东门")}
+                ),
+            },
+        )
         for i, r in enumerate(raw)
     ]
     train(tmp_path, subset_rows[0], "--folds", "0")
@@ -330,7 +336,7 @@ def test_the_demo_trains_a_classifier_and_dispatches_a_located_12345_batch(demo_
 def test_the_predicted_department_answers_requests_not_events_the_reporter_chose(
     demo_city, tmp_path, subset_rows
 ):
-    from shoushan.grid.cases import cases_auto_dispatch
+    from shoushan.grid.intake.dispatch import cases_auto_dispatch
     from shoushan.grid.models import Category
 
     train(tmp_path, subset_rows[0], "--folds", "0", "--threshold", "0")  # all confident

@@ -4,16 +4,19 @@ pure. Training here uses a subset; the full 5-fold cross-validation is bench/int
 import csv
 import pickle
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
+from django.conf import settings
 
 from shoushan.grid.intake import classify, segment
 
-COMPLAINTS = Path(__file__).resolve().parents[5] / "shared" / "data" / "complaints"
+COMPLAINTS = settings.SHARED_DATA_DIR / "complaints"
 LABELLED = COMPLAINTS / "tipdm2020c_attachment2_segmented_labelled_train.csv"
 RAW = COMPLAINTS / "tipdm2020c_attachment3_hotspot4326.csv"
+pytestmark = pytest.mark.skipif(
+    not (LABELLED.is_file() and RAW.is_file()), reason=f"no labelled messages at {COMPLAINTS}"
+)
 DEPARTMENTS = {"交通运输": "区交通委员会", "卫生计生": "区卫生健康委员会"}
 
 

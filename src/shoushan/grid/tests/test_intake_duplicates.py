@@ -2,24 +2,19 @@
 
 import csv
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
+from django.conf import settings
 
-from shoushan.grid.intake.duplicates import (
+from shoushan.grid.cases.duplicates import (
     Report,
     distance_m,
     duplicate_candidates,
     text_similarity,
 )
 
-RAW = (
-    Path(__file__).resolve().parents[5]
-    / "shared"
-    / "data"
-    / "complaints"
-    / "tipdm2020c_attachment3_hotspot4326.csv"
-)
+RAW = settings.SHARED_DATA_DIR / "complaints" / "tipdm2020c_attachment3_hotspot4326.csv"
+pytestmark = pytest.mark.skipif(not RAW.is_file(), reason=f"no messages at {RAW}")
 T0 = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 HERE = (116.4069014, 39.9215538)
 

@@ -8,7 +8,7 @@ from django.test import Client
 from django.utils import translation
 
 from shoushan.core.errors import InvalidInput
-from shoushan.grid.hotline import hotline_orders_import, read_table
+from shoushan.grid.intake.hotline import hotline_orders_import, hotline_rows_read
 from shoushan.grid.models import Case
 from shoushan.grid.tests.helpers import full_address, report
 from shoushan.grid.tests.test_hotline import csv_bytes
@@ -64,7 +64,7 @@ def test_vague_or_ambiguous_addresses_are_refused_and_create_nothing(demo_city):
 
 def test_a_12345_batch_locates_orders_by_their_address(demo_city, user):
     address = full_address("110101001001")
-    rows = read_table(
+    rows = hotline_rows_read(
         "orders.csv",
         csv_bytes(
             f"GD101,2026-11-02 09:15,R0101,楼道灯坏了,,,,{address}5号楼,王,13800000001",
@@ -76,7 +76,7 @@ def test_a_12345_batch_locates_orders_by_their_address(demo_city, user):
     assert located.community_id == "110101001001"
     assert located.events.get().data["located_by"] == "address"
     # one row whose address is vague: the batch is refused, the row and the reason named
-    bad = read_table(
+    bad = hotline_rows_read(
         "orders.csv",
         csv_bytes(
             f"GD103,2026-11-02 09:15,R0101,楼道灯坏了,,,,{address},,",
@@ -88,7 +88,7 @@ def test_a_12345_batch_locates_orders_by_their_address(demo_city, user):
     assert [(p["row"], p["column"]) for p in error.value.details] == [(3, "address")]
     assert not Case.objects.filter(external_id__in=["GD103", "GD104"]).exists()
     # an address outside the importer's scope is refused like a community code would be
-    foreign = read_table(
+    foreign = hotline_rows_read(
         "orders.csv", csv_bytes("GD105,2026-11-02 09:15,R0101,灯坏了,,,,海淀区学院路街道,,")
     )
     with pytest.raises(InvalidInput):

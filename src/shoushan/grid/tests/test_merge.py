@@ -9,11 +9,13 @@ from django.utils import translation
 
 from shoushan.accounts.models import User
 from shoushan.audit.models import AuditRecord
-from shoushan.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from shoushan.grid.assessment import case_counts
-from shoushan.grid.cases import case_move, case_return_visit_record, department_unit
-from shoushan.grid.merge import case_merge, case_reporters
+from shoushan.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from shoushan.grid.cases.assessment import case_counts
+from shoushan.grid.cases.merge import case_merge
+from shoushan.grid.cases.selectors import case_reporters
+from shoushan.grid.cases.services import case_move, case_return_visit_record
 from shoushan.grid.models import Case, CaseReporter
+from shoushan.grid.registry.selectors import department_unit
 from shoushan.grid.tests.helpers import DUOFUXIANG, report
 
 LON, LAT = DUOFUXIANG
@@ -122,7 +124,7 @@ def test_refusals_change_nothing(demo_city):
         case_merge(actor=staff("street_staff_2"), case_id=second.pk, into_id=first.pk)
     with pytest.raises(NotFound):
         case_merge(actor=staff(), case_id=second.pk, into_id=10**9)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         case_merge(actor=staff("grid_worker"), case_id=second.pk, into_id=first.pk)
     with pytest.raises(InvalidInput):  # a merge is not a plain move
         case_move(actor=staff(), case_id=second.pk, action="merge")

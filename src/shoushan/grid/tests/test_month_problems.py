@@ -11,8 +11,13 @@ from shoushan.audit.models import AuditRecord
 from shoushan.core.errors import InvalidInput
 from shoushan.core.tests.clock import moment
 from shoushan.grid.demo import TIPDM_MESSAGES, demo_messages_load
+from shoushan.grid.intake.problems import (
+    messages_import,
+    month_problems,
+    proactive_alerts,
+    theme_task_done,
+)
 from shoushan.grid.models import Case, HotlineMessage, MonthlyTheme, Unit, UnitKind
-from shoushan.grid.problems import messages_import, month_problems, street_spikes, theme_task_done
 from shoushan.grid.tests.helpers import report
 from shoushan.regions.models import Region
 
@@ -42,10 +47,15 @@ def test_the_city_sees_the_months_problems_and_makes_one_its_theme(login, user, 
         kind=UnitKind.DEPARTMENT,
         region=Region.objects.get(code="110000000000"),
     )
-    rank = next(i for i, p in enumerate(found, start=1) if "滨河苑" in p.title)
+    key = next(p.key for p in found if "滨河苑" in p.title)
+    stale = client.post(  # a key the clustering no longer has: nothing is chosen blindly
+        "/grid/problems/?month=2019-08",
+        {"action": "choose", "problem": "0" * 16, "lead_unit": department.pk},
+    )
+    assert stale.status_code == 409 and not MonthlyTheme.objects.exists()
     response = client.post(
         "/grid/problems/?month=2019-08",
-        {"action": "choose", "rank": rank, "lead_unit": department.pk, "note": "车位捆绑销售"},
+        {"action": "choose", "problem": key, "lead_unit": department.pk, "note": "车位捆绑销售"},
     )
     assert response.status_code == 302
     theme = MonthlyTheme.objects.get(month=AUGUST_2019)
@@ -74,7 +84,8 @@ def test_the_city_sees_the_months_problems_and_makes_one_its_theme(login, user, 
     assert actions == {"monthly_theme.choose", "monthly_theme.task_add", "monthly_theme.task_done"}
     # A second theme for the month is refused, and nothing changes.
     client.post(
-        "/grid/problems/?month=2019-08", {"action": "choose", "rank": 1, "lead_unit": department.pk}
+        "/grid/problems/?month=2019-08",
+        {"action": "choose", "problem": found[0].key, "lead_unit": department.pk},
     )
     assert MonthlyTheme.objects.filter(month=AUGUST_2019).count() == 1
 
@@ -107,9 +118,9 @@ def test_a_streets_sudden_cases_are_a_spike(demo_city, user, clock):
     for _i in range(4):
         report()  # at 多福巷, 东华门街道, today
     # without records reaching back over the 8 weeks' baseline nothing is called a spike
-    assert street_spikes(user("street_staff")) == []
+    assert proactive_alerts(user("street_staff")) == []
     old, _c = report(description="路灯不亮")
     Case.objects.filter(pk=old.pk).update(reported_at=moment("2026-08-14 10:00"))
-    spikes = street_spikes(user("street_staff"))
+    spikes = proactive_alerts(user("street_staff"))
     assert [(s.street, s.count) for s in spikes] == [("110101001000", 4)]
-    assert street_spikes(user("street_staff_2")) == []  # another street sees none of it
+    assert proactive_alerts(user("street_staff_2")) == []  # another street sees none of it

@@ -4,9 +4,9 @@ in the database so that every server process sees the same count."""
 from django.core.cache import caches
 from django.test import Client
 
+from shoushan.grid.cases.views import RESIDENT_REPORTS_PER_HOUR
 from shoushan.grid.models import Case, Category
 from shoushan.grid.tests.helpers import DUOFUXIANG
-from shoushan.grid.views import RESIDENT_REPORTS_PER_HOUR
 
 
 def _post(client: Client, i: int):

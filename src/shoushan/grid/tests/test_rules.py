@@ -1,8 +1,9 @@
 from datetime import date
 
 from shoushan.audit.models import AuditRecord
-from shoushan.grid.cases import case_move, department_unit
+from shoushan.grid.cases.services import case_move
 from shoushan.grid.models import CalendarDay, Category
+from shoushan.grid.registry.selectors import department_unit
 from shoushan.grid.tests.helpers import report
 
 

@@ -6,11 +6,11 @@ import pytest
 from django.test import Client
 from shapely.geometry import box, mapping
 
-from shoushan.core.errors import InvalidInput, PermissionDenied
-from shoushan.grid.cases import case_move, case_return_visit_record
-from shoushan.grid.hotline import hotline_orders_import, read_table
+from shoushan.core.errors import Forbidden, InvalidInput
+from shoushan.grid.cases.services import case_move, case_return_visit_record
+from shoushan.grid.intake.hotline import hotline_orders_import, hotline_rows_read
 from shoushan.grid.models import Case, Grid, Unit
-from shoushan.grid.services import grids_import
+from shoushan.grid.registry.services import grids_import
 from shoushan.grid.tests.helpers import report
 
 
@@ -44,7 +44,7 @@ def test_a_street_cannot_import_work_orders_of_another_street(user, demo_city):
     )
     with pytest.raises(InvalidInput):
         hotline_orders_import(
-            actor=user("street_staff_2"), rows=read_table("o.csv", content.encode())
+            actor=user("street_staff_2"), rows=hotline_rows_read("o.csv", content.encode())
         )
     assert not Case.objects.filter(external_id="X9").exists()
 
@@ -73,7 +73,7 @@ def test_only_dispatching_staff_record_return_visits(user, demo_city):
         ("street_staff", "close", {}),
     ]:
         case_move(actor=user(username), case_id=case.pk, action=action, **extra)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         case_return_visit_record(
             actor=user("department_handler"),
             case_id=case.pk,
@@ -84,9 +84,9 @@ def test_only_dispatching_staff_record_return_visits(user, demo_city):
 
 
 def test_patrol_reports_come_from_staff_in_their_own_area(user, demo_city):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         report(channel="patrol", actor=user("resident"))
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         report(channel="patrol", actor=user("street_staff_2"))  # 多福巷 is not 景山's
     case, _ = report(channel="patrol", actor=user("grid_worker"))
     assert case.channel == "patrol"

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from shoushan.grid.topics import Message, problems_find, spikes_find, words
+from shoushan.grid.intake.topics import Message, problems_find, spikes_find, words
 
 MESSAGES = (
     Path(__file__).resolve().parents[4].parent

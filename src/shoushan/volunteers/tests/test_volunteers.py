@@ -6,8 +6,8 @@ from django.utils import timezone
 
 from shoushan.accounts.models import User
 from shoushan.audit.models import AuditRecord
-from shoushan.core.errors import Conflict, InvalidInput, NotFound
-from shoushan.grid.cases import working_calendar
+from shoushan.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from shoushan.grid.registry.selectors import working_calendar
 from shoushan.volunteers import rules, services
 from shoushan.volunteers.models import ServiceRecord, SignUp, Volunteer
 from shoushan.workforce.tests.helpers import id_number
@@ -222,12 +222,12 @@ def test_statistics_count_registered_active_volunteers_and_hours_per_month(setti
     today = timezone.localdate()
     since = today - timedelta(days=30)
     # the demo may have made volunteers and hours here already: count what this test adds
-    before = selectors.statistics("110101001000", since=since, until=today)
+    before = selectors.statistics(staff, "110101001000", since=since, until=today)
     services.activity_sign_up(actor=resident, activity_id=activity.pk)
     services.service_hours_record(
         actor=staff, activity_id=activity.pk, volunteer_id=volunteer.pk, hours=3
     )
-    stats = selectors.statistics("110101001000", since=since, until=today)
+    stats = selectors.statistics(staff, "110101001000", since=since, until=today)
     assert (
         stats["registered"] == Volunteer.objects.filter(region_code__startswith="110101001").count()
     )
@@ -237,6 +237,7 @@ def test_statistics_count_registered_active_volunteers_and_hours_per_month(setti
     hours_before = {m.date() if hasattr(m, "date") else m: h for m, h, _n in before["months"]}
     assert hours[month] == hours_before.get(month, 0) + 3
     by_organization = selectors.statistics(
+        staff,
         "110101001000",
         since=today - timedelta(days=30),
         until=today,
@@ -244,6 +245,9 @@ def test_statistics_count_registered_active_volunteers_and_hours_per_month(setti
     )
     assert by_organization["hours"] == 3
     assert login("street_staff").get("/volunteers/manage/").status_code == 200
+    with pytest.raises(Forbidden):  # a resident sees no city's statistics
+        selectors.statistics(resident, "110101001000", since=since, until=today)
+    assert 'class="stat"' not in login("resident").get("/volunteers/manage/").content.decode()
 
 
 def test_the_public_listing_masks_names(setting):

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from shoushan.accounts.models import User
 from shoushan.audit.models import AuditRecord
-from shoushan.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from shoushan.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shoushan.workforce.models import CareerEvent, CommunityWorker
 from shoushan.workforce.services import worker_event_record
 from shoushan.workforce.tests.helpers import make_worker
@@ -50,7 +50,7 @@ def test_a_transfer_moves_the_community(demo_city):
 
 def test_a_transfer_out_of_scope_is_refused_and_changes_nothing(demo_city):
     worker = make_worker()
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         record(worker, kind="transfer", on="2019-03-01", community_code="110101002001")
     worker.refresh_from_db()
     assert worker.community_id == "110101001001" and worker.events.count() == 1

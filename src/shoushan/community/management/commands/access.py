@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from shoushan.community import access
 from shoushan.community.access import AccessInputError, AccessResult
+from shoushan.community.osm import osm_walk_network
 
 INPUT_ERROR_STATUS = 2
 
@@ -88,7 +89,7 @@ class Command(BaseCommand):
             )
         try:
             if osm is not None:
-                network = access.network_from_osm(osm)
+                network = osm_walk_network(osm)
             else:
                 network = access.network_from_tables(nodes, edges)
             facilities = access.facilities_from_csv(options["facilities"])

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from shoushan.grid.cases import cases_escalate_overdue
+from shoushan.grid.cases.services import cases_escalate_overdue
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from shoushan.core.errors import InvalidInput
-from shoushan.grid.hotline import hotline_orders_import, read_table
+from shoushan.grid.intake.hotline import hotline_orders_import, hotline_rows_read
 
 
 class Command(BaseCommand):
@@ -17,7 +17,7 @@ class Command(BaseCommand):
     def handle(self, *args, file: Path, **options):
         try:
             result = hotline_orders_import(
-                actor=None, rows=read_table(file.name, file.read_bytes())
+                actor=None, rows=hotline_rows_read(file.name, file.read_bytes())
             )
         except InvalidInput as e:
             for problem in (e.details or [])[:50]:

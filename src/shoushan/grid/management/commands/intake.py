@@ -4,15 +4,15 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from shoushan.core.errors import DomainError
-from shoushan.grid.cases import cases_auto_dispatch
 from shoushan.grid.intake.classify import report_lines
-from shoushan.grid.intake_services import (
-    address_region,
+from shoushan.grid.intake.dispatch import cases_auto_dispatch
+from shoushan.grid.intake.services import (
     cases_intake_classify,
     intake_evaluate,
     intake_model_activate,
     intake_model_train,
 )
+from shoushan.regions.selectors import address_region
 
 
 class Command(BaseCommand):

@@ -1,0 +1,51 @@
+"""The platform's periodic work in one long-running process: `make run` starts it beside the web
+server, and a production installation runs it as a service (docs/operations.md)."""
+
+import logging
+import time
+
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+
+from shoushan.grid.cases.services import cases_escalate_overdue
+from shoushan.grid.intake.dispatch import cases_auto_dispatch
+from shoushan.volunteers.services import star_ratings_take_effect
+
+log = logging.getLogger(__name__)
+
+# (what, how often in seconds, the job): each returns how many things it did
+JOBS = (
+    ("confident requests dispatched", 60, cases_auto_dispatch),
+    ("overdue cases escalated", 300, cases_escalate_overdue),
+    ("star ratings took effect", 86_400, star_ratings_take_effect),
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "Run the periodic jobs until stopped: every minute dispatch the confidently classified "
+        "new requests, every five minutes escalate overdue cases, once a day let listed star "
+        "ratings take effect. --once runs each job once and stops."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--once", action="store_true", help="run every job once, then stop")
+
+    def handle(self, *args, once: bool = False, **options):
+        last_run: dict[str, float] = {}
+        while True:
+            for name, interval, job in JOBS:
+                if time.monotonic() - last_run.get(name, -interval) < interval:
+                    continue
+                last_run[name] = time.monotonic()
+                try:
+                    done = job()
+                except Exception:  # one failing job must not stop the others, nor the next run
+                    log.exception("periodic job failed: %s", name)
+                    continue
+                if done or once:
+                    self.stdout.write(f"{time.strftime('%H:%M:%S')} {name}: {done}")
+            if once:
+                return
+            time.sleep(5)
+            close_old_connections()  # a long-lived process: no connection kept past its age
