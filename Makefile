@@ -29,7 +29,8 @@ install-dev: $(UV)
 run: install fonts .env
 	$(SHOUSHAN) setup --demo
 	@echo "Shoushan is serving at http://127.0.0.1:$(PORT)/  (Ctrl+C stops it)"
-	$(SHOUSHAN) run_periodic & $(VENV)/bin/granian $(SERVE_FLAGS) --host 127.0.0.1 --port $(PORT) --access-log
+	$(SHOUSHAN) run_periodic & $(SHOUSHAN) db_worker --no-startup-delay & \
+	  $(VENV)/bin/granian $(SERVE_FLAGS) --host 127.0.0.1 --port $(PORT) --access-log
 
 # Debian's chromium drives the browser tests; Playwright's own browser download cannot work offline.
 browser:
@@ -47,6 +48,8 @@ fonts:
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/mypy
 	SHOUSHAN_SECRET_KEY=check $(SHOUSHAN) makemigrations --check --dry-run
 
 test: install-dev browser fonts lint

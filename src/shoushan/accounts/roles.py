@@ -1,6 +1,8 @@
 """What each role may do. Roles are fixed; the permissions each grants are listed here once, and
 an administrator can grant any account more through its own user permissions."""
 
+from django.utils.functional import Promise
+
 from shoushan.accounts.models import Role
 from shoushan.core.errors import Forbidden
 
@@ -63,9 +65,9 @@ def has_role(user, roles: frozenset[str]) -> bool:
     return bool(user.is_superuser) or user.role in roles
 
 
-def require_role(actor, roles: frozenset[str], message: str) -> None:
+def require_role(actor, roles: frozenset[str], message: str | Promise) -> None:
     """Raise Forbidden with the message unless the actor holds one of the roles. `None` is the
     platform itself (a management command, a periodic job), which may do anything; a visitor
     who is not signed in holds no role."""
     if actor is not None and not has_role(actor, roles):
-        raise Forbidden(message)
+        raise Forbidden(str(message))  # a lazy message is translated as it is raised

@@ -16,7 +16,7 @@ from shoushan.accounts.roles import ADMINISTRATORS, SCOPED_ROLES, require_role
 from shoushan.accounts.scope import in_scope
 from shoushan.audit.services import audit_record
 from shoushan.core.errors import InvalidInput, NotFound
-from shoushan.core.validators import InvalidNumber, normalize_id_number, normalize_mobile
+from shoushan.core.validators import InvalidNumber, normalise_id_number, normalise_mobile
 from shoushan.regions.models import Region
 
 TOKEN_PREFIX = "ss_"
@@ -86,11 +86,11 @@ def user_create(
     if User.objects.filter(username__iexact=username).exists():
         errors["username"] = _("This username is taken.")
     try:
-        phone = normalize_mobile(phone) if phone else ""
+        phone = normalise_mobile(phone) if phone else ""
     except InvalidNumber as e:
         errors["phone"] = _(str(e))
     try:
-        id_number = normalize_id_number(id_number, today=timezone.localdate()) if id_number else ""
+        id_number = normalise_id_number(id_number, today=timezone.localdate()) if id_number else ""
     except InvalidNumber as e:
         errors["id_number"] = _(str(e))
     regions = list(Region.objects.filter(code__in=scope_codes))

@@ -50,7 +50,7 @@ def audit_entry(
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
     return AuditRecord(
         actor=actor if authenticated else None,
-        actor_name=actor.get_username() if authenticated else SYSTEM_ACTOR,
+        actor_name=actor.get_username() if actor is not None and authenticated else SYSTEM_ACTOR,
         action=action,
         object_type=object_type,
         object_id=object_id,

@@ -6,14 +6,11 @@ from django.templatetags.static import static
 from django.views.decorators.http import require_GET
 
 from shoushan.cockpit.systems import SYSTEMS
-from shoushan.regions.models import Level, Region
+from shoushan.regions.selectors import region_level_counts
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    counts = {
-        level: Region.objects.filter(level=level).count()
-        for level in (Level.DISTRICT, Level.STREET, Level.COMMUNITY)
-    }
+    counts = region_level_counts()
     return render(request, "cockpit/home.html", {"region_counts": counts, "systems": SYSTEMS})
 
 

@@ -633,7 +633,7 @@ def coverage(
     for limit in minutes:
         with np.errstate(invalid="ignore"):
             within = distance <= limit * per_minute  # NaN compares False: unreachable = missing
-        every = within.all(axis=1)
+        every = np.asarray(within.all(axis=1))  # one flag per origin (a 1-d array)
         levels.append(
             CoverageLevel(
                 minutes=limit,

@@ -7,8 +7,6 @@ of Points with the same names in `properties`. Each facility is placed in the co
 point is nearest (within 3 km); a non-city account may import only inside its scope.
 """
 
-import csv
-import io
 import json
 import math
 from dataclasses import dataclass
@@ -23,6 +21,7 @@ from shoushan.community.models import CatalogueItem, Facility, FacilitySource
 from shoushan.community.services import require_editor
 from shoushan.core.coordinates import to_wgs84
 from shoushan.core.errors import InvalidInput
+from shoushan.core.tables import table_read
 from shoushan.regions.models import Level, Region
 
 MAX_ROWS = 100_000
@@ -67,36 +66,21 @@ def _key(name: str) -> str | None:
 
 
 def read_csv(content: bytes, *, crs: str = "wgs84") -> tuple[list[FacilityRow], list[dict]]:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise InvalidInput(_("The file is neither UTF-8 nor GB18030 text."))
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, None) or []
-    keys = [_key(h) for h in header]
-    unknown = [h for h, k in zip(header, keys, strict=True) if k is None and h]
+    table = table_read("facilities.csv", content, max_rows=MAX_ROWS)
+    keys = [_key(h) for h in table.header]
+    unknown = [h for h, k in zip(table.header, keys, strict=True) if k is None and h]
     if unknown:
         raise InvalidInput(_("Unknown columns: %(names)s.") % {"names": ", ".join(unknown)})
     missing = [k for k in ("name", "category", "lon", "lat") if k not in keys]
     if missing:
         raise InvalidInput(_("Missing columns: %(names)s.") % {"names": ", ".join(missing)})
     rows, problems = [], []
-    for number, record in enumerate(reader, start=2):
-        if not any(c.strip() for c in record):
-            continue
-        values = {
-            k: (record[i].strip() if i < len(record) else "") for i, k in enumerate(keys) if k
-        }
+    for number, record in table.rows:
+        values = {k: (record[i] if i < len(record) else "") for i, k in enumerate(keys) if k}
         row, errors = _row(values, crs)
         problems += [{"row": number, "column": c, "message": m} for c, m in errors]
         if row is not None:
             rows.append(row)
-        if len(rows) > MAX_ROWS:
-            raise InvalidInput(_("At most %(n)s rows in one file.") % {"n": MAX_ROWS})
     return rows, problems
 
 

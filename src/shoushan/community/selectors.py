@@ -2,6 +2,7 @@
 inside their scopes (street staff their street's, community staff their own)."""
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -187,7 +188,7 @@ def compliance_of(communities: QuerySet[Region]) -> list[standards.Compliance]:
     ]
 
 
-CHILD_GROUP = {
+CHILD_GROUP: dict[str, Callable[[str], str]] = {
     Level.CITY: standards.district_of,
     Level.DISTRICT: standards.street_of,
     Level.STREET: lambda code: code,
@@ -297,7 +298,7 @@ def catalogue_coverage(viewer, version: CatalogueVersion, *, within: str) -> dic
     ok_by_community: dict[str, set[int]] = defaultdict(set)
     provided_by_group: Counter = Counter()
     level = Region.objects.filter(code=within).values_list("level", flat=True).first()
-    group_of = CHILD_GROUP.get(level, lambda code: code)
+    group_of = CHILD_GROUP.get(level or "", lambda code: code)
     entries = (
         scope_filter(ChecklistEntry.objects.all(), viewer, field="community__code")
         .filter(
@@ -405,7 +406,7 @@ def community_statuses(rows: list[Region]) -> dict[str, CommunityStatus]:
     rule = standards_rule_pure()
     version = catalogue_published()
     items = CatalogueItem.objects.filter(category__version=version).count() if version else 0
-    provided = Counter()
+    provided: Counter[str] = Counter()
     if version is not None:
         provided.update(
             dict(
@@ -448,7 +449,8 @@ def community_statuses(rows: list[Region]) -> dict[str, CommunityStatus]:
 
 OUTLINE_TOLERANCE = 0.0005  # degrees, ~50 m: as the regions app simplifies its boundaries
 OUTLINE_CACHE_SECONDS = 3600
-OUTLINE_LEVELS = {  # the levels of outline a map of each level draws (for its legend)
+# the levels of outline a map of each level draws (for its legend)
+OUTLINE_LEVELS: dict[str, list[Level]] = {
     Level.CITY: [Level.DISTRICT],
     Level.DISTRICT: [Level.DISTRICT, Level.STREET],
     Level.STREET: [Level.DISTRICT, Level.STREET, Level.COMMUNITY],
@@ -539,8 +541,8 @@ def _street_outlines(streets: QuerySet[Region]) -> list[dict]:
     from shapely.ops import unary_union
 
     features = []
-    streets = list(streets.order_by("code"))
-    pending = [s for s in streets if s.boundary is None]
+    ordered = list(streets.order_by("code"))
+    pending = [s for s in ordered if s.boundary is None]
     cells: dict[str, list] = defaultdict(list)
     if pending:
         rows = Region.objects.filter(
@@ -548,7 +550,7 @@ def _street_outlines(streets: QuerySet[Region]) -> list[dict]:
         ).exclude(boundary=None)
         for parent, boundary in rows.values_list("parent_id", "boundary").iterator():
             cells[parent].append(shape(boundary).buffer(0))
-    for street in streets:
+    for street in ordered:
         if street.boundary is not None:
             features.append(
                 _feature(street, shape(street.boundary), generated=street.boundary_generated)
@@ -563,8 +565,11 @@ def _street_outlines(streets: QuerySet[Region]) -> list[dict]:
 def households_by_community(prefix: str) -> dict[str, int]:
     """Community code → households recorded in its profile, for the communities under a prefix
     that have a figure (public figures of the community, no scope applies)."""
-    return dict(
-        CommunityProfile.objects.filter(
-            region__code__startswith=prefix, households__gt=0
-        ).values_list("region_id", "households")
-    )
+    rows = CommunityProfile.objects.filter(
+        region__code__startswith=prefix, households__gt=0
+    ).values_list("region_id", "households")
+    return {code: households for code, households in rows if households is not None}
+
+
+def catalogue_versions() -> QuerySet[CatalogueVersion]:
+    return CatalogueVersion.objects.all()

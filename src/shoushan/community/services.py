@@ -126,10 +126,9 @@ def profile_update(*, actor, community: Region, values: dict[str, str]) -> Commu
                 {"column": sheets.label_of(k), "field": k, "message": m} for k, m in errors.items()
             ],
         )
-    profile = CommunityProfile.objects.select_for_update().filter(region=community).first()
-    created = profile is None
-    if created:
-        profile = CommunityProfile(region=community)
+    found = CommunityProfile.objects.select_for_update().filter(region=community).first()
+    created = found is None
+    profile = CommunityProfile(region=community) if found is None else found
     before = _profile_state(profile) if not created else {}
     for key, value in cleaned.items():
         setattr(profile, key, value)
@@ -228,13 +227,14 @@ def _profiles_apply(actor, parsed: list[tuple[Region, dict]]) -> ImportResult:
     existing = CommunityProfile.objects.select_for_update().in_bulk(
         [r.code for r, _v in parsed], field_name="region_id"
     )
-    to_create, to_update, audits = [], [], []
+    to_create: list[CommunityProfile] = []
+    to_update: list[CommunityProfile] = []
+    audits = []
     user = actor if getattr(actor, "is_authenticated", False) else None
     for region, cleaned in parsed:
-        profile = existing.get(region.code)
-        created = profile is None
-        if created:
-            profile = CommunityProfile(region=region)
+        found = existing.get(region.code)
+        created = found is None
+        profile = CommunityProfile(region=region) if found is None else found
         before = {} if created else _profile_state(profile)
         for key, value in cleaned.items():
             setattr(profile, key, value)

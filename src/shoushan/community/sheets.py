@@ -1,11 +1,9 @@
 """Community profiles as spreadsheet rows: the columns, reading an uploaded xlsx/CSV, checking a
 row's values, and writing the (masked) export."""
 
-import csv
-import io
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from io import BytesIO
 
@@ -17,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from shoushan.core.errors import InvalidInput
 from shoushan.core.exports import spreadsheet_safe
 from shoushan.core.masking import mask
+from shoushan.core.tables import table_read
 
 MAX_ROWS = 20_000
 
@@ -66,62 +65,19 @@ def column_of(name: str) -> Column | None:
 
 def read_rows(name: str, content: bytes) -> list[tuple[int, dict[str, str]]]:
     """(row number as the spreadsheet shows it, {column key: text}) for each non-empty row."""
-    if name.lower().endswith((".xlsx", ".xlsm")):
-        from openpyxl import load_workbook
-
-        try:
-            book = load_workbook(BytesIO(content), read_only=True, data_only=True)
-        except Exception:
-            raise InvalidInput(_("The file is not a readable xlsx workbook.")) from None
-        try:
-            rows = [
-                [_cell(v) for v in row] for row in book.worksheets[0].iter_rows(values_only=True)
-            ]
-        finally:
-            book.close()
-    else:
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = content.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise InvalidInput(_("The file is neither UTF-8 nor GB18030 text."))
-        rows = list(csv.reader(io.StringIO(text)))
-    if not rows:
+    table = table_read(name, content, max_rows=MAX_ROWS)
+    if not table.header:
         raise InvalidInput(_("The file is empty."))
-    header = [column_of(h) for h in rows[0]]
-    unknown = [str(h) for h, c in zip(rows[0], header, strict=True) if c is None and h]
+    header = [column_of(h) for h in table.header]
+    unknown = [h for h, c in zip(table.header, header, strict=True) if c is None and h]
     if unknown:
         raise InvalidInput(_("Unknown columns: %(names)s.") % {"names": ", ".join(unknown)})
     if not any(c is not None and c.key == "code" for c in header):
         raise InvalidInput(_("The column “社区编码” (code) is missing."))
-    if len(rows) - 1 > MAX_ROWS:
-        raise InvalidInput(_("At most %(n)s rows in one file.") % {"n": MAX_ROWS})
-    out = []
-    for number, row in enumerate(rows[1:], start=2):
-        if not any(str(v).strip() for v in row):
-            continue
-        values = {
-            c.key: (row[i].strip() if i < len(row) else "")
-            for i, c in enumerate(header)
-            if c is not None
-        }
-        out.append((number, values))
-    return out
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+    return [
+        (number, {c.key: (row[i] if i < len(row) else "") for i, c in enumerate(header) if c})
+        for number, row in table.rows
+    ]
 
 
 def label_of(key: str) -> str:

@@ -21,7 +21,6 @@ from shoushan.accounts.roles import CITY_ADMINISTRATORS, has_role
 from shoushan.community import facilities as facility_services
 from shoushan.community import selectors, services, sheets
 from shoushan.community.models import (
-    CatalogueVersion,
     ChecklistStatus,
     CommunityProfile,
     LifeCircle,
@@ -340,7 +339,7 @@ def _rule_values(post) -> dict:
 
 @viewer_required
 def catalogue_page(request: HttpRequest) -> HttpResponse:
-    versions = list(CatalogueVersion.objects.all())
+    versions = list(selectors.catalogue_versions())
     version_id = request.GET.get("version") or request.POST.get("version")
     version = None
     if version_id and str(version_id).isdigit():

@@ -4,6 +4,7 @@ from django.views.i18n import set_language
 
 from shoushan.cockpit.views import favicon, healthz
 from shoushan.config.api import api, api_not_found
+from shoushan.core.views import job_detail, job_result
 from shoushan.grid.cases.views import resident_report
 
 urlpatterns = [
@@ -21,6 +22,8 @@ urlpatterns = [
     re_path(r"^api/(?P<path>.*)$", api_not_found),
     path("open311/v2/", include("shoushan.grid.intake.open311_urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("jobs/<int:job_id>/", job_detail, name="job"),
+    path("jobs/<int:job_id>/result", job_result, name="job_result"),
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon),
 ]

@@ -1,11 +1,15 @@
 """Domain errors: services raise them with a message a clerk can act on; the API and the pages
-map each to one HTTP status in one place (config/api.py, core/middleware.py)."""
+map each to one HTTP status in one place (config/api.py, core/middleware.py). `details` names
+what is wrong where: a list of {row, column, reason} or {index, field, reason}, or
+{field: reason}."""
+
+from typing import Any
 
 
 class DomainError(Exception):
     status_code = 400
 
-    def __init__(self, message: str, *, details: object = None) -> None:
+    def __init__(self, message: str, *, details: Any = None) -> None:
         super().__init__(message)
         self.message = message
         self.details = details

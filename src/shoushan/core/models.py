@@ -1,4 +1,7 @@
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class VersionStamp(models.Model):
@@ -14,3 +17,60 @@ class VersionStamp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.stamp}"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("waiting to start")
+    RUNNING = "running", _("running")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
+
+
+class Job(models.Model):
+    """Long work a person started (an import, a PDF): the task runner does it in the background
+    and writes its progress here, which the job's page shows until it is done. Only the person
+    who started a job sees it."""
+
+    kind = models.CharField(_("kind"), max_length=60)
+    title = models.CharField(_("title"), max_length=200)
+    status = models.CharField(
+        _("status"), max_length=12, choices=JobStatus.choices, default=JobStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    message = models.CharField(_("message"), max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("started"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    upload = models.FileField(upload_to="jobs/in/%Y/%m/", blank=True)
+    result = models.FileField(upload_to="jobs/out/%Y/%m/", blank=True)
+    result_name = models.CharField(max_length=200, blank=True)
+    outcome = models.JSONField(
+        default=dict, blank=True, help_text=_("What the work reports: counts, or the problems.")
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+
+class Lease(models.Model):
+    """Who runs a singleton (the periodic jobs) until when: held by one process of one machine,
+    renewed while it runs, taken over by another when it lapses (its holder died)."""
+
+    name = models.CharField(max_length=60, primary_key=True)
+    holder = models.CharField(max_length=200)
+    expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.holder} until {self.expires_at:%H:%M:%S}"

@@ -40,7 +40,7 @@ def text_decode(content: bytes) -> str:
 
 def table_read(name: str, content: bytes, *, max_rows: int) -> Table:
     """The header and the non-blank rows of a CSV or xlsx file (by its name's ending)."""
-    if name.lower().endswith(".xlsx"):
+    if name.lower().endswith((".xlsx", ".xlsm")):
         lines = _xlsx_lines(content)
     else:
         lines = csv.reader(io.StringIO(text_decode(content)))

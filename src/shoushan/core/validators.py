@@ -1,6 +1,6 @@
 """Validators for Chinese official numbers, pure functions with no Django import.
 
-Each `normalize_*` returns the canonical form or raises `InvalidNumber` with a message key that
+Each `normalise_*` returns the canonical form or raises `InvalidNumber` with a message key that
 callers translate; `is_valid_*` is the boolean shorthand.
 """
 
@@ -29,7 +29,7 @@ def id_number_check_character(first17: str) -> str:
     return _ID_CHECK[total % 11]
 
 
-def normalize_id_number(value: str, *, today: date | None = None) -> str:
+def normalise_id_number(value: str, *, today: date | None = None) -> str:
     """An 18-character resident ID number (GB 11643): a real birth date and its check character."""
     number = value.strip().upper()
     if not re.fullmatch(r"\d{17}[\dX]", number):
@@ -53,7 +53,7 @@ def birth_date_from_id_number(number: str) -> date:
     return date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
 
 
-def normalize_mobile(value: str) -> str:
+def normalise_mobile(value: str) -> str:
     """A mainland mobile number: 11 digits starting 13–19; +86, spaces and hyphens are accepted."""
     number = re.sub(r"[\s-]", "", value)
     if number.startswith("+86"):
@@ -73,7 +73,7 @@ def credit_code_check_character(first17: str) -> str:
     return _CREDIT_CHARSET[(31 - total % 31) % 31]
 
 
-def normalize_credit_code(value: str) -> str:
+def normalise_credit_code(value: str) -> str:
     """An 18-character unified social credit code (统一社会信用代码, GB 32100)."""
     code = value.strip().upper()
     if len(code) != 18 or any(c not in _CREDIT_CHARSET for c in code):
@@ -90,21 +90,21 @@ def normalize_credit_code(value: str) -> str:
     return code
 
 
-def _is_valid(normalize, value: str) -> bool:
+def _is_valid(normalise, value: str) -> bool:
     try:
-        normalize(value)
+        normalise(value)
     except InvalidNumber:
         return False
     return True
 
 
 def is_valid_id_number(value: str) -> bool:
-    return _is_valid(normalize_id_number, value)
+    return _is_valid(normalise_id_number, value)
 
 
 def is_valid_mobile(value: str) -> bool:
-    return _is_valid(normalize_mobile, value)
+    return _is_valid(normalise_mobile, value)
 
 
 def is_valid_credit_code(value: str) -> bool:
-    return _is_valid(normalize_credit_code, value)
+    return _is_valid(normalise_credit_code, value)

@@ -1,6 +1,49 @@
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy
+
+from shoushan.core.jobs import job_get
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return render(request, "403_csrf.html", status=403)
+
+
+# ---- background jobs ---------------------------------------------------------------------------
+
+# The labels of the counts a job may report, in the reader's language.
+OUTCOME_LABELS = {
+    "created": gettext_lazy("Records created"),
+    "located_by_address": gettext_lazy("Placed by their address"),
+    "classified": gettext_lazy("Classified by the intake model"),
+    "dispatched": gettext_lazy("Dispatched without a person"),
+    "triage": gettext_lazy("Waiting for manual triage"),
+    "added": gettext_lazy("Added"),
+}
+SHOWN_PROBLEMS = 500
+
+
+def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
+    """A job's progress, polled by the page until it ends; then its outcome or its problems."""
+    job = job_get(request.user, job_id)
+    problems = job.outcome.get("problems") or []
+    if isinstance(problems, dict):  # {field: reason}
+        problems = [{"column": k, "reason": v} for k, v in problems.items()]
+    context = {
+        "job": job,
+        "outcome": [(OUTCOME_LABELS[k], v) for k, v in job.outcome.items() if k in OUTCOME_LABELS],
+        "problems": problems[:SHOWN_PROBLEMS],
+        "more": max(0, len(problems) - SHOWN_PROBLEMS),
+        "back": job.params.get("back", ""),
+    }
+    if request.GET.get("part") == "status":
+        return render(request, "jobs/_status.html", context)
+    return render(request, "jobs/detail.html", context)
+
+
+def job_result(request: HttpRequest, job_id: int) -> FileResponse:
+    """The file a job made, for the person who started it."""
+    job = job_get(request.user, job_id)
+    if not job.result:
+        raise Http404
+    return FileResponse(job.result.open("rb"), as_attachment=True, filename=job.result_name)

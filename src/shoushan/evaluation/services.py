@@ -3,6 +3,7 @@
 import csv
 import io
 import tempfile
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -110,7 +111,7 @@ def uncertainty_inputs(built: Built) -> tuple[UncertaintyPlan, Table]:
     if spec.imputations == (None,):
         names = ("Screened", "Imputed", "Selected", "Denominated", "Raw")
         return plan, next(stages[k] for k in names if k in stages)
-    before = ("Selected", "Denominated", "Raw")
+    before: tuple[str, ...] = ("Selected", "Denominated", "Raw")
     if own is not None and own.screen_before_impute:
         before = ("Screened", *before)
     base = next(stages[k] for k in before if k in stages)
@@ -224,7 +225,11 @@ EDITABLE_COLUMNS = ("iName", "Parent", "Weight", "Direction")
 
 
 def dataset_framework_edit(
-    *, actor, dataset: Dataset, changes: dict[str, dict[str, str]], remove: set[str] = frozenset()
+    *,
+    actor,
+    dataset: Dataset,
+    changes: dict[str, dict[str, str]],
+    remove: AbstractSet[str] = frozenset(),
 ) -> Dataset:
     """Change the name, parent, weight and direction of framework rows (by iCode) and remove
     indicators; the sheet keeps every other column and row as it was. Stored only if the index

@@ -14,7 +14,5 @@ urlpatterns = [
     path("<int:pk>/pipeline/", views.pipeline_edit, name="pipeline"),
     path("<int:pk>/analysis/", views.analysis, name="analysis"),
     path("<int:pk>/uncertainty/", views.uncertainty, name="uncertainty"),
-    re_path(
-        r"^(?P<pk>\d+)/bluebook\.(?P<kind>pdf|html)$", views.bluebook_download, name="bluebook"
-    ),
+    re_path(r"^(?P<pk>\d+)/blue-book\.(?P<kind>pdf|html)$", views.blue_book, name="blue_book"),
 ]

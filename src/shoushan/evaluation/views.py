@@ -5,7 +5,13 @@ import math
 import textwrap
 
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    JsonResponse,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,8 +19,8 @@ from django.views.decorators.http import require_POST
 
 from shoushan.core.errors import InvalidInput, NotFound
 from shoushan.core.exports import csv_response
-from shoushan.evaluation import selectors
-from shoushan.evaluation.bluebook import bluebook
+from shoushan.evaluation import selectors, tasks
+from shoushan.evaluation.blue_book import blue_book as blue_book_of
 from shoushan.evaluation.engine import EngineError
 from shoushan.evaluation.engine import pipeline as pipeline_module
 from shoushan.evaluation.engine.analysis import (
@@ -216,17 +222,23 @@ def unit_profile(request: HttpRequest, pk: int, unit: str) -> HttpResponse:
     )
 
 
-def bluebook_download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
-    """The data set's blue book, as PDF or as HTML, compared with the newest data set of the
-    year before when there is one."""
-    dataset = selectors.dataset_get(request.user, pk)
-    previous = selectors.dataset_of_year_before(dataset)
-    book = bluebook(dataset, previous)
-    name = f"bluebook-{dataset.year or dataset.pk}.{kind}"
+def blue_book(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """The data set's blue book, compared with the newest data set of the year before when there
+    is one: the HTML at once; the PDF, which takes a while to set, as a background job whose page
+    offers the file when it is ready."""
     if kind == "pdf":
-        response = HttpResponse(book.pdf(), content_type="application/pdf")
-    else:
-        response = HttpResponse(book.html, content_type="text/html; charset=utf-8")
+        if request.method != "POST":  # a job is a write: started by the form's button
+            return HttpResponseNotAllowed(["POST"])
+        job = tasks.blue_book_pdf_start(
+            actor=request.user,
+            dataset_id=pk,
+            back=reverse("evaluation:results", args=[pk]),
+        )
+        return redirect("job", job.pk)
+    dataset = selectors.dataset_get(request.user, pk)
+    book = blue_book_of(dataset, selectors.dataset_of_year_before(dataset))
+    response = HttpResponse(book.html, content_type="text/html; charset=utf-8")
+    name = f"blue-book-{dataset.year or dataset.pk}.html"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 

@@ -206,7 +206,9 @@ def demo_intake_create(*, orders: int = 300, every: int = 1) -> dict[str, int]:
         .order_by("code")[::7]
         if address_region(_address(c)).code == c.code  # an address that could be two is left out
     ]
-    other = Category.objects.filter(parent__code="R10", is_active=True).order_by("code").first()
+    other = (
+        Category.objects.filter(major_class__code="R10", is_active=True).order_by("code").first()
+    )
     if not communities or other is None:
         return counts
     with replies.open(encoding="utf-8", newline="") as f:

@@ -29,8 +29,8 @@ class Grid(models.Model):
     name = models.CharField(_("name"), max_length=100, blank=True)
     boundary = models.JSONField(_("boundary (GeoJSON, WGS84)"))
     area_m2 = models.FloatField(_("area (m²)"))
-    responsible_party = models.CharField(
-        _("responsible party"),
+    owner = models.CharField(  # 属主: the unit that owns what lies in the grid
+        _("owner"),
         max_length=100,
         blank=True,
         help_text=_("Empty: the locality (the street) answers for it (属地兜底)."),
@@ -108,13 +108,13 @@ class Category(models.Model):
     code = models.CharField(_("code"), max_length=12, unique=True)
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=12, choices=CaseKind.choices)
-    parent = models.ForeignKey(
+    major_class = models.ForeignKey(  # 大类 of a sub-class (小类); empty for a major class
         "self",
         verbose_name=_("major class"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
-        related_name="subclasses",
+        related_name="sub_classes",
     )
     filing_standard = models.TextField(_("filing standard (立案标准)"), blank=True)
     closing_standard = models.TextField(_("closing standard (结案标准)"), blank=True)
@@ -448,8 +448,8 @@ class Open311Key(models.Model):
 
 class IntakeModel(models.Model):
     """One trained version of the intake classifier (智能分拨模型): the domain of a request, its
-    department and a confidence. At most one version is active. `payload` is the pickled
-    classifier; only rows that Shoushan itself wrote are ever unpickled."""
+    department and a confidence. At most one version is active. `payload` is the classifier as
+    arrays and plain metadata (`IntakeClassifier.to_bytes`), never a pickle."""
 
     version = models.PositiveIntegerField(_("version"), unique=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)

@@ -50,7 +50,7 @@ class WorkingCalendar:
             count += self.is_working_day(day)
         return count
 
-    def _clamp_to_working_time(self, moment: datetime) -> datetime:
+    def working_time_from(self, moment: datetime) -> datetime:
         """The moment itself if it is in working time, else the next start of working time."""
         day = moment.date()
         start = moment.replace(
@@ -68,7 +68,7 @@ class WorkingCalendar:
 
     def add_working_hours(self, start: datetime, hours: float) -> datetime:
         remaining = timedelta(hours=hours)
-        moment = self._clamp_to_working_time(start)
+        moment = self.working_time_from(start)
         while True:
             end_of_day = datetime.combine(moment.date(), self.day_end, tzinfo=moment.tzinfo)
             if moment + remaining <= end_of_day:
@@ -81,7 +81,7 @@ class WorkingCalendar:
     def add_working_days(self, start: datetime, days: int) -> datetime:
         """The same time of day, `days` working days later. A start outside working time counts
         from the next start of working time."""
-        moment = self._clamp_to_working_time(start)
+        moment = self.working_time_from(start)
         day = moment.date()
         for _ in range(days):
             day = self.next_working_day(day)

@@ -214,7 +214,7 @@ def address_place(text: str) -> tuple[str | None, str]:
             % {
                 "address": text,
                 "places": "、".join(
-                    f"{r.parent.name}{r.name}" if r.parent_id else r.name for r in places
+                    f"{r.parent.name}{r.name}" if r.parent is not None else r.name for r in places
                 ),
             }
         )
@@ -223,6 +223,7 @@ def address_place(text: str) -> tuple[str | None, str]:
             _("The address “%(address)s” names no street or community of the city.")
             % {"address": text}
         )
+    assert result.code is not None  # a found address has its code
     if result.level == Level.STREET:
         return None, result.code
     street = Region.objects.filter(code=result.code).values_list("parent_id", flat=True).get()
@@ -241,3 +242,16 @@ def region_names() -> list[tuple[str, str, str, str | None]]:
 def region_names_of(codes) -> dict[str, str]:
     """Code → name of the regions named."""
     return dict(Region.objects.filter(code__in=set(codes)).values_list("code", "name"))
+
+
+def region_root() -> Region | None:
+    """The top of the loaded divisions (the city)."""
+    return Region.objects.defer("boundary").filter(parent__isnull=True).order_by("code").first()
+
+
+def region_level_counts() -> dict[str, int]:
+    """How many districts, streets and communities are loaded."""
+    return {
+        level: Region.objects.filter(level=level).count()
+        for level in (Level.DISTRICT, Level.STREET, Level.COMMUNITY)
+    }

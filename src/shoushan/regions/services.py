@@ -1,6 +1,7 @@
 """Loading the official divisions. Idempotent: the same files load once; changed files update
 names, classes and points in place (regions are never deleted: records may point at them)."""
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 from django.db import transaction
@@ -52,7 +53,8 @@ def regions_load(*, actor=None, province: str = sources.BEIJING, force: bool = F
         )
 
     rows = sources.read_province(province)
-    rows.sort(key=lambda r: (LEVEL_ORDER.index(r.level), r.code))
+    level_order: Sequence[str] = LEVEL_ORDER
+    rows.sort(key=lambda r: (level_order.index(r.level), r.code))
     wanted = {
         r.code: Region(
             code=r.code,
@@ -73,11 +75,11 @@ def regions_load(*, actor=None, province: str = sources.BEIJING, force: bool = F
         existing = Region.objects.in_bulk(list(wanted))
         for code, old in existing.items():
             if old.boundary_generated:  # the demo city's polygons and points stay as they are
-                new = wanted[code]
-                new.boundary, new.boundary_generated = old.boundary, True
-                if new.location_source != "point":
-                    new.longitude, new.latitude = old.longitude, old.latitude
-                    new.location_source = old.location_source
+                region = wanted[code]
+                region.boundary, region.boundary_generated = old.boundary, True
+                if region.location_source != "point":
+                    region.longitude, region.latitude = old.longitude, old.latitude
+                    region.location_source = old.location_source
         new = [region for code, region in wanted.items() if code not in existing]
         changed = [
             region

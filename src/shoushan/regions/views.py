@@ -3,7 +3,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
 from shoushan.regions import selectors
-from shoushan.regions.models import URBAN_RURAL_CLASSES, LocationSource, Region
+from shoushan.regions.models import URBAN_RURAL_CLASSES, LocationSource
 
 
 def region_index(request: HttpRequest) -> HttpResponse:
@@ -52,7 +52,7 @@ def region_search(request: HttpRequest) -> HttpResponse:
 
 
 def region_map(request: HttpRequest) -> HttpResponse:
-    root = Region.objects.defer("boundary").filter(parent__isnull=True).order_by("code").first()
+    root = selectors.region_root()
     districts = list(selectors.region_children(root)) if root else []
     for district in districts:
         district.counts = selectors.region_descendant_counts(district)

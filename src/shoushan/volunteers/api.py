@@ -85,9 +85,7 @@ def activity_list(
     request: HttpRequest, upcoming: bool = True, page: PageNumber = 1, page_size: PageSize = 50
 ) -> dict:
     """Activities open to everyone signed in; `upcoming` keeps those not yet over."""
-    activities = Activity.objects.select_related("organization").order_by("starts_at", "id")
-    if upcoming:
-        activities = activities.filter(ends_at__gt=timezone.now())
+    activities = selectors.activities_listed(upcoming=upcoming)
     items, count = page_of(activities, page=page, page_size=page_size)
     return {"count": count, "items": items}
 

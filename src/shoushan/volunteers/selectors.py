@@ -4,14 +4,16 @@ from datetime import date
 
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shoushan.accounts.roles import REGION_STAFF, require_role
+from shoushan.accounts.roles import REGION_STAFF, has_role, require_role
 from shoushan.accounts.scope import in_scope, scope_filter
 from shoushan.core.errors import NotFound
 from shoushan.regions.codes import significant_prefix
 from shoushan.volunteers.models import (
     Activity,
+    Certificate,
     HoursStatus,
     RatingStatus,
     ServiceRecord,
@@ -67,3 +69,44 @@ def statistics(
 def ratings_listed():
     """The public listing: ratings listed and not yet effective."""
     return StarRating.objects.filter(status=RatingStatus.LISTED).select_related("volunteer")
+
+
+def volunteer_of(user) -> Volunteer | None:
+    """The volunteer record of a signed-in person, if they registered."""
+    user_id = getattr(user, "pk", None)
+    return Volunteer.objects.filter(user_id=user_id).first() if user_id else None
+
+
+def activity_get(activity_id: int) -> Activity:
+    """An activity (activities are open to everyone signed in), or NotFound."""
+    activity = (
+        Activity.objects.select_related("organization", "leader").filter(pk=activity_id).first()
+    )
+    if activity is None:
+        raise NotFound(_("No such activity."))
+    return activity
+
+
+def activities_listed(*, upcoming: bool):
+    """The activities everyone signed in may join, soonest first; `upcoming`: not yet over."""
+    activities = Activity.objects.select_related("organization").order_by("starts_at", "id")
+    return activities.filter(ends_at__gt=timezone.now()) if upcoming else activities
+
+
+def certificate_of(viewer, certificate_id: int) -> Certificate:
+    """A certificate of the viewer's own, or of a volunteer of the viewer's region; else
+    NotFound."""
+    certificate = Certificate.objects.select_related("volunteer").filter(pk=certificate_id).first()
+    if certificate is None or not (
+        certificate.volunteer.user_id == getattr(viewer, "pk", None)
+        or (has_role(viewer, REGION_STAFF) and in_scope(viewer, certificate.volunteer.region_code))
+    ):
+        raise NotFound(_("No such certificate."))
+    return certificate
+
+
+def certificate_by_number(number: str) -> Certificate | None:
+    """A certificate by its number, for the public check."""
+    if not number:
+        return None
+    return Certificate.objects.select_related("volunteer").filter(number=number).first()

@@ -13,7 +13,7 @@ from shoushan.accounts.roles import REGION_STAFF, has_role
 from shoushan.accounts.scope import in_scope
 from shoushan.audit.services import audit_record
 from shoushan.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from shoushan.core.validators import InvalidNumber, birth_date_from_id_number, normalize_id_number
+from shoushan.core.validators import InvalidNumber, birth_date_from_id_number, normalise_id_number
 from shoushan.regions.codes import significant_prefix
 from shoushan.regions.models import Region
 from shoushan.volunteers import rules
@@ -36,12 +36,12 @@ def _is_staff_for(actor, region_code: str) -> bool:
     return has_role(actor, REGION_STAFF) and in_scope(actor, region_code)
 
 
-def _may_lead(actor, activity: Activity) -> bool:
-    return (
-        activity.leader_id == getattr(actor, "pk", None)
-        or activity.organization.leaders.filter(pk=getattr(actor, "pk", None)).exists()
-        or _is_staff_for(actor, activity.region_code)
+def activity_may_lead(actor, activity: Activity) -> bool:
+    actor_pk = getattr(actor, "pk", None)
+    leads = actor_pk is not None and (
+        activity.leader_id == actor_pk or activity.organization.leaders.filter(pk=actor_pk).exists()
     )
+    return leads or _is_staff_for(actor, activity.region_code)
 
 
 def _region(code: str) -> Region:
@@ -77,7 +77,7 @@ def volunteer_register(
     if not name:
         raise InvalidInput(_("Enter the full name."), details={"name": _("Enter the full name.")})
     try:
-        number = normalize_id_number(id_number, today=timezone.localdate())
+        number = normalise_id_number(id_number, today=timezone.localdate())
     except InvalidNumber as e:
         raise InvalidInput(_(str(e)), details={"id_number": _(str(e))}) from None
     derived_gender = "male" if int(number[16]) % 2 else "female"
@@ -204,7 +204,8 @@ def activity_create(
 
 
 def _volunteer_of(actor) -> Volunteer:
-    volunteer = Volunteer.objects.filter(user_id=getattr(actor, "pk", None)).first()
+    user_id = getattr(actor, "pk", None)
+    volunteer = Volunteer.objects.filter(user_id=user_id).first() if user_id else None
     if volunteer is None:
         raise Forbidden(_("Register as a volunteer first."))
     return volunteer
@@ -322,7 +323,7 @@ def _hours(value) -> Decimal:
 
 def _activity_led_by(actor, activity_id: int) -> Activity:
     activity = Activity.objects.select_related("organization").filter(pk=activity_id).first()
-    if activity is None or not _may_lead(actor, activity):
+    if activity is None or not activity_may_lead(actor, activity):
         raise NotFound(_("No such activity that you lead."))
     return activity
 

@@ -8,15 +8,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shoushan.accounts.roles import REGION_STAFF, has_role
-from shoushan.core.errors import DomainError, NotFound
+from shoushan.core.errors import DomainError
 from shoushan.core.masking import mask
-from shoushan.volunteers import services
-from shoushan.volunteers.models import Activity, Certificate, HoursStatus, Volunteer
+from shoushan.volunteers import selectors, services
+from shoushan.volunteers.models import Certificate, HoursStatus
 
 
 def me(request: HttpRequest) -> HttpResponse:
     """The volunteer's own page: registration, hours, ratings and certificates."""
-    volunteer = Volunteer.objects.filter(user=request.user).first()
+    volunteer = selectors.volunteer_of(request.user)
     if request.method == "POST":
         try:
             if request.POST.get("action") == "register":
@@ -55,10 +55,7 @@ def me(request: HttpRequest) -> HttpResponse:
 def activity_page(request: HttpRequest, activity_id: int) -> HttpResponse:
     """Phone-sized: sign up, check in and check out with the code the leader shows; the leader
     sees the code and the sign-ups and confirms self-reported hours."""
-    activity = Activity.objects.select_related("organization", "leader").filter(pk=activity_id)
-    activity = activity.first()
-    if activity is None:
-        raise NotFound(_("No such activity."))
+    activity = selectors.activity_get(activity_id)
     if request.method == "POST":
         action = request.POST.get("action")
         code = request.POST.get("code", "")
@@ -108,9 +105,9 @@ def activity_page(request: HttpRequest, activity_id: int) -> HttpResponse:
         except DomainError as e:
             messages.error(request, e.message)
         return redirect("volunteers:activity", activity_id=activity.pk)
-    volunteer = Volunteer.objects.filter(user_id=request.user.pk).first()
+    volunteer = selectors.volunteer_of(request.user)
     sign_up = activity.sign_ups.filter(volunteer=volunteer).first() if volunteer else None
-    leads = services._may_lead(request.user, activity)
+    leads = services.activity_may_lead(request.user, activity)
     return render(
         request,
         "volunteers/activity.html",
@@ -145,12 +142,7 @@ def _certificate_context(certificate: Certificate) -> dict:
 
 
 def certificate_pdf(request: HttpRequest, certificate_id: int) -> HttpResponse:
-    certificate = Certificate.objects.select_related("volunteer").filter(pk=certificate_id).first()
-    if certificate is None or not (
-        certificate.volunteer.user_id == request.user.pk
-        or services._is_staff_for(request.user, certificate.volunteer.region_code)
-    ):
-        raise NotFound(_("No such certificate."))
+    certificate = selectors.certificate_of(request.user, certificate_id)
     html = render_to_string(
         "volunteers/certificate.html", _certificate_context(certificate), request=request
     )
@@ -166,11 +158,7 @@ def certificate_pdf(request: HttpRequest, certificate_id: int) -> HttpResponse:
 def certificate_verify(request: HttpRequest) -> HttpResponse:
     """Anyone may check a certificate by its number (masked name and ID)."""
     number = request.GET.get("number", "").strip()[:24]
-    certificate = (
-        Certificate.objects.select_related("volunteer").filter(number=number).first()
-        if number
-        else None
-    )
+    certificate = selectors.certificate_by_number(number)
     context = {"number": number, "found": certificate is not None}
     if certificate:
         context |= _certificate_context(certificate)
@@ -183,7 +171,6 @@ def manage(request: HttpRequest) -> HttpResponse:
     from datetime import datetime, timedelta
 
     from shoushan.accounts.scope import scope_prefixes
-    from shoushan.volunteers import selectors
     from shoushan.volunteers.models import OrganizationKind
 
     if request.method == "POST":
@@ -250,7 +237,6 @@ def manage(request: HttpRequest) -> HttpResponse:
 @login_not_required
 def ratings_public(request: HttpRequest) -> HttpResponse:
     """The public listing of star-rating candidates (at least 5 working days before effect)."""
-    from shoushan.volunteers import selectors
 
     rows = [
         (mask(r.volunteer.name, "name"), r.volunteer.number, r) for r in selectors.ratings_listed()

@@ -79,10 +79,15 @@ def worker_events(worker: CommunityWorker) -> list[CareerEvent]:
             code__in={e.community_code for e in events} | {e.from_community_code for e in events}
         ).values_list("code", "name")
     )
+    # names for the template, set on the events themselves (not fields of the model)
     for e in events:
-        e.community_name = names.get(e.community_code, e.community_code)
-        e.from_community_name = names.get(e.from_community_code, e.from_community_code)
-        e.from_post_label = Post(e.from_post).label if e.from_post in Post.values else e.from_post
+        e.community_name = names.get(e.community_code, e.community_code)  # type: ignore[attr-defined]
+        e.from_community_name = names.get(  # type: ignore[attr-defined]
+            e.from_community_code, e.from_community_code
+        )
+        e.from_post_label = (  # type: ignore[attr-defined]
+            Post(e.from_post).label if e.from_post in Post.values else e.from_post
+        )
     return events
 
 
@@ -112,16 +117,19 @@ def _attribute_text(attribute: str, value: str, number: str, year, pay) -> str:
 def worker_attribute_changes(worker: CommunityWorker) -> list[AttributeChange]:
     """The worker's attribute changes in date order, each with its two sides in words."""
     changes = list(worker.attribute_changes.select_related("actor").order_by("on", "id"))
+    # the texts for the template, set on the changes themselves (not fields of the model)
     for c in changes:
-        c.kind_label = _("change of %(attribute)s") % {"attribute": c.get_attribute_display()}
-        c.from_text = _attribute_text(
+        c.kind_label = _("change of %(attribute)s") % {  # type: ignore[attr-defined]
+            "attribute": c.get_attribute_display()
+        }
+        c.from_text = _attribute_text(  # type: ignore[attr-defined]
             c.attribute,
             c.from_value,
             c.from_certificate_number,
             c.from_certificate_year,
             c.from_monthly_pay,
         )
-        c.to_text = _attribute_text(
+        c.to_text = _attribute_text(  # type: ignore[attr-defined]
             c.attribute, c.value, c.certificate_number, c.certificate_year, c.monthly_pay
         )
     return changes
@@ -228,6 +236,8 @@ def _attribute_history(worker_ids) -> engine.AttributeHistory:
         amount,
         from_amount,
     ) in rows:
+        before: tuple
+        after: tuple
         if attribute == Attribute.QUALIFICATION:
             before, after = (from_value, from_year), (value, year)
         elif attribute == Attribute.PAY:
@@ -236,6 +246,11 @@ def _attribute_history(worker_ids) -> engine.AttributeHistory:
             before, after = (from_value,), (value,)
         steps.append(engine.AttributeStep(worker_id, on, pk, attribute, before, after))
     return engine.AttributeHistory.of(steps)
+
+
+def city_average_wages() -> QuerySet[CityAverageWage]:
+    """The city's recorded average wages, newest year first (public figures)."""
+    return CityAverageWage.objects.order_by("-year")
 
 
 def city_average_wage_for(year: int) -> tuple[int, float] | None:

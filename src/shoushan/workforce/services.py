@@ -5,6 +5,7 @@ records the values before and after it."""
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -212,7 +213,7 @@ def worker_event_record(
         )
     organization = organization.strip()[:100]
     note = note.strip()[:500]
-    before = {
+    before: dict[str, Any] = {
         "community": worker.community_id,
         "post": worker.post,
         "status": worker.status,
@@ -276,7 +277,7 @@ def worker_event_record(
         "organization": worker.organization,
         "left_date": worker.left_date,
     }
-    changes = field_changes(before, after, before.keys())
+    changes: dict[str, Any] = field_changes(before, after, before.keys())
     changes["event"] = {"kind": kind.value, "on": on.isoformat(), "id": event.pk}
     audit_record(
         actor=actor,
@@ -439,7 +440,7 @@ def worker_attribute_change_record(
     _set_change_values(change, before, before=True)
     _set_change_values(change, after)
     change.save()
-    changes = field_changes(before, after, before.keys())
+    changes: dict[str, Any] = field_changes(before, after, before.keys())
     changes["change"] = {"attribute": attribute.value, "on": on.isoformat(), "id": change.pk}
     audit_record(
         actor=actor,

@@ -8,16 +8,15 @@ after, so that the figures of a past day can be redone. An import reads the firs
 imported worker's values are those at hire."""
 
 import io
-from datetime import date, datetime
 
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shoushan.accounts.personal import personal_values
-from shoushan.core.errors import InvalidInput
 from shoushan.core.exports import spreadsheet_safe
 from shoushan.core.masking import mask
+from shoushan.core.tables import table_read, table_records
 from shoushan.workforce.models import AttributeChange, CommunityWorker
 from shoushan.workforce.services import COLUMNS, MAX_ROWS, REQUIRED
 
@@ -25,53 +24,15 @@ EXPORT_COLUMNS = [*list(COLUMNS), "status", "left_date", "organization"]
 EXPORT_CHINESE = COLUMNS | {"status": "状态", "left_date": "离职日期", "organization": "去向单位"}
 
 
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _column(name) -> str | None:
-    text = str(name or "").strip()
-    for key, chinese in EXPORT_CHINESE.items():
-        if text in (key, chinese):
-            return key
-    return None
-
-
 def read_workers_xlsx(content: bytes) -> list[dict[str, str]]:
     """The rows of an xlsx file keyed by the English column names (Chinese headers accepted)."""
-    from openpyxl import load_workbook
-
-    try:
-        sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
-    except Exception:
-        raise InvalidInput(_("The file is not a readable xlsx workbook.")) from None
-    rows = sheet.iter_rows(values_only=True)
-    header = next(rows, None) or ()
-    keys = [_column(h) for h in header]
-    unknown = [str(h) for h, k in zip(header, keys, strict=True) if k is None and h]
-    if unknown:
-        raise InvalidInput(_("Unknown columns: %(names)s.") % {"names": ", ".join(unknown)})
-    missing = [f"{k} ({COLUMNS[k]})" for k in REQUIRED if k not in keys]
-    if missing:
-        raise InvalidInput(_("Missing columns: %(names)s.") % {"names": ", ".join(missing)})
-    records = []
-    for row in rows:
-        if len(records) > MAX_ROWS:
-            raise InvalidInput(_("At most %(n)s rows in one file.") % {"n": MAX_ROWS})
-        cells = [_cell(v) for v in row]
-        if any(cells):
-            records.append(
-                {k: (cells[i] if i < len(cells) else "") for i, k in enumerate(keys) if k}
-            )
-    return records
+    table = table_read("workers.xlsx", content, max_rows=MAX_ROWS)
+    return [
+        row
+        for _number, row in table_records(
+            table, {key: [chinese] for key, chinese in EXPORT_CHINESE.items()}, required=REQUIRED
+        )
+    ]
 
 
 def workers_xlsx(viewer, workers: list[CommunityWorker], *, masked: bool = False) -> HttpResponse:

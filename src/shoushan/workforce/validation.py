@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
-from shoushan.core.validators import InvalidNumber, birth_date_from_id_number, normalize_id_number
+from shoushan.core.validators import InvalidNumber, birth_date_from_id_number, normalise_id_number
 from shoushan.workforce.models import Education, Gender, PoliticalStatus, Post, Qualification
 
 CHINESE = {
@@ -109,7 +109,7 @@ def check_worker(values: dict, *, today: date, partial: bool = False) -> tuple[d
     number = None
     if required("id_number"):
         try:
-            number = normalize_id_number(str(values["id_number"]), today=today)
+            number = normalise_id_number(str(values["id_number"]), today=today)
             cleaned["id_number"] = number
         except InvalidNumber as e:
             errors["id_number"] = _(str(e))

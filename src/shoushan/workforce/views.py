@@ -22,7 +22,6 @@ from shoushan.workforce.forms import (
     WorkerForm,
 )
 from shoushan.workforce.models import (
-    CityAverageWage,
     CommunityWorker,
     Education,
     Post,
@@ -212,9 +211,8 @@ def worker_event(request: HttpRequest, worker_id: int) -> HttpResponse:
         request,
         _("Recorded: %(kind)s on %(on)s.") % {"kind": event.get_kind_display(), "on": event.on},
     )
-    worker = CommunityWorker.objects.get(pk=worker_id)
     try:
-        selectors.worker_get(request.user, worker.pk)
+        selectors.worker_get(request.user, worker_id)
     except NotFound:  # moved out of the viewer's scope by a transfer
         return redirect("workforce:list")
     return redirect("workforce:detail", worker_id=worker_id)
@@ -257,7 +255,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
             "households_available": result["households_available"],
             "trend": trend,
             "chart": trend_chart(trend),
-            "wages": CityAverageWage.objects.all()[:5],
+            "wages": selectors.city_average_wages()[:5],
             "is_city_admin": selectors.is_city_admin(request.user),
         },
     )
@@ -314,7 +312,7 @@ def wages(request: HttpRequest) -> HttpResponse:
         "workforce/wages.html",
         {
             "form": form,
-            "wages": CityAverageWage.objects.all(),
+            "wages": selectors.city_average_wages(),
             "is_city_admin": selectors.is_city_admin(request.user),
         },
     )

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "shoushan.core",
     "shoushan.audit",
     "shoushan.regions",
@@ -65,6 +67,10 @@ INSTALLED_APPS = [
     "shoushan.evaluation",
     "shoushan.platform",
 ]
+
+# Long work (imports, PDFs) is queued in the database and run by `shoushan db_worker`, which
+# `make run` starts beside the server (a service in production: docs/operations.md).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

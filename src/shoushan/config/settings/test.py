@@ -42,3 +42,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": str(Path(tempfile.mkdtemp(prefix="shoushan-test-")) / "test.sqlite3")  # noqa: F405
     }
+
+# Jobs run at once in the test's own thread and transaction, so that a test sees their end.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

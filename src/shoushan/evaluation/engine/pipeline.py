@@ -46,7 +46,7 @@ import contextlib
 import csv
 import math
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -202,7 +202,7 @@ class _Checker:
             return False
         return value
 
-    def choice(self, value: Any, key: str, known: tuple[str, ...] | Mapping[str, str]) -> Any:
+    def choice(self, value: Any, key: str, known: Collection[str]) -> Any:
         """One of the known names; anything else (a list, a number) is refused by name."""
         if not isinstance(value, str) or value not in known:
             self.fail(
@@ -405,7 +405,8 @@ def _ahp(c: _Checker, raw: Any) -> dict[str, tuple[tuple[float, ...], ...]]:
         except (EngineError, ValueError) as error:
             c.fail(key, str(error))
             continue
-        out[str(parent)] = tuple(tuple(float(v) for v in row) for row in matrix)
+        # no judgement is None by now (the check above)
+        out[str(parent)] = tuple(tuple(float(v) for v in row if v is not None) for row in matrix)
     return out
 
 

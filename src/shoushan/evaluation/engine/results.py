@@ -170,8 +170,10 @@ def transform_values(code: str, x: np.ndarray, steps: Sequence[TransformStep]) -
                 raise EngineError(_("%(code)s: log needs positive values") % {"code": code})
             y = np.log(y)
         elif name == "cap":
+            assert value is not None  # cap and floor carry their number (_transform_step)
             y = np.where(y > value, value, y)
         elif name == "floor":
+            assert value is not None
             y = np.where(y < value, value, y)
         else:
             raise EngineError(f"{code}: unknown transform {name!r}; known: {TRANSFORMS}")
@@ -226,7 +228,7 @@ def _outside_domain_as_missing(
     HDI for Rwanda in 1994, whose life expectancy lies below the lower goalpost); otherwise the
     build stops and names the units, as COINr refuses too."""
     bad = (x <= 0) if method == "gmean" else (x == 0) if method == "hmean" else np.zeros_like(x)
-    rows = np.asarray(bad, dtype=bool).any(axis=1)
+    rows = np.asarray(np.asarray(bad, dtype=bool).any(axis=1))  # one flag per unit
     if not rows.any():
         return x
     if spec.aggregation_missing != "propagate":

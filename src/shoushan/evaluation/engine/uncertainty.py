@@ -275,12 +275,12 @@ class SobolIndices:
 
 
 def saltelli_design(
-    n: int, groups: Sequence[int], seed: int | None = None, sampling: str = "sobol"
+    n: int, groups: Sequence[int] | np.ndarray, seed: int | None = None, sampling: str = "sobol"
 ) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
     """A and B (n × d) and, for each input i, A_B^i: A with the columns of input i taken from
     B. Scrambled Sobol points converge much faster than plain random ones."""
-    groups = np.asarray(groups)
-    d = len(groups)
+    group_of = np.asarray(groups)
+    d = len(group_of)
     if sampling == "sobol":
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # n not a power of two: still fine
@@ -291,9 +291,9 @@ def saltelli_design(
         raise EngineError(f"unknown sampling {sampling!r}; known: sobol, random")
     a, b = base[:, :d], base[:, d:]
     ab = []
-    for i in range(int(groups.max()) + 1):
+    for i in range(int(group_of.max()) + 1):
         m = a.copy()
-        m[:, groups == i] = b[:, groups == i]
+        m[:, group_of == i] = b[:, group_of == i]
         ab.append(m)
     return a, b, ab
 
@@ -310,7 +310,7 @@ def _estimate(fa: np.ndarray, fb: np.ndarray, fab: np.ndarray) -> tuple[np.ndarr
 
 def sobol_indices(
     model: Callable[[np.ndarray], np.ndarray],
-    groups: Sequence[int],
+    groups: Sequence[int] | np.ndarray,
     n: int = 1000,
     seed: int | None = None,
     n_boot: int = 1000,

@@ -36,8 +36,10 @@ def test_a_researcher_builds_an_index_and_downloads_its_blue_book(
     assert "优势指标" in page.content()
 
     page.go_back()
+    page.click("text=蓝皮书（PDF）")  # set in a background job: its page offers the file
+    page.wait_for_selector("text=已完成")
     with page.expect_download() as download:
-        page.click("text=蓝皮书（PDF）")
+        page.click("text=下载 blue-book")
     path = download.value.path()
     with open(path, "rb") as f:
         assert f.read(4) == b"%PDF"

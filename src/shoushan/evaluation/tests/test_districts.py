@@ -121,7 +121,7 @@ def test_the_page_and_the_command_build_the_districts_index(login, beijing):
     geojson = client.get(f"/evaluation/{dataset.pk}/regions.geojson").json()
     assert len(geojson["features"]) == 16
     assert {f["properties"]["code"] for f in geojson["features"]} >= {DONGCHENG, XICHENG}
-    book = client.get(f"/evaluation/{dataset.pk}/bluebook.html").content.decode()
+    book = client.get(f"/evaluation/{dataset.pk}/blue-book.html").content.decode()
     assert book.count("<svg") >= 3 + 16 and "东城区" in book
     # The platform's indicators with no data are named, not invented.
     assert "ResponseRate" in dataset.note

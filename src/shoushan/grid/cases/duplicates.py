@@ -93,7 +93,13 @@ def duplicate_candidates(
         hours = abs((other.at - new.at).total_seconds()) / 3600
         if hours > window_hours:
             continue
-        if None not in (new.lon, new.lat, other.lon, other.lat):
+        distance: float | None
+        if (
+            new.lon is not None
+            and new.lat is not None
+            and other.lon is not None
+            and other.lat is not None
+        ):
             distance = distance_m(new.lon, new.lat, other.lon, other.lat)
             if distance > radius:
                 continue

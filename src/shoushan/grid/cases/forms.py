@@ -2,18 +2,18 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shoushan.grid.models import Category, Satisfaction
-from shoushan.grid.registry.selectors import subclasses_queryset, units_all
+from shoushan.grid.registry.selectors import sub_classes_queryset, units_all
 
 
 class CategoryChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Category) -> str:
-        return f"{obj.parent.name} › {obj.name}"
+        return f"{obj.major_class.name} › {obj.name}"
 
 
 class CaseReportForm(forms.Form):
     """A report from a grid worker on patrol or a resident: what, where, who."""
 
-    category = CategoryChoiceField(label=_("What kind of problem"), queryset=subclasses_queryset())
+    category = CategoryChoiceField(label=_("What kind of problem"), queryset=sub_classes_queryset())
     description = forms.CharField(
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
     )

@@ -41,9 +41,13 @@ def case_merge(*, actor, case_id: int, into_id: int, note: str = "") -> Case:
             for pk in sorted((case_id, into_id))
         }
         duplicate, kept = locked.get(case_id), locked.get(into_id)
-        for case in (duplicate, kept):
-            if case is None or not in_scope(actor, case.region_code):
-                raise NotFound(_("No such case in your scope."))
+        if (
+            duplicate is None
+            or not in_scope(actor, duplicate.region_code)
+            or kept is None
+            or not in_scope(actor, kept.region_code)
+        ):
+            raise NotFound(_("No such case in your scope."))
         if (Stage(duplicate.stage), Action.MERGE) not in MOVES:
             raise Conflict(
                 _("Case %(number)s is %(stage)s: only a case not yet handled can be merged.")

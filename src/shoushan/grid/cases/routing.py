@@ -14,7 +14,7 @@ def case_route(*, category: Category, location: Location) -> Unit | None:
     rule_unit = routing_rule_unit(category=category, region_code=location.region_code)
     if rule_unit is not None:
         return rule_unit
-    owner = location.responsible_party or category.default_department
+    owner = location.owner or category.default_department
     if category.kind != CaseKind.COMPONENT or not owner:
         return unit_of_street(location.street_code)
     return department_unit(district_code=location.street_code[:6] + "000000", department=owner)
@@ -26,5 +26,5 @@ def case_location(case: Case) -> Location:
         street_code=case.street_id,
         grid_id=case.grid_id,
         grid_code=case.grid.code if case.grid_id else None,
-        responsible_party=case.grid.responsible_party if case.grid_id else "",
+        owner=case.grid.owner if case.grid_id else "",
     )

@@ -119,7 +119,7 @@ def case_reporters(viewer, case: Case, *, reveal: bool = False) -> list[dict]:
         purpose="page",
         region_code_of=lambda _reporter: case.region_code,
     )
-    rows = [
+    rows: list[dict] = [
         {
             "reporter": None,
             "channel": case.get_channel_display(),

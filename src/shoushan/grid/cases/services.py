@@ -93,20 +93,24 @@ def case_report(*, actor, **report: Any) -> tuple[Case, bool]:
     try:
         (pending,) = _checked(actor, [given], {})
     except InvalidInput as e:  # one report: its first problem is the message
-        first = e.details[0] if e.details else {"field": "", "reason": e.message}
-        if first["field"] == "scope":
-            raise Forbidden(first["reason"]) from None
-        raise InvalidInput(first["reason"]) from None
+        details = e.details  # _checked lists the problems
+        problem = details[0] if details else {"field": "", "reason": e.message}
+        if problem["field"] == "scope":
+            raise Forbidden(problem["reason"]) from None
+        raise InvalidInput(problem["reason"]) from None
     try:
         _report_writer.submit(pending)
     except IntegrityError:
         # A concurrent retry won the race: answer with its case.
-        first = given.idempotency_key and (
+        retried = (
             Case.objects.filter(idempotency_key=given.idempotency_key).first()
+            if given.idempotency_key
+            else None
         )
-        if first:
-            return first, False
+        if retried:
+            return retried, False
         raise
+    assert pending.case is not None  # set by the write that committed
     return pending.case, True
 
 
@@ -175,8 +179,8 @@ def _checked(
         )
     extra = [hook([(r.channel, r.description) for r in reports]) for hook in _report_hooks]
     for i, p in enumerate(pending):
-        for fields in extra:
-            p.fields.update(fields[i])
+        for added in extra:
+            p.fields.update(added[i])
     return pending
 
 
@@ -190,7 +194,7 @@ def _fields_of(actor, report: CaseReport) -> _Pending:
             ("channel", _("Unknown channel %(channel)s.") % {"channel": report.channel})
         )
     category = report.category
-    if category is None or not category.is_active or category.parent_id is None:
+    if category is None or not category.is_active or category.major_class_id is None:
         problems.append(("category", _("Choose a sub-class of the catalogue that is in use.")))
     lon = lat = None
     if report.lon not in (None, "") or report.lat not in (None, ""):
@@ -518,7 +522,7 @@ def case_move(
 
 
 def _in_unit(actor, case: Case) -> bool:
-    return case.unit_id is not None and case.unit.members.filter(pk=actor.pk).exists()
+    return case.unit is not None and case.unit.members.filter(pk=actor.pk).exists()
 
 
 def _apply(case: Case, action: Action, *, note: str, unit_id, extend_to) -> dict:
@@ -641,6 +645,7 @@ def cases_escalate_overdue() -> int:
                 continue
             case.escalated = True
             case.save(update_fields=["escalated"])
+            assert case.deadline is not None  # past due, and a deadline once set is never cleared
             case_event_record(
                 case,
                 actor=None,

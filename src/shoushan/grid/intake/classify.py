@@ -27,8 +27,14 @@ SVM's weights directly (numpy), not scikit-learn.
 
 The department answering for each domain is data passed in (a mapping domain → department), kept
 with the model, never written here.
+
+Storage. A trained model is arrays and plain metadata (`to_bytes`, `from_bytes`: a compressed
+numpy archive read with pickles refused), never a pickle of this module's classes, so that a
+stored model outlives any reorganisation of the code.
 """
 
+import io
+import json
 import re
 import time
 from collections import Counter
@@ -175,12 +181,6 @@ class TfidfBlock:
         self.idf = np.zeros(0, dtype=np.float32)
         self._table: NgramTable | None = None
 
-    def __getstate__(self) -> dict:
-        return {**self.__dict__, "_table": None}
-
-    def __setstate__(self, state: dict) -> None:
-        self.__dict__.update({"_table": None, **state})
-
     def fit_matrix(self, docs: Sequence[str]) -> sp.csr_matrix:
         """Learn the terms and their idf from the documents; return their matrix."""
         analyzed = [self.analyzer(doc) for doc in docs]
@@ -227,7 +227,7 @@ class TfidfBlock:
 
     def row(self, doc: str) -> tuple[np.ndarray, np.ndarray]:
         """(feature indices, weights) of one document."""
-        if self._table is None:  # built on first use: it is not pickled with the model
+        if self._table is None:  # built on first use: it is not stored with the model
             self._table = NgramTable(self.index)
         columns, tf = np.unique(self._table.columns(doc), return_counts=True)
         if not len(columns):
@@ -315,6 +315,63 @@ class IntakeClassifier:
 
     def predict_one(self, text: str) -> Prediction:
         return self.predict([text])[0]
+
+    def to_bytes(self) -> bytes:
+        """The model as a compressed numpy archive of arrays and JSON metadata."""
+        chars, words = self.featurizer.blocks
+        assert isinstance(words.analyzer, WordScanner)
+        buffer = io.BytesIO()
+        np.savez_compressed(
+            buffer,
+            format=np.array(STORAGE_FORMAT),
+            meta=np.array(
+                json.dumps(
+                    {
+                        "classes": self.classes,
+                        "departments": self.departments,
+                        "training_seconds": self.training_seconds,
+                    },
+                    ensure_ascii=False,
+                )
+            ),
+            coef=self.coef,
+            intercept=self.intercept,
+            platt=self.platt,
+            char_terms=_terms_of(chars),
+            char_idf=chars.idf,
+            word_terms=_terms_of(words),
+            word_idf=words.idf,
+            vocabulary=np.array(sorted(words.analyzer.vocabulary), dtype=str),
+        )
+        return buffer.getvalue()
+
+    @classmethod
+    def from_bytes(cls, content: bytes) -> "IntakeClassifier":
+        with np.load(io.BytesIO(content), allow_pickle=False) as saved:
+            if str(saved["format"]) != STORAGE_FORMAT:
+                raise ValueError(f"not a stored intake model of format {STORAGE_FORMAT}")
+            meta = json.loads(str(saved["meta"]))
+            featurizer = Featurizer(set(saved["vocabulary"].tolist()))
+            for block, prefix in zip(featurizer.blocks, ("char", "word"), strict=True):
+                block.index = {t: i for i, t in enumerate(saved[f"{prefix}_terms"].tolist())}
+                block.idf = saved[f"{prefix}_idf"]
+            return cls(
+                featurizer=featurizer,
+                coef=saved["coef"],
+                intercept=saved["intercept"],
+                platt=saved["platt"],
+                classes=meta["classes"],
+                departments=meta["departments"],
+                training_seconds=meta["training_seconds"],
+            )
+
+
+STORAGE_FORMAT = "shoushan-intake-1"
+
+
+def _terms_of(block: "TfidfBlock") -> np.ndarray:
+    terms = sorted(block.index, key=block.index.__getitem__)
+    return np.array(terms, dtype=str)
 
 
 def calibrated(scores: np.ndarray, platt: np.ndarray) -> np.ndarray:
@@ -456,14 +513,14 @@ def cross_validate(
     scores them with all whitespace removed (as raw intake arrives)."""
     from sklearn.model_selection import StratifiedKFold
 
-    texts, labels = list(texts), np.asarray(labels)
+    texts, label_array = list(texts), np.asarray(labels)
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     as_given = np.empty(len(texts), dtype=object)
     despaced = np.empty(len(texts), dtype=object)
     seconds = []
-    for train_index, test_index in splitter.split(texts, labels):
+    for train_index, test_index in splitter.split(texts, label_array):
         model = train(
-            [texts[i] for i in train_index], labels[train_index], segmenter=segmenter, c=c
+            [texts[i] for i in train_index], label_array[train_index], segmenter=segmenter, c=c
         )
         seconds.append(model.training_seconds)
         held_out = [texts[i] for i in test_index]
@@ -473,7 +530,7 @@ def cross_validate(
         ]
     return {
         "method": f"stratified {folds}-fold cross-validation (shuffled, seed {seed})",
-        "segmented": evaluation_report(list(labels), list(as_given)),
-        "raw_like": evaluation_report(list(labels), list(despaced)),
+        "segmented": evaluation_report(list(label_array), list(as_given)),
+        "raw_like": evaluation_report(list(label_array), list(despaced)),
         "fold_training_seconds": [round(s, 2) for s in seconds],
     }

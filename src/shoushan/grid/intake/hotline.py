@@ -19,6 +19,7 @@ address names (the divisions gazetteer; an address naming no street or community
 places, is a bad row). The orders become cases through the closed loop's one way in
 (`cases_report`); the confident ones are then dispatched without a person."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -33,7 +34,7 @@ from shoushan.grid.cases.services import CaseReport, cases_report
 from shoushan.grid.intake.dispatch import cases_auto_dispatch
 from shoushan.grid.intake.selectors import cases_already_imported, cases_stages
 from shoushan.grid.models import Channel
-from shoushan.grid.registry.selectors import subclasses_in_use
+from shoushan.grid.registry.selectors import sub_classes_in_use
 from shoushan.grid.workflow import Stage
 
 COLUMNS = {
@@ -77,13 +78,18 @@ def hotline_rows_read(name: str, content: bytes) -> list[tuple[int, dict[str, st
     )
 
 
-def hotline_orders_import(*, actor, rows: list[tuple[int, dict[str, str]]]) -> HotlineImportResult:
+def hotline_orders_import(
+    *,
+    actor,
+    rows: list[tuple[int, dict[str, str]]],
+    progress: Callable[[int, str], None] = lambda _percent, _message: None,
+) -> HotlineImportResult:
     """Check every row, then create every case in one transaction (or none), then dispatch the
-    confident ones."""
+    confident ones; `progress(percent, message)` hears how far it got (a job's page shows it)."""
     require_role(actor, DISPATCHERS, _("12345 work orders are entered by the dispatching staff."))
     if not rows:
         raise InvalidInput(_("The file has no rows."))
-    categories = {c.code: c for c in subclasses_in_use()}
+    categories = {c.code: c for c in sub_classes_in_use()}
     by_name = {c.name: c for c in categories.values()}
     already = cases_already_imported(Channel.HOTLINE, [r.get("order_id", "") for _n, r in rows])
     seen: dict[str, int] = {}
@@ -125,6 +131,7 @@ def hotline_orders_import(*, actor, rows: list[tuple[int, dict[str, str]]]) -> H
             )
         )
     try:
+        progress(40, _("Placing, classifying and saving the orders"))
         cases = cases_report(actor=actor, reports=reports, known_problems=known)
     except InvalidInput as e:
         errors = [
@@ -148,6 +155,7 @@ def hotline_orders_import(*, actor, rows: list[tuple[int, dict[str, str]]]) -> H
         region_code=_common_street(cases),
         changes={"created": len(cases), "streets": len({c.street_id for c in cases})},
     )
+    progress(80, _("Dispatching the confident orders"))
     cases_auto_dispatch(limit=len(cases) + 1000)  # the confident ones go out without a person
     classified = [c for c in cases if c.intake_model_version is not None]
     stages = cases_stages([c.pk for c in classified])

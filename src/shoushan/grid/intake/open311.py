@@ -21,7 +21,7 @@ from shoushan.grid.cases.services import case_report
 from shoushan.grid.intake import selectors
 from shoushan.grid.intake.services import open311_key_live
 from shoushan.grid.models import Case, Category, Channel
-from shoushan.grid.registry.selectors import subclass_in_use, subclasses_in_use
+from shoushan.grid.registry.selectors import sub_class_in_use, sub_classes_in_use
 from shoushan.grid.workflow import OPEN_STAGES
 
 MAX_REQUESTS = 1000
@@ -64,19 +64,19 @@ def _service(category: Category) -> dict:
         "description": category.filing_standard,
         "metadata": False,
         "type": "realtime",
-        "keywords": category.parent.name,
-        "group": category.parent.name,
+        "keywords": category.major_class.name,
+        "group": category.major_class.name,
     }
 
 
 @require_GET
 def services(request: HttpRequest) -> JsonResponse:
-    return _json([_service(c) for c in subclasses_in_use()])
+    return _json([_service(c) for c in sub_classes_in_use()])
 
 
 @require_GET
 def service_definition(request: HttpRequest, service_code: str) -> JsonResponse:
-    if subclass_in_use(service_code) is None:
+    if sub_class_in_use(service_code) is None:
         return _error(
             404, _("There is no service with the code %(code)s.") % {"code": service_code}
         )
@@ -96,7 +96,7 @@ def _create(request: HttpRequest) -> JsonResponse:
     api_key = data.get("api_key", "")
     if not open311_key_live(api_key):
         return _error(403, _("A valid api_key is required to submit requests."))
-    category = subclass_in_use(data.get("service_code", ""))
+    category = sub_class_in_use(data.get("service_code", ""))
     if category is None:
         return _error(
             400,

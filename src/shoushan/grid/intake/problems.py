@@ -47,7 +47,9 @@ def _when(value: str) -> datetime:
     numbers = [int(n) for n in re.findall(r"\d+", value)]
     if len(numbers) < 3:
         raise ValueError(value)
-    naive = datetime(*numbers[:3], *numbers[3:6])  # noqa: DTZ001 (made aware on the next line)
+    year, month, day = numbers[:3]
+    hour, minute, second = [*numbers[3:6], 0, 0, 0][:3]
+    naive = datetime(year, month, day, hour, minute, second)  # noqa: DTZ001 (made aware below)
     return timezone.make_aware(naive)
 
 
@@ -276,7 +278,7 @@ def proactive_alerts(viewer) -> list[ProactiveAlert]:
     cases = scope_filter(Case.objects.filter(reported_at__gte=start, reported_at__lt=end), viewer)
     weekly: dict[tuple, list[int]] = {}
     for street, parent, at in cases.values_list(
-        "street_id", "category__parent__code", "reported_at"
+        "street_id", "category__major_class__code", "reported_at"
     ):
         week = min(int((at - start) / timedelta(weeks=1)), BASELINE_WEEKS)
         weekly.setdefault((street, parent or ""), [0] * (BASELINE_WEEKS + 1))[week] += 1

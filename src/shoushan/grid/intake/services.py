@@ -5,10 +5,8 @@ The engines are the pure modules `classify` and `segment` beside this one."""
 import csv
 import hashlib
 import io
-import pickle
 import secrets
 import time
-import zlib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +19,7 @@ from django.utils.translation import gettext as _
 from shoushan.accounts.roles import CITY_ADMINISTRATORS, require_role
 from shoushan.audit.services import audit_record
 from shoushan.core.errors import InvalidInput, NotFound
+from shoushan.core.tables import text_decode
 from shoushan.core.versioned import VersionedCache, version_bump
 from shoushan.grid.intake import classify
 from shoushan.grid.models import Case, CaseKind, Category, Channel, IntakeModel, Open311Key
@@ -57,14 +56,7 @@ def labelled_file_read(
     content = path.read_bytes()
     if len(content) > MAX_TRAINING_BYTES:
         raise InvalidInput(_("The file is larger than 200 MB."))
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise InvalidInput(_("The file is neither UTF-8 nor GB18030 text."))
+    text = text_decode(content)
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip() for h in (reader.fieldnames or [])]
     if not header:
@@ -101,8 +93,8 @@ def request_departments() -> dict[str, str]:
     """Domain → department from the case catalogue: each 12345 major class (named like a
     domain: 城乡建设, 交通运输, …) answers through the department most of its sub-classes name."""
     departments: dict[str, Counter] = {}
-    rows = Category.objects.filter(kind=CaseKind.REQUEST, parent__isnull=False).values_list(
-        "parent__name", "default_department"
+    rows = Category.objects.filter(kind=CaseKind.REQUEST, major_class__isnull=False).values_list(
+        "major_class__name", "default_department"
     )
     for domain, department in rows:
         if department:
@@ -170,7 +162,30 @@ def intake_model_train(
     )
     report["training_seconds"] = round(model.training_seconds, 2)
     report["class_counts"] = dict(counts)
-    payload = zlib.compress(pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL), 1)
+    return intake_model_save(
+        actor=actor,
+        classifier=model,
+        source=labelled,
+        report=report,
+        threshold=threshold,
+    )
+
+
+def intake_model_save(
+    *,
+    actor,
+    classifier: classify.IntakeClassifier,
+    source: LabelledFile,
+    report: dict,
+    threshold: float = 0.6,
+) -> IntakeModel:
+    """Store a trained classifier as the next version, active (its arrays, not a pickle), with
+    the file it learnt from and its evaluation; audited."""
+    require_role(actor, CITY_ADMINISTRATORS, _("The city administrator trains the intake model."))
+    if not 0 <= threshold <= 1:
+        raise InvalidInput(_("The confidence threshold lies between 0 and 1."))
+    model, labelled, departments = classifier, source, classifier.departments
+    payload = model.to_bytes()
     with transaction.atomic():
         last = IntakeModel.objects.select_for_update().aggregate(v=Max("version"))["v"] or 0
         IntakeModel.objects.filter(is_active=True).update(is_active=False)
@@ -214,7 +229,7 @@ def intake_model_activate(*, actor, version: int, threshold: float | None = None
         if row is None:
             raise NotFound(_("There is no intake model version %(v)s.") % {"v": version})
         IntakeModel.objects.exclude(pk=row.pk).filter(is_active=True).update(is_active=False)
-        changes = {"is_active": [row.is_active, True]}
+        changes: dict[str, list[bool] | list[float]] = {"is_active": [row.is_active, True]}
         if threshold is not None:
             changes["threshold"] = [row.threshold, threshold]
             row.threshold = threshold
@@ -241,8 +256,7 @@ def _active_model_load() -> ActiveModel | None:
     if row is None:
         return None
     version, threshold, payload = row
-    # our own row, written by intake_model_train: safe to unpickle
-    classifier = pickle.loads(zlib.decompress(bytes(payload)))
+    classifier = classify.IntakeClassifier.from_bytes(bytes(payload))
     return ActiveModel(version=version, threshold=threshold, classifier=classifier)
 
 

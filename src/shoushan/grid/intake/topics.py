@@ -22,7 +22,7 @@ import hashlib
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
@@ -170,7 +170,7 @@ class Spike:
 
 
 def spikes_find(
-    weekly: dict[tuple, Sequence[int]],
+    weekly: Mapping[tuple, Sequence[int]],
     *,
     baseline_weeks: int = 8,
     p_value: float = 0.01,

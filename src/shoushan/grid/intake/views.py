@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -21,8 +22,8 @@ from shoushan.accounts.roles import (
     require_role,
 )
 from shoushan.core.errors import InvalidInput
-from shoushan.grid.intake import dispatch, problems, selectors, services
-from shoushan.grid.intake.hotline import COLUMNS, hotline_orders_import, hotline_rows_read
+from shoushan.grid.intake import dispatch, problems, selectors, services, tasks
+from shoushan.grid.intake.hotline import COLUMNS
 from shoushan.grid.registry import selectors as registry
 from shoushan.regions.selectors import region_names_of
 
@@ -66,46 +67,21 @@ def case_dispatch_predicted(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 def hotline_import(request: HttpRequest) -> HttpResponse:
-    """Upload a file of 12345 work orders; every bad row is listed and nothing is imported."""
+    """Upload a file of 12345 work orders: it is imported in a background job whose page shows the
+    progress, then every bad row (and nothing is imported) or what was imported."""
     require_role(request.user, DISPATCHERS, _("Your role cannot import 12345 work orders."))
-    problems_found = []
     if request.method == "POST":
-        upload = request.FILES.get("file")
         try:
-            if upload is None:
-                raise InvalidInput(_("Choose a CSV or xlsx file."))
-            rows = hotline_rows_read(upload.name, upload.read())
-            result = hotline_orders_import(actor=request.user, rows=rows)
+            job = tasks.hotline_import_start(
+                actor=request.user,
+                upload=request.FILES.get("file"),
+                back=reverse("grid:hotline_import"),
+            )
         except InvalidInput as e:
             messages.error(request, e.message)
-            problems_found = e.details or []
         else:
-            messages.success(request, _("%(n)s work orders imported.") % {"n": result.created})
-            if result.located_by_address:
-                messages.info(
-                    request,
-                    _("%(n)s of them were placed by their address.")
-                    % {"n": result.located_by_address},
-                )
-            if result.classified:
-                messages.info(
-                    request,
-                    _(
-                        "Classified by the intake model: %(dispatched)s dispatched without a "
-                        "person, %(triage)s wait for manual triage."
-                    )
-                    % {"dispatched": result.dispatched, "triage": result.triage},
-                )
-            return redirect("grid:hotline_import")
-    return render(
-        request,
-        "grid/hotline_import.html",
-        {
-            "problems": problems_found[:500],
-            "more": max(0, len(problems_found) - 500),
-            "columns": COLUMNS,
-        },
-    )
+            return redirect("job", job.pk)
+    return render(request, "grid/hotline_import.html", {"columns": COLUMNS})
 
 
 OPEN311_NEW_KEY_SESSION_KEY = "new_open311_key"

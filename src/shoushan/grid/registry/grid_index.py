@@ -18,7 +18,7 @@ class Location:
     street_code: str
     grid_id: int | None = None
     grid_code: str | None = None
-    responsible_party: str = ""
+    owner: str = ""
 
     @property
     def region_code(self) -> str:
@@ -44,7 +44,7 @@ class GridSnapshot:
 def _snapshot_build() -> GridSnapshot:
     rows = list(
         Grid.objects.filter(layer=GridLayer.COMPREHENSIVE).values_list(
-            "id", "code", "community_id", "community__parent_id", "responsible_party", "boundary"
+            "id", "code", "community_id", "community__parent_id", "owner", "boundary"
         )
     )
     return GridSnapshot(

@@ -45,7 +45,7 @@ def categories_load() -> bool:
     def load(data: dict) -> dict:
         created = 0
         for major in data["categories"]:
-            parent, new = Category.objects.get_or_create(
+            major_class, new = Category.objects.get_or_create(
                 code=major["code"], defaults={"name": major["name"], "kind": major["kind"]}
             )
             created += new
@@ -55,7 +55,7 @@ def categories_load() -> bool:
                     defaults={
                         "name": sub["name"],
                         "kind": major["kind"],
-                        "parent": parent,
+                        "major_class": major_class,
                         "filing_standard": sub.get("filing_standard", ""),
                         "closing_standard": sub.get("closing_standard", ""),
                         "time_limit": sub["time_limit"],

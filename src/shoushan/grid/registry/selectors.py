@@ -69,35 +69,35 @@ def rules_overview(viewer, *, year: int) -> dict:
 
 def category_majors() -> QuerySet[Category]:
     """The catalogue's major classes with their sub-classes."""
-    return Category.objects.filter(parent__isnull=True).prefetch_related("subclasses")
+    return Category.objects.filter(major_class__isnull=True).prefetch_related("sub_classes")
 
 
 CATEGORIES_VERSION = "categories"
 
 
-def _subclasses_in_use() -> dict[str, Category]:
-    return {c.code: c for c in subclasses_queryset()}
+def _sub_classes_in_use() -> dict[str, Category]:
+    return {c.code: c for c in sub_classes_queryset()}
 
 
-_subclasses: VersionedCache[dict[str, Category]] = VersionedCache(
-    CATEGORIES_VERSION, _subclasses_in_use
+_sub_classes: VersionedCache[dict[str, Category]] = VersionedCache(
+    CATEGORIES_VERSION, _sub_classes_in_use
 )
 
 
-def subclass_in_use(code: str) -> Category | None:
+def sub_class_in_use(code: str) -> Category | None:
     """The sub-class of the catalogue in use with this code (asked on every Open311 request, so
     the catalogue is kept in memory until it changes)."""
-    return _subclasses.get().get(code)
+    return _sub_classes.get().get(code)
 
 
-def subclasses_in_use() -> list[Category]:
-    return sorted(_subclasses.get().values(), key=lambda c: c.code)
+def sub_classes_in_use() -> list[Category]:
+    return sorted(_sub_classes.get().values(), key=lambda c: c.code)
 
 
-def category_subclass(category_id: int) -> Category | None:
+def category_sub_class(category_id: int) -> Category | None:
     return (
-        Category.objects.select_related("parent")
-        .filter(pk=category_id, parent__isnull=False)
+        Category.objects.select_related("major_class")
+        .filter(pk=category_id, major_class__isnull=False)
         .first()
     )
 
@@ -114,7 +114,7 @@ def routing_rule_unit(*, category: Category, region_code: str) -> Unit | None:
     """The unit of the routing rule for the place and category, the most specific region first
     (and the sub-class before its major class); None without a rule."""
     places = [region_code[:12], *reversed(ancestor_codes(region_code[:12]))]
-    categories = [category.pk] + ([category.parent_id] if category.parent_id else [])
+    categories = [category.pk] + ([category.major_class_id] if category.major_class_id else [])
     rules = {
         (r.region_id, r.category_id): r
         for r in RoutingRule.objects.select_related("unit").filter(
@@ -163,9 +163,11 @@ def unit_named(*, region_code: str, name: str) -> Unit | None:
     return Unit.objects.filter(region_id=region_code, name=name[:100]).first()
 
 
-def subclasses_queryset() -> QuerySet[Category]:
+def sub_classes_queryset() -> QuerySet[Category]:
     """The sub-classes in use, for a form's choice (a queryset, evaluated when the form is)."""
-    return Category.objects.filter(is_active=True, parent__isnull=False).select_related("parent")
+    return Category.objects.filter(is_active=True, major_class__isnull=False).select_related(
+        "major_class"
+    )
 
 
 def units_all() -> QuerySet[Unit]:

@@ -129,12 +129,12 @@ def grids_import(
         if i >= len(parsed):  # two grids already in the layer: not this file's business
             continue
         if j < len(parsed):  # two features of the file: each is told about the other
-            for this, other in ((i, j), (j, i)):
+            for this, that in ((i, j), (j, i)):
                 problems.append(
                     {
                         "index": parsed[this][0],
                         "reason": _("overlaps %(other)s by %(m2).1f m²")
-                        % {"other": _("feature %(n)s") % {"n": parsed[other][0]}, "m2": overlap},
+                        % {"other": _("feature %(n)s") % {"n": parsed[that][0]}, "m2": overlap},
                     }
                 )
         else:
@@ -162,7 +162,7 @@ def grids_import(
                 "name": str(props.get("name") or "")[:100],
                 "boundary": geometry.as_geojson(polygon),
                 "area_m2": round(geometry.area_m2(polygon), 1),
-                "responsible_party": str(props.get("responsible_party") or "")[:100],
+                "owner": str(props.get("owner") or "")[:100],
             }
             _grid, was_created = Grid.objects.update_or_create(
                 layer=layer, code=code, defaults=values
@@ -335,6 +335,7 @@ def routing_rule_set(*, actor, region_code: str, category_code: str, unit_id: in
         errors["unit"] = _("No such responsible unit.")
     if errors:
         raise InvalidInput(_("The rule was not saved."), details=errors)
+    assert region is not None and category is not None and unit is not None  # checked above
     with transaction.atomic():
         rule, _created = RoutingRule.objects.update_or_create(
             region=region, category=category, defaults={"unit": unit}

@@ -74,7 +74,7 @@ def grid_layer_export(request: HttpRequest, layer: str) -> HttpResponse:
                     "name": g.name,
                     "layer": g.layer,
                     "area_m2": g.area_m2,
-                    "responsible_party": g.responsible_party,
+                    "owner": g.owner,
                     "generated": g.is_generated,
                 },
             }
@@ -149,7 +149,7 @@ def _id(value: str | None) -> int:
 
 def category_edit(request: HttpRequest, category_id: int) -> HttpResponse:
     require_role(request.user, CITY_ADMINISTRATORS, _("Only city administrators change the rules."))
-    category = selectors.category_subclass(category_id)
+    category = selectors.category_sub_class(category_id)
     if category is None:
         raise Http404
     form = CategoryForm(request.POST or None, instance=category)

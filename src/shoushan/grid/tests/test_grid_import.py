@@ -109,3 +109,33 @@ def test_staff_assign_grid_workers_in_their_scope(login, user, demo_city):
         "/grid/map/110101002000/workers/", {"grid": grid.code, "workers": ""}
     )
     assert other.status_code == 422 and grid.workers.count() == 1
+
+
+def test_a_replaced_grid_locates_cases_by_its_new_boundary_at_once(demo_city, user):
+    """A `replace` import keeps the number of grids and their ids: cases must still be placed by
+    the new polygons (the grid index follows a version stamp, not counts)."""
+    from shoushan.grid.cases.services import case_report
+    from shoushan.grid.models import Category
+    from shoushan.regions.models import Region
+
+    community = Region.objects.filter(code__startswith="110108", level="community").first().code
+    here = feature(f"{community}001", mapping(box(116.30, 39.98, 116.301, 39.981)))
+    grids_import(actor=user("city_admin"), collection=collection([here]), layer="comprehensive")
+    report = {
+        "channel": "resident",
+        "category": Category.objects.get(code="E0102"),
+        "description": "积存垃圾",
+        "lon": 116.3005,
+        "lat": 39.9805,
+    }
+    case, _created = case_report(actor=None, **report)
+    assert case.grid.code == f"{community}001"
+    moved = feature(f"{community}001", mapping(box(116.31, 39.98, 116.311, 39.981)))
+    grids_import(
+        actor=user("city_admin"),
+        collection=collection([moved]),
+        layer="comprehensive",
+        replace=True,
+    )
+    with pytest.raises(InvalidInput, match=r"outside|网格"):
+        case_report(actor=None, **report)

@@ -97,9 +97,15 @@ def test_xlsx_and_unknown_columns(demo_city, user):
 def test_the_import_page(login, demo_city):
     client = login("street_staff")
     bad = SimpleUploadedFile("o.csv", csv_bytes("GD9,not a time,R0101,x,110101001001,,,,,"))
-    page = client.post("/grid/hotline-import/", {"file": bad}).content.decode()
-    assert "received_at" in page and not Case.objects.filter(external_id="GD9").exists()
+    started = client.post("/grid/hotline-import/", {"file": bad})
+    assert started.status_code == 302 and started["Location"].startswith("/jobs/")
+    page = client.get(started["Location"]).content.decode()  # the job failed, naming the row
+    assert "received_at" in page and '<td class="num">2</td>' in page
+    assert not Case.objects.filter(external_id="GD9").exists()
     good = SimpleUploadedFile("o.csv", csv_bytes(*GOOD))
-    assert client.post("/grid/hotline-import/", {"file": good}).status_code == 302
+    done = client.get(client.post("/grid/hotline-import/", {"file": good})["Location"])
     assert Case.objects.filter(channel="hotline").count() == 2
+    assert "100%" in done.content.decode()
+    nothing = client.post("/grid/hotline-import/", {})
+    assert nothing.status_code == 200 and not Case.objects.filter(external_id="GD9").exists()
     assert login("grid_worker").get("/grid/hotline-import/").status_code == 403

@@ -15,10 +15,13 @@ from shoushan.accounts.models import User
 from shoushan.audit.models import AuditRecord
 from shoushan.core.errors import InvalidInput
 from shoushan.grid.cases.selectors import case_duplicate_candidates
+from shoushan.grid.intake import classify
 from shoushan.grid.intake.services import (
+    LabelledFile,
     cases_intake_classify,
     intake_model_activate,
     intake_model_active,
+    intake_model_save,
     intake_segmenter,
     request_departments,
 )
@@ -44,17 +47,31 @@ pytestmark = pytest.mark.skipif(
 BUS = "出租车司机拒载绕路，乱收费，希望运管处查处。"  # a 交通运输 request
 
 
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
-
-
 @pytest.fixture(scope="module")
 def subset_rows():
     with LABELLED.open(encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
     return rows[::8], rows[3::16]  # ~1,075 for training, ~538 held out
+
+
+@pytest.fixture(scope="module")
+def trained(subset_rows, django_db_blocker):
+    """The classifier trained once for the module, as `shoushan intake train` trains it (the tests
+    of training itself train their own)."""
+    texts, labels = [r["分词文本"] for r in subset_rows[0]], [r["一级标签"] for r in subset_rows[0]]
+    with django_db_blocker.unblock():
+        classifier = classify.train(
+            texts, labels, departments=request_departments(), segmenter=intake_segmenter()
+        )
+    return classifier, LabelledFile(texts, labels, None, "0" * 64, "train.csv")
+
+
+def activate(trained, threshold: float = 0.6):
+    """Store the module's classifier as the next version, active, through the service."""
+    classifier, source = trained
+    return intake_model_save(
+        actor=None, classifier=classifier, source=source, report={}, threshold=threshold
+    )
 
 
 def write(path, rows, columns):
@@ -113,9 +130,9 @@ def test_a_department_column_names_the_departments(beijing, tmp_path, subset_row
 
 
 def test_evaluate_prints_per_class_scores_then_accuracy_and_macro_f1(
-    beijing, tmp_path, subset_rows
+    beijing, tmp_path, subset_rows, trained
 ):
-    train(tmp_path, subset_rows[0], "--folds", "0")
+    activate(trained)
     held_out = [("".join(r["分词文本"].split()), r["一级标签"]) for r in subset_rows[1]]
     path = write(tmp_path / "test.csv", held_out, ["留言", "标签"])
     out = StringIO()
@@ -158,10 +175,8 @@ def test_without_a_model_cases_arrive_as_before(demo_city):
     assert case.needs_triage is False
 
 
-def test_arriving_cases_carry_the_prediction_and_low_confidence_goes_to_triage(
-    demo_city, tmp_path, subset_rows
-):
-    train(tmp_path, subset_rows[0], "--folds", "0")
+def test_arriving_cases_carry_the_prediction_and_low_confidence_goes_to_triage(demo_city, trained):
+    activate(trained)
     case, _created = report(description=BUS)
     case.refresh_from_db()
     assert case.intake_model_version == 1 and case.intake_domain == "交通运输"
@@ -177,10 +192,10 @@ def test_arriving_cases_carry_the_prediction_and_low_confidence_goes_to_triage(
     assert doubtful.needs_triage is True and doubtful.intake_domain == "交通运输"
 
 
-def test_a_new_active_version_is_used_at_once(demo_city, tmp_path, subset_rows):
-    train(tmp_path, subset_rows[0], "--folds", "0")
+def test_a_new_active_version_is_used_at_once(demo_city, trained):
+    activate(trained)
     report(description=BUS)
-    train(tmp_path, subset_rows[0][::2], "--folds", "0")
+    activate(trained)
     case, _created = report(description=BUS)
     assert case.intake_model_version == 2
     intake_model_activate(actor=None, version=1)
@@ -188,12 +203,12 @@ def test_a_new_active_version_is_used_at_once(demo_city, tmp_path, subset_rows):
     assert case.intake_model_version == 1
 
 
-def test_cases_without_a_prediction_are_classified_in_a_batch(demo_city, tmp_path, subset_rows):
+def test_cases_without_a_prediction_are_classified_in_a_batch(demo_city, trained):
     with RAW.open(encoding="utf-8", newline="") as f:
         raw = [f"{r['留言主题']}\n{r['留言详情']}" for r in list(csv.DictReader(f))[:40]]
     for text in raw:
         report(description=text, channel="hotline")
-    train(tmp_path, subset_rows[0], "--folds", "0")
+    activate(trained)
     out = StringIO()
     call_command("intake", "classify", stdout=out)
     assert "40" in out.getvalue()
@@ -212,12 +227,12 @@ def test_addresses_are_located_with_the_region_table(beijing):
     assert "status=found code=110101001001" in out.getvalue()
 
 
-def test_an_imported_batch_is_classified_by_its_ids(demo_city, tmp_path, subset_rows):
+def test_an_imported_batch_is_classified_by_its_ids(demo_city, trained):
     first, _c = report(description=BUS, channel="hotline")
     assert cases_intake_classify(case_ids=[first.pk], require_model=False) == 0
     with pytest.raises(InvalidInput):
         cases_intake_classify(case_ids=[first.pk])
-    train(tmp_path, subset_rows[0], "--folds", "0")
+    activate(trained)
     other = Case.objects.create(**{**_fields_of(first), "token": "x" * 32, "idempotency_key": None})
     assert cases_intake_classify(case_ids=[first.pk]) == 1
     first.refresh_from_db()
@@ -238,8 +253,8 @@ def test_the_segmenter_knows_the_region_names(beijing):
     assert "多福巷社区" in segment("东城区多福巷社区门口有暴露垃圾")
 
 
-def test_the_triage_page_lists_the_doubtful_cases_in_scope(demo_city, login, tmp_path, subset_rows):
-    train(tmp_path, subset_rows[0], "--folds", "0", "--threshold", "1.0")
+def test_the_triage_page_lists_the_doubtful_cases_in_scope(demo_city, login, trained):
+    activate(trained, 1.0)
     doubtful, _c = report(description=BUS)
     page = login("street_staff").get("/grid/triage/")
     assert page.status_code == 200
@@ -262,7 +277,7 @@ def test_possible_duplicates_are_shown_to_the_dispatcher(demo_city, login):
     assert login("street_staff_2").get(f"/grid/cases/{first.pk}/duplicates/").status_code == 404
 
 
-def test_a_12345_batch_of_raw_messages_is_classified_after_import(demo_city, tmp_path, subset_rows):
+def test_a_12345_batch_of_raw_messages_is_classified_after_import(demo_city, trained):
     """The import classifies each order as it becomes a case and dispatches the confident ones
     without a person; the doubtful ones wait for triage."""
     from shoushan.grid.intake.hotline import hotline_orders_import
@@ -287,7 +302,7 @@ def test_a_12345_batch_of_raw_messages_is_classified_after_import(demo_city, tmp
         )
         for i, r in enumerate(raw)
     ]
-    train(tmp_path, subset_rows[0], "--folds", "0")
+    activate(trained)
     result = hotline_orders_import(actor=None, rows=rows)
     assert (result.created, result.located_by_address, result.classified) == (60, 30, 60)
     assert result.dispatched + result.triage == 60 and result.dispatched > 0
@@ -334,12 +349,12 @@ def test_the_demo_trains_a_classifier_and_dispatches_a_located_12345_batch(demo_
 
 
 def test_the_predicted_department_answers_requests_not_events_the_reporter_chose(
-    demo_city, tmp_path, subset_rows
+    demo_city, trained
 ):
     from shoushan.grid.intake.dispatch import cases_auto_dispatch
     from shoushan.grid.models import Category
 
-    train(tmp_path, subset_rows[0], "--folds", "0", "--threshold", "0")  # all confident
+    activate(trained, 0)  # all confident
     text = "小区门口的垃圾桶满了好几天没人清运，垃圾堆到路边，臭味很大"
     event, _c = report(description=text)  # 暴露垃圾, an event the resident chose
     request, _c = report(
@@ -353,8 +368,8 @@ def test_the_predicted_department_answers_requests_not_events_the_reporter_chose
     assert department and request.unit.name == "东城区" + department.removeprefix("区")
 
 
-def test_the_dispatcher_accepts_a_prediction_at_triage(demo_city, login, tmp_path, subset_rows):
-    train(tmp_path, subset_rows[0], "--folds", "0", "--threshold", "1.0")  # everything doubtful
+def test_the_dispatcher_accepts_a_prediction_at_triage(demo_city, login, trained):
+    activate(trained, 1.0)  # everything doubtful
     from shoushan.grid.models import Category
 
     case, _c = report(

@@ -118,10 +118,15 @@ def test_a_long_term_is_found_only_where_it_is_written():
     assert list(table.columns("")) == []
 
 
-def test_a_saved_model_predicts_the_same(model, split):
-    again = pickle.loads(pickle.dumps(model))
+def test_a_stored_model_is_arrays_and_predicts_the_same(model, split):
+    stored = model.to_bytes()
+    again = classify.IntakeClassifier.from_bytes(stored)
     texts = split[2][:20]
     assert [p.domain for p in again.predict(texts)] == [p.domain for p in model.predict(texts)]
+    assert np.allclose(again.probabilities(texts), model.probabilities(texts))
+    assert b"shoushan.grid" not in stored  # no class of the code base is named in it
+    with pytest.raises(ValueError):  # a pickle is refused, never run
+        classify.IntakeClassifier.from_bytes(pickle.dumps(model))
 
 
 def test_report_lines_end_with_accuracy_and_macro_f1():

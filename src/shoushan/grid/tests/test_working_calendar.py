@@ -1,9 +1,11 @@
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from shoushan.grid.working_calendar import WorkingCalendar
 
@@ -71,3 +73,38 @@ def test_2026_follows_the_state_council_notice_of_4_november_2025(calendar):
         date(2026, 10, 10)
     )
     assert calendar.is_working_day(date(2026, 1, 4))  # a Sunday after 元旦
+
+
+# ---- properties over any moment of 2024–2026 and any time limit ---------------------------------
+
+CALENDAR = WorkingCalendar.of(
+    [date.fromisoformat(d) for days in DATA["holidays"].values() for d in days],
+    [date.fromisoformat(d) for days in DATA["adjusted_working_days"].values() for d in days],
+)
+moments = st.datetimes(  # hypothesis takes naive bounds and adds the zone itself
+    min_value=datetime(2024, 1, 1),  # noqa: DTZ001
+    max_value=datetime(2026, 12, 20),  # noqa: DTZ001
+    timezones=st.just(SHANGHAI),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(start=moments, days=st.integers(min_value=1, max_value=30))
+def test_a_deadline_in_working_days_lands_on_a_working_day_that_many_days_on(start, days):
+    due = CALENDAR.add_working_days(start, days)
+    assert CALENDAR.is_working_day(due.date())
+    assert due > start
+    begins = CALENDAR.working_time_from(start)  # counting starts in working time
+    assert CALENDAR.working_days_between(begins.date(), due.date()) == days
+
+
+@settings(max_examples=300, deadline=None)
+@given(start=moments, hours=st.integers(min_value=1, max_value=200))
+def test_working_hours_are_spent_in_working_time_only(start, hours):
+    due = CALENDAR.add_working_hours(start, hours)
+    assert CALENDAR.is_working_day(due.date())
+    assert CALENDAR.day_start <= due.timetz().replace(tzinfo=None) <= CALENDAR.day_end
+    # one hour more never comes sooner
+    assert CALENDAR.add_working_hours(start, hours + 1) > due
+    # and a limit never ends before the natural time it stands for
+    assert due - start >= timedelta(hours=hours)

@@ -7,11 +7,18 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
+from shoushan.core.leases import lease_hold, lease_holder_name, lease_release
 from shoushan.grid.cases.services import cases_escalate_overdue
 from shoushan.grid.intake.dispatch import cases_auto_dispatch
 from shoushan.volunteers.services import star_ratings_take_effect
 
 log = logging.getLogger(__name__)
+
+# One process at a time runs the jobs, on however many machines the command is started: it holds
+# this lease, renewed before every job; another process takes over within LEASE_SECONDS of its
+# holder's death.
+LEASE = "periodic-jobs"
+LEASE_SECONDS = 120
 
 # (what, how often in seconds, the job): each returns how many things it did
 JOBS = (
@@ -32,20 +39,32 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="run every job once, then stop")
 
     def handle(self, *args, once: bool = False, **options):
+        holder = lease_holder_name()
         last_run: dict[str, float] = {}
-        while True:
-            for name, interval, job in JOBS:
-                if time.monotonic() - last_run.get(name, -interval) < interval:
-                    continue
-                last_run[name] = time.monotonic()
-                try:
-                    done = job()
-                except Exception:  # one failing job must not stop the others, nor the next run
-                    log.exception("periodic job failed: %s", name)
-                    continue
-                if done or once:
-                    self.stdout.write(f"{time.strftime('%H:%M:%S')} {name}: {done}")
-            if once:
-                return
-            time.sleep(5)
-            close_old_connections()  # a long-lived process: no connection kept past its age
+        try:
+            while True:
+                if lease_hold(LEASE, holder, seconds=LEASE_SECONDS):
+                    self._run_due(last_run, holder, once)
+                elif once:
+                    self.stdout.write("Another process runs the periodic jobs now.")
+                if once:
+                    return
+                time.sleep(5)
+                close_old_connections()  # a long-lived process: no connection kept past its age
+        finally:
+            lease_release(LEASE, holder)
+
+    def _run_due(self, last_run: dict[str, float], holder: str, once: bool) -> None:
+        for name, interval, job in JOBS:
+            if time.monotonic() - last_run.get(name, -interval) < interval:
+                continue
+            if not lease_hold(LEASE, holder, seconds=LEASE_SECONDS):
+                return  # lapsed during a long job and taken over: the other process goes on
+            last_run[name] = time.monotonic()
+            try:
+                done = job()
+            except Exception:  # one failing job must not stop the others, nor the next run
+                log.exception("periodic job failed: %s", name)
+                continue
+            if done or once:
+                self.stdout.write(f"{time.strftime('%H:%M:%S')} {name}: {done}")

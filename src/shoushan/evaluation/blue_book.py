@@ -57,7 +57,7 @@ def cjk_font_installed() -> bool:
     return bool(found.stdout.strip())
 
 
-def bluebook_for_year(year: int) -> BlueBook:
+def blue_book_for_year(year: int) -> BlueBook:
     """The blue book of the newest data set of `year`, compared with the newest of the year
     before when it has the same index."""
     dataset = Dataset.objects.filter(year=year).order_by("-created_at", "-id").first()
@@ -70,10 +70,10 @@ def bluebook_for_year(year: int) -> BlueBook:
             % {"year": year}
         )
     previous = Dataset.objects.filter(year=year - 1).order_by("-created_at", "-id").first()
-    return bluebook(dataset, previous)
+    return blue_book(dataset, previous)
 
 
-def bluebook(dataset: Dataset, previous: Dataset | None = None) -> BlueBook:
+def blue_book(dataset: Dataset, previous: Dataset | None = None) -> BlueBook:
     built = dataset_build(dataset)
     aggregates = aggregates_of(built)
     index, pillars = aggregates[0], built.data.framework.level(2)
@@ -122,7 +122,7 @@ def bluebook(dataset: Dataset, previous: Dataset | None = None) -> BlueBook:
     with translation.override("zh-hans"):
         uncertain = uncertainty_of(built)  # its labels are in the book's language
         html = render_to_string(
-            "evaluation/bluebook.html",
+            "evaluation/blue_book.html",
             {
                 "dataset": dataset,
                 "previous": previous,

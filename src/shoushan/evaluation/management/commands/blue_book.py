@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from shoushan.core.errors import InvalidInput
-from shoushan.evaluation.bluebook import bluebook_for_year
+from shoushan.evaluation.blue_book import blue_book_for_year
 
 
 class Command(BaseCommand):
@@ -16,18 +16,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--year", type=int, required=True, help="The year of the data.")
         parser.add_argument(
-            "--out-dir", default=".", help="Where to write bluebook-YEAR.html and .pdf."
+            "--out-dir", default=".", help="Where to write blue-book-YEAR.html and .pdf."
         )
 
     def handle(self, *args, year: int, out_dir: str, **options):
         folder = Path(out_dir)
         folder.mkdir(parents=True, exist_ok=True)
         try:
-            book = bluebook_for_year(year)
+            book = blue_book_for_year(year)
             pdf = book.pdf()
         except InvalidInput as e:
             raise CommandError(e.message) from None
-        html_path, pdf_path = folder / f"bluebook-{year}.html", folder / f"bluebook-{year}.pdf"
+        html_path, pdf_path = folder / f"blue-book-{year}.html", folder / f"blue-book-{year}.pdf"
         html_path.write_text(book.html, encoding="utf-8")
         pdf_path.write_bytes(pdf)
         self.stdout.write(f"{book.dataset.name}: {html_path} and {pdf_path} ({len(pdf):,} bytes)")
