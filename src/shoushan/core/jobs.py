@@ -62,7 +62,7 @@ def job_task(work: JobWork):
 
 
 def _finish(job: Job, status: str, message: str, outcome: dict) -> None:
-    job.refresh_from_db(fields=["result", "result_name"])
+    job.refresh_from_db(fields=["result", "result_name", "progress"])
     job.status, job.message, job.outcome = status, str(message)[:500], outcome
     job.progress = 100 if status == JobStatus.DONE else job.progress
     job.finished_at = timezone.now()
