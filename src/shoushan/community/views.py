@@ -14,12 +14,13 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from shoushan.accounts.personal import personal_values
 from shoushan.accounts.roles import CITY_ADMINISTRATORS, has_role
 from shoushan.community import facilities as facility_services
-from shoushan.community import selectors, services, sheets
+from shoushan.community import selectors, services, sheets, tasks
 from shoushan.community.models import (
     ChecklistStatus,
     CommunityProfile,
@@ -128,30 +129,18 @@ def community_export(request: HttpRequest) -> HttpResponse:
 
 @viewer_required
 def community_import(request: HttpRequest) -> HttpResponse:
-    problems = []
-    if request.method == "POST":
-        upload = request.FILES.get("file")
+    if request.method == "POST":  # the file is read in a background job
         try:
-            if upload is None:
-                raise InvalidInput(_("Choose an xlsx or CSV file."))
-            result = services.profiles_import(
-                actor=request.user, name=upload.name, content=upload.read()
+            job = tasks.profiles_import_start(
+                actor=request.user,
+                upload=request.FILES.get("file"),
+                back=reverse("community:list"),
             )
         except InvalidInput as e:
             messages.error(request, e.message)
-            problems = e.details or []
         else:
-            messages.success(
-                request,
-                _("%(created)s profiles created, %(updated)s updated, %(unchanged)s unchanged.")
-                % result.__dict__,
-            )
-            return redirect("community:import")
-    return render(
-        request,
-        "community/import.html",
-        {"problems": problems[:1000], "columns": sheets.COLUMNS},
-    )
+            return redirect("job", job.pk)
+    return render(request, "community/import.html", {"columns": sheets.COLUMNS})
 
 
 @viewer_required
@@ -493,30 +482,18 @@ def facility_list(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The facility was registered."))
             return redirect("community:facilities")
-    elif request.method == "POST":
-        upload = request.FILES.get("file")
+    elif request.method == "POST":  # a file is read in a background job
         try:
-            if upload is None:
-                raise InvalidInput(_("Choose a CSV or GeoJSON file."))
-            if upload.name.lower().endswith((".osm", ".osm.pbf", ".pbf")):
-                result = _osm_import(request.user, upload)
-            else:
-                result = facility_services.facilities_import(
-                    actor=request.user,
-                    name=upload.name,
-                    content=upload.read(),
-                    crs=request.POST.get("crs", "wgs84"),
-                )
+            job = tasks.facilities_import_start(
+                actor=request.user,
+                upload=request.FILES.get("file"),
+                crs=request.POST.get("crs", "wgs84"),
+                back=reverse("community:facilities"),
+            )
         except InvalidInput as e:
             messages.error(request, e.message)
-            problems = e.details or []
         else:
-            messages.success(
-                request,
-                _("%(created)s facilities imported (%(unplaced)s not placed in a community).")
-                % result.__dict__,
-            )
-            return redirect("community:facilities")
+            return redirect("job", job.pk)
     category = request.GET.get("category", "").strip()[:40]
     qs = selectors.facilities(request.user, category=category)
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
@@ -541,19 +518,6 @@ def facility_list(request: HttpRequest) -> HttpResponse:
             ),
         },
     )
-
-
-def _osm_import(user, upload):
-    """An uploaded OpenStreetMap extract goes through a temporary file (the reader wants a
-    path, and the suffix tells it XML from PBF)."""
-    import tempfile
-
-    suffix = ".osm.pbf" if upload.name.lower().endswith(".pbf") else ".osm"
-    with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
-        for chunk in upload.chunks():
-            handle.write(chunk)
-        handle.flush()
-        return facility_services.facilities_import_osm(actor=user, path=handle.name)
 
 
 @viewer_required

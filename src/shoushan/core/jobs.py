@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from shoushan.core.errors import DomainError, NotFound
+from shoushan.core.errors import DomainError, InvalidInput, NotFound
 from shoushan.core.models import Job, JobStatus
 
 log = logging.getLogger(__name__)
@@ -104,6 +104,40 @@ def job_start(
         runner.enqueue(job.pk)
     job.refresh_from_db()
     return job
+
+
+MAX_UPLOAD_BYTES = 100 * 1024 * 1024
+
+
+def upload_job_start(
+    *, actor, runner, kind: str, title: str, upload: File | None, params: dict | None = None
+) -> Job:
+    """A job that works on an uploaded file (an import): the file is checked to be there and of a
+    sane size, kept with the job under its own name's ending, and its name passed on."""
+    if upload is None:
+        raise InvalidInput(_("Choose a file."))
+    if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
+        raise InvalidInput(
+            _("The file is larger than %(mb)s MB.") % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)}
+        )
+    name = str(upload.name or "upload")
+    ending = "." + name.rsplit(".", 1)[-1].lower()[:8] if "." in name else ""
+    if name.lower().endswith(".osm.pbf"):
+        ending = ".osm.pbf"
+    return job_start(
+        actor=actor,
+        runner=runner,
+        kind=kind,
+        title=title,
+        params={**(params or {}), "name": name[:200]},
+        upload=upload,
+        upload_name="upload" + ending,
+    )
+
+
+def job_upload_read(job: Job) -> bytes:
+    with job.upload.open("rb") as f:
+        return f.read()
 
 
 def job_result_save(job: Job, name: str, content: bytes) -> None:

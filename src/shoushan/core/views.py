@@ -19,6 +19,10 @@ OUTCOME_LABELS = {
     "dispatched": gettext_lazy("Dispatched without a person"),
     "triage": gettext_lazy("Waiting for manual triage"),
     "added": gettext_lazy("Added"),
+    "rows": gettext_lazy("Rows read"),
+    "updated": gettext_lazy("Records updated"),
+    "unchanged": gettext_lazy("Records unchanged"),
+    "unplaced": gettext_lazy("Not placed in a community"),
 }
 SHOWN_PROBLEMS = 500
 
@@ -29,6 +33,15 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     problems = job.outcome.get("problems") or []
     if isinstance(problems, dict):  # {field: reason}
         problems = [{"column": k, "reason": v} for k, v in problems.items()]
+    problems = [  # apps name the reason `reason` or `message`; rows and columns may be absent
+        {
+            "row": p.get("row", ""),
+            "column": p.get("column", p.get("field", "")),
+            "reason": p.get("reason", p.get("message", "")),
+        }
+        for p in problems
+        if isinstance(p, dict)
+    ]
     context = {
         "job": job,
         "outcome": [(OUTCOME_LABELS[k], v) for k, v in job.outcome.items() if k in OUTCOME_LABELS],

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -13,7 +14,7 @@ from shoushan.accounts.personal import can_view_personal_information, personal_v
 from shoushan.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shoushan.core.masking import mask
 from shoushan.regions.selectors import region_ancestors
-from shoushan.workforce import selectors, services
+from shoushan.workforce import selectors, services, tasks
 from shoushan.workforce.forms import (
     AttributeChangeForm,
     EventForm,
@@ -27,7 +28,7 @@ from shoushan.workforce.models import (
     Post,
     WorkerStatus,
 )
-from shoushan.workforce.sheets import import_template_xlsx, read_workers_xlsx, workers_xlsx
+from shoushan.workforce.sheets import import_template_xlsx, workers_xlsx
 from shoushan.workforce.statistics import attributes_as_of_the_day, explained, trend_chart
 
 
@@ -265,30 +266,21 @@ def worker_import(request: HttpRequest) -> HttpResponse:
     selectors.require_workforce_role(request.user)
     if request.GET.get("template") == "1":
         return import_template_xlsx()
-    problems = []
-    if request.method == "POST":
-        upload = request.FILES.get("file")
+    if request.method == "POST":  # the file is read in a background job
         try:
-            if upload is None or not upload.name.lower().endswith(".xlsx"):
-                raise InvalidInput(_("Choose an xlsx file."))
-            result = services.workers_import(
-                actor=request.user, rows=read_workers_xlsx(upload.read())
+            job = tasks.workers_import_start(
+                actor=request.user,
+                upload=request.FILES.get("file"),
+                back=reverse("workforce:list"),
             )
         except InvalidInput as e:
             messages.error(request, e.message)
-            problems = e.details if isinstance(e.details, list) else []
         else:
-            messages.success(request, _("%(n)s workers imported.") % {"n": result.created})
-            return redirect("workforce:list")
+            return redirect("job", job.pk)
     return render(
         request,
         "workforce/import.html",
-        {
-            "problems": problems[:500],
-            "more": max(0, len(problems) - 500),
-            "columns": services.COLUMNS,
-            "required": services.REQUIRED,
-        },
+        {"columns": services.COLUMNS, "required": services.REQUIRED},
     )
 
 

@@ -36,7 +36,7 @@ def cases_auto_dispatch(*, limit: int = 1000) -> int:
     for case_id in list(pending):
         with transaction.atomic():
             case = (
-                Case.objects.select_for_update(skip_locked=True)
+                Case.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("category", "grid")
                 .filter(pk=case_id, stage=Stage.REPORTED)
                 .first()

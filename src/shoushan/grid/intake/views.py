@@ -126,7 +126,19 @@ def month_problems(request: HttpRequest) -> HttpResponse:
     sees_city = has_role(user, ADMINISTRATORS)
     months = selectors.message_months()
     month = _month(request.GET.get("month", ""), months)
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("action") == "import":
+        try:  # a file of messages is read in a background job
+            job = tasks.messages_import_start(
+                actor=user,
+                source=request.POST.get("source", ""),
+                upload=request.FILES.get("file"),
+                back=f"{request.path}?month={month:%Y-%m}",
+            )
+        except InvalidInput as e:
+            messages.error(request, e.message)
+        else:
+            return redirect("job", job.pk)
+    elif request.method == "POST":
         try:
             _month_change(request, month)
         except InvalidInput as e:
@@ -174,18 +186,7 @@ def _number(value: str | None) -> int:
 
 def _month_change(request: HttpRequest, month: date) -> None:
     post, action = request.POST, request.POST.get("action")
-    if action == "import":
-        upload = request.FILES.get("file")
-        if upload is None:
-            raise InvalidInput(_("Choose a CSV file of messages."))
-        added = problems.messages_import(
-            actor=request.user,
-            source=post.get("source", ""),
-            name=upload.name,
-            content=upload.read(),
-        )
-        messages.success(request, _("%(n)s messages imported.") % {"n": added})
-    elif action == "choose":
+    if action == "choose":
         problems.theme_choose(
             actor=request.user,
             month=month,

@@ -96,9 +96,10 @@ def test_the_import_page_lists_problems_in_the_users_language(demo_city, login):
     client = login("community_staff")
     upload = io.BytesIO(xlsx([good_row("110101199001011234")]))
     upload.name = "workers.xlsx"
-    page = client.post("/workforce/import/", {"file": upload})
-    assert page.status_code == 200
-    assert "身份证号码" in page.content.decode()  # the validator's message, in Chinese
+    started = client.post("/workforce/import/", {"file": upload})
+    assert started.status_code == 302 and started["Location"].startswith("/jobs/")
+    page = client.get(started["Location"]).content.decode()  # the job failed, naming the row
+    assert "身份证号码" in page  # the validator's message, in Chinese
 
 
 def _export(client, **params):
