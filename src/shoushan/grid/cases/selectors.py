@@ -6,9 +6,10 @@ from datetime import datetime, timedelta
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shoushan.accounts.personal import personal_values
-from shoushan.accounts.roles import DISPATCHERS, has_role
+from shoushan.accounts.roles import DISPATCHERS, has_role, require_role
 from shoushan.accounts.scope import scope_filter
 from shoushan.core.errors import NotFound
 from shoushan.core.masking import mask
@@ -154,6 +155,7 @@ def _masked(_viewer, records, fields, *, purpose, region_code_of=None) -> list[d
 # ---- possible duplicates ----------------------------------------------------------------------
 
 MAX_COMPARED = 5000
+DUPLICATES_FOR_DISPATCHERS = gettext_lazy("Duplicates are merged by the dispatching staff.")
 
 
 def _report(case: Case) -> Report:
@@ -174,7 +176,8 @@ def case_duplicate_candidates(
     """The cases the viewer may see that may report the same problem as this one: within the
     category's duplicate radius (or the same community, for cases without a point), within the
     time window either side, with similar text; best first. Cases not registered or merged
-    already are left out."""
+    already are left out. For the dispatching staff."""
+    require_role(viewer, DISPATCHERS, DUPLICATES_FOR_DISPATCHERS)
     case = case_get(viewer, case_id)
     radius = case.category.duplicate_radius_m
     window = timedelta(hours=window_hours)

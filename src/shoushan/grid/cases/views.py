@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from shoushan.accounts.personal import can_view_personal_information
-from shoushan.accounts.roles import DISPATCHERS, has_role, require_role
+from shoushan.accounts.roles import DISPATCHERS, has_role
 from shoushan.core.errors import DomainError, InvalidInput
 from shoushan.grid.cases import assessment, merge, selectors, services
 from shoushan.grid.cases.exports import ranking_xlsx
@@ -224,7 +224,7 @@ def case_photo(request: HttpRequest, case_id: int, photo_id: int) -> FileRespons
 def case_duplicates(request: HttpRequest, case_id: int) -> HttpResponse:
     """The possible duplicates of a case, for the dispatcher to compare and merge: this case into
     another, or another into this one."""
-    require_role(request.user, DISPATCHERS, _("Duplicates are merged by the dispatching staff."))
+    candidates = selectors.case_duplicate_candidates(request.user, case_id)
     case = selectors.case_get(request.user, case_id)
     rows = [
         {
@@ -233,7 +233,7 @@ def case_duplicates(request: HttpRequest, case_id: int) -> HttpResponse:
             "merge_here": merge.case_may_merge(request.user, case, other),
             "merge_there": merge.case_may_merge(request.user, other, case),
         }
-        for other, candidate in selectors.case_duplicate_candidates(request.user, case_id)
+        for other, candidate in candidates
     ]
     return render(request, "grid/duplicates.html", {"case": case, "rows": rows})
 

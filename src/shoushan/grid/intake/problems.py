@@ -13,7 +13,13 @@ from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shoushan.accounts.roles import ADMINISTRATORS, CITY_ADMINISTRATORS, has_role, require_role
+from shoushan.accounts.roles import (
+    ADMINISTRATORS,
+    CITY_ADMINISTRATORS,
+    DISPATCHERS,
+    has_role,
+    require_role,
+)
 from shoushan.accounts.scope import scope_filter
 from shoushan.audit.services import audit_record
 from shoushan.core.bulk import insert_many
@@ -269,7 +275,8 @@ def proactive_alerts(viewer) -> list[ProactiveAlert]:
     """Categories (major classes) whose cases in a street in the last 7 days are improbably many
     for that street's previous 8 weeks (`topics.spikes_find`), in the viewer's scope. Nothing
     while the records do not reach back over the whole baseline: a street that has no past on
-    the platform is not "rising", it is new to it."""
+    the platform is not "rising", it is new to it. For the dispatching offices."""
+    require_role(viewer, DISPATCHERS, _("The month's problems are for the dispatching offices."))
     tomorrow = timezone.localdate() + timedelta(days=1)
     end = timezone.make_aware(datetime.combine(tomorrow, datetime.min.time()))
     start = end - timedelta(weeks=BASELINE_WEEKS + 1)

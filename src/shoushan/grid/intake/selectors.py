@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shoushan.accounts.roles import CITY_ADMINISTRATORS, require_role
+from shoushan.accounts.roles import CITY_ADMINISTRATORS, DISPATCHERS, require_role
 from shoushan.grid.cases.selectors import case_list_visible
 from shoushan.grid.models import (
     Case,
@@ -46,7 +46,9 @@ def cases_stages(case_ids: list[int]) -> dict[int, str]:
 
 def triage_cases(viewer, *, everything: bool) -> QuerySet[Case]:
     """New cases in the viewer's scope that wait for a person: predicted below the threshold, or
-    (`everything`) every new case with its prediction; least confident first."""
+    (`everything`) every new case with its prediction; least confident first. For the
+    dispatching staff."""
+    require_role(viewer, DISPATCHERS, _("Manual triage is done by the dispatching staff."))
     cases = case_list_visible(viewer).filter(
         stage=Stage.REPORTED, intake_model_version__isnull=False
     )

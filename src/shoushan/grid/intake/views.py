@@ -33,7 +33,6 @@ SHOWN = 30  # problems on the page
 def triage(request: HttpRequest) -> HttpResponse:
     """New cases in the viewer's scope that wait for a person: predicted below the threshold
     (default), or every new case with its prediction (`?all=1`)."""
-    require_role(request.user, DISPATCHERS, _("Manual triage is done by the dispatching staff."))
     show_all = request.GET.get("all") == "1"
     cases = selectors.triage_cases(request.user, everything=show_all)
     page = Paginator(cases, 50).get_page(request.GET.get("page"))
