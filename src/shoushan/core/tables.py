@@ -44,15 +44,22 @@ def table_read(name: str, content: bytes, *, max_rows: int) -> Table:
         lines = _xlsx_lines(content)
     else:
         lines = csv.reader(io.StringIO(text_decode(content)))
-    header = [cell.strip() for cell in next(lines, None) or []]
     rows: list[tuple[int, list[str]]] = []
-    for number, cells in enumerate(lines, start=2):
-        cells = [cell.strip() for cell in cells]
-        if not any(cells):
-            continue
-        if len(rows) == max_rows:
-            raise InvalidInput(_("At most %(n)s rows in one file.") % {"n": max_rows})
-        rows.append((number, cells))
+    number = 1
+    try:
+        header = [cell.strip() for cell in next(lines, None) or []]
+        for number, cells in enumerate(lines, start=2):
+            cells = [cell.strip() for cell in cells]
+            if not any(cells):
+                continue
+            if len(rows) == max_rows:
+                raise InvalidInput(_("At most %(n)s rows in one file.") % {"n": max_rows})
+            rows.append((number, cells))
+    except csv.Error:  # a cell longer than CSV's limit (131,072 characters), a broken quote
+        raise InvalidInput(
+            _("Row %(n)s cannot be read: a cell is too long or a quote is not closed.")
+            % {"n": number + 1}
+        ) from None
     while header and not header[-1]:
         header.pop()
     return Table(header=header, rows=rows)

@@ -5,6 +5,7 @@ Coordinates are WGS84 longitude/latitude. Areas are geodesic (pyproj's Geod on t
 ellipsoid), so they are right in square metres anywhere.
 """
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -36,6 +37,10 @@ def polygon_problems(geometry: dict) -> list[str]:
     if kind not in ("Polygon", "MultiPolygon"):
         return [f"geometry must be a Polygon or MultiPolygon, not {kind!r}"]
     rings = _rings(geometry)
+    if not rings:
+        return ["the geometry has no positions"]
+    if not all(isinstance(ring, list | tuple) and all(map(_is_position, ring)) for ring in rings):
+        return ["positions must be pairs of finite numbers: [longitude, latitude]"]
     problems = []
     for ring in rings:
         if len(ring) < 4:
@@ -55,6 +60,17 @@ def polygon_problems(geometry: dict) -> list[str]:
     return []
 
 
+def _is_position(position) -> bool:
+    return (
+        isinstance(position, list | tuple)
+        and len(position) >= 2
+        and all(
+            isinstance(c, int | float) and not isinstance(c, bool) and math.isfinite(c)
+            for c in position
+        )
+    )
+
+
 def _rings(geometry: dict) -> list:
     coordinates = geometry.get("coordinates") or []
     try:
@@ -69,6 +85,8 @@ def overlapping_pairs(
     polygons: Sequence[BaseGeometry], *, tolerance_m2: float
 ) -> list[tuple[int, int, float]]:
     """(i, j, overlap m²) for every pair whose shared area exceeds the tolerance."""
+    if not polygons:
+        return []
     tree = shapely.STRtree(polygons)
     left, right = tree.query(polygons, predicate="intersects")
     pairs = []

@@ -29,10 +29,14 @@ def sign_in(page, base: str, username: str) -> None:
 
 
 def outlines_drawn(page, selector: str, at_least: int) -> int:
-    page.wait_for_function(
-        f"Number(document.querySelector('{selector}').dataset.outlines || 0) >= {at_least}"
-    )
-    return int(page.get_attribute(selector, "data-outlines"))
+    """How many outlines the map says it drew, once it drew `at_least` (polled from here: the
+    page's policy forbids evaluating strings, as wait_for_function does)."""
+    for _attempt in range(100):
+        drawn = int(page.get_attribute(selector, "data-outlines") or 0)
+        if drawn >= at_least:
+            return drawn
+        page.wait_for_timeout(100)
+    return drawn
 
 
 @pytest.mark.browser

@@ -124,19 +124,24 @@ class CompositeData:
 def _rows(path: Path, source: str) -> tuple[list[str], list[dict[str, str]]]:
     with path.open(newline="", encoding="utf-8-sig") as f:
         reader = csv.reader(f)
-        header = next(reader, None)
-        if not header:
-            raise InputError(source, _("the file is empty"))
-        rows = []
-        for line in reader:
-            if len(line) != len(header):
-                raise InputError(
-                    source,
-                    _("has %(cells)s cells but the header has %(header)s")
-                    % {"cells": len(line), "header": len(header)},
-                    row=reader.line_num,
-                )
-            rows.append(dict(zip(header, (cell.strip() for cell in line), strict=True)))
+        try:
+            header = next(reader, None)
+            if not header:
+                raise InputError(source, _("the file is empty"))
+            rows = []
+            for line in reader:
+                if len(line) != len(header):
+                    raise InputError(
+                        source,
+                        _("has %(cells)s cells but the header has %(header)s")
+                        % {"cells": len(line), "header": len(header)},
+                        row=reader.line_num,
+                    )
+                rows.append(dict(zip(header, (cell.strip() for cell in line), strict=True)))
+        except csv.Error as e:  # a cell longer than csv's limit, a NUL, a broken quote
+            raise InputError(
+                source, _("is not a CSV table: %(problem)s") % {"problem": e}, row=reader.line_num
+            ) from None
     return header, rows
 
 

@@ -8,6 +8,7 @@ commit, so that reports arriving together share a transaction), a 12345 import a
 Other parts of the platform add to a new case through `report_hook_add` (smart intake adds its
 prediction); the closed loop itself knows nothing of them."""
 
+import re
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -15,6 +16,8 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +28,7 @@ from shoushan.audit.models import AuditRecord
 from shoushan.audit.services import audit_entry, audit_record, audit_records
 from shoushan.core.bulk import insert_instances
 from shoushan.core.coordinates import to_wgs84
+from shoushan.core.dates import date_acceptable, date_range_reason
 from shoushan.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shoushan.core.group_commit import GroupCommit
 from shoushan.grid.cases.photos import photos_attach, photos_check
@@ -38,6 +42,32 @@ from shoushan.regions.models import Level, Region
 from shoushan.regions.selectors import address_place
 
 MAX_DESCRIPTION = 5000
+# The longest value of each field a report may bring: a longer one is refused, never cut.
+MAX_LENGTHS = {
+    "description": MAX_DESCRIPTION,
+    "address": 200,
+    "reporter_name": 60,
+    "reporter_phone": 20,
+    "reporter_email": 254,
+    "external_id": 64,
+}
+PHONE = re.compile(r"\+?[0-9][0-9 \-]{4,19}")
+
+
+def _length_problems(report: "CaseReport", description: str) -> list[tuple[str, str]]:
+    values = {
+        "description": description,
+        "address": report.address.strip(),
+        "reporter_name": report.reporter_name.strip(),
+        "reporter_phone": report.reporter_phone.strip(),
+        "reporter_email": report.reporter_email.strip(),
+        "external_id": report.external_id.strip(),
+    }
+    return [
+        (field, _("At most %(n)s characters (this has %(given)s).") % {"n": n, "given": len(v)})
+        for field, v in values.items()
+        if len(v) > (n := MAX_LENGTHS[field])
+    ]
 
 
 def case_deadline(category: Category, start: datetime) -> datetime:
@@ -213,6 +243,16 @@ def _fields_of(actor, report: CaseReport) -> _Pending:
                     ("longitude", _("The coordinates are not a longitude and latitude."))
                 )
                 lon = lat = None
+    problems += _length_problems(report, description)
+    if report.reporter_phone and not PHONE.fullmatch(report.reporter_phone.strip()):
+        problems.append(("reporter_phone", _("A phone number is digits, with +, - or spaces.")))
+    if report.reporter_email:
+        try:
+            validate_email(report.reporter_email.strip())
+        except ValidationError:
+            problems.append(("reporter_email", _("This is not an email address.")))
+    if report.reported_at is not None and not date_acceptable(report.reported_at):
+        problems.append(("reported_at", date_range_reason()))
     try:
         photos_check(report.photos)
     except InvalidInput as e:
@@ -220,16 +260,16 @@ def _fields_of(actor, report: CaseReport) -> _Pending:
     pending = _Pending(
         fields={
             "channel": report.channel,
-            "external_id": report.external_id[:64],
+            "external_id": report.external_id.strip(),
             "category": category,
-            "description": description[:MAX_DESCRIPTION],
-            "address": report.address[:200],
+            "description": description,
+            "address": report.address.strip(),
             "longitude": lon,
             "latitude": lat,
             "stage": Stage.REPORTED,
-            "reporter_name": report.reporter_name[:60],
-            "reporter_phone": report.reporter_phone[:20],
-            "reporter_email": report.reporter_email[:254],
+            "reporter_name": report.reporter_name.strip(),
+            "reporter_phone": report.reporter_phone.strip(),
+            "reporter_email": report.reporter_email.strip(),
             "reported_by": actor if getattr(actor, "is_authenticated", False) else None,
             "idempotency_key": report.idempotency_key or None,
             "reported_at": report.reported_at or timezone.now(),

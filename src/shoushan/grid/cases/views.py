@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from shoushan.accounts.personal import can_view_personal_information
 from shoushan.accounts.roles import DISPATCHERS, has_role
+from shoushan.core.dates import month_acceptable
 from shoushan.core.errors import DomainError, InvalidInput
 from shoushan.grid.cases import assessment, merge, selectors, services
 from shoushan.grid.cases.exports import ranking_xlsx
@@ -357,7 +358,10 @@ def _month(request: HttpRequest) -> date:
     value = request.GET.get("month", "")
     try:
         year, month = (int(part) for part in value.split("-"))
-        return date(year, month, 1)
+        chosen = date(year, month, 1)
+        if not month_acceptable(chosen):
+            raise ValueError(value)
+        return chosen
     except ValueError:
         if value:
             messages.error(

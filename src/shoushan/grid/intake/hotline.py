@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from shoushan.accounts.roles import DISPATCHERS, require_role
 from shoushan.audit.services import audit_record
+from shoushan.core.dates import date_acceptable, date_range_reason
 from shoushan.core.errors import InvalidInput
 from shoushan.core.tables import table_read, table_records
 from shoushan.grid.cases.services import CaseReport, cases_report
@@ -54,6 +55,10 @@ REQUIRED = ("order_id", "received_at", "category", "description")
 MAX_ROWS = 200_000
 # where a problem of the closed loop's check is shown in the file
 FIELD_COLUMNS = {
+    "reported_at": "received_at",
+    "reporter_name": "caller_name",
+    "reporter_phone": "caller_phone",
+    "external_id": "order_id",
     "scope": "community_code",
     "place": "community_code",
     "photos": "description",
@@ -109,6 +114,9 @@ def hotline_orders_import(
         received = _time_parse(row.get("received_at", ""))
         if received is None:
             problems.append(("received_at", _("not a time such as 2026-11-26 09:30")))
+        elif not date_acceptable(received):
+            problems.append(("received_at", date_range_reason()))
+            received = None
         category = categories.get(row.get("category", "")) or by_name.get(row.get("category", ""))
         if category is None:
             problems.append(("category", _("not a sub-class code or name of the catalogue")))

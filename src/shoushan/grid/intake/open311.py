@@ -8,6 +8,7 @@ the detailed stage and the deadline)."""
 import hashlib
 from datetime import timedelta
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from shoushan.core.dates import date_acceptable
 from shoushan.core.errors import DomainError
 from shoushan.grid.cases.services import case_report
 from shoushan.grid.intake import selectors
@@ -91,11 +93,22 @@ def requests(request: HttpRequest) -> JsonResponse:
     return _list(request)
 
 
+MAX_IDEMPOTENCY_KEY = 64
+
+
 def _create(request: HttpRequest) -> JsonResponse:
-    data = request.POST
+    try:
+        data = request.POST
+    except RequestDataTooBig:
+        return _error(413, _("The request is larger than the server accepts (2.5 MB)."))
     api_key = data.get("api_key", "")
     if not open311_key_live(api_key):
         return _error(403, _("A valid api_key is required to submit requests."))
+    if len(request.headers.get("Idempotency-Key", "").strip()) > MAX_IDEMPOTENCY_KEY:
+        return _error(
+            400,
+            _("An Idempotency-Key has at most %(n)s characters.") % {"n": MAX_IDEMPOTENCY_KEY},
+        )
     category = sub_class_in_use(data.get("service_code", ""))
     if category is None:
         return _error(
@@ -152,8 +165,8 @@ def _list(request: HttpRequest) -> JsonResponse:
     if params.get("service_code"):
         cases = cases.filter(category__code__in=params["service_code"].split(","))
     start, end = params.get("start_date"), params.get("end_date")
-    start_at = parse_datetime(start) if start else None
-    end_at = parse_datetime(end) if end else None
+    start_at = _moment(start) if start else None
+    end_at = _moment(end) if end else None
     if (start and start_at is None) or (end and end_at is None):
         return _error(
             400, _("start_date and end_date are W3C date-times, e.g. 2026-11-01T00:00:00+08:00.")
@@ -174,6 +187,22 @@ def _list(request: HttpRequest) -> JsonResponse:
         elif wanted == {"closed"}:
             cases = cases.exclude(stage__in=OPEN_STAGES)
     return _json([_request(c, params) for c in cases.order_by("-reported_at")[:MAX_REQUESTS]])
+
+
+def _moment(text: str):
+    """A W3C date-time within the dates the platform accepts, else None (a 400 for the client)."""
+    try:
+        moment = parse_datetime(text[:40])
+    except ValueError:  # well formed, but no such day or offset (2026-02-30, -23:59)
+        return None
+    if moment is None:
+        return None
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    offset = moment.utcoffset()
+    if offset is None or abs(offset) > timedelta(hours=14):  # no place on Earth is further
+        return None
+    return moment if date_acceptable(moment) else None
 
 
 def _pk(number: str) -> int | None:

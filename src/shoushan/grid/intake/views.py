@@ -21,6 +21,7 @@ from shoushan.accounts.roles import (
     has_role,
     require_role,
 )
+from shoushan.core.dates import month_acceptable
 from shoushan.core.errors import InvalidInput
 from shoushan.grid.intake import dispatch, problems, selectors, services, tasks
 from shoushan.grid.intake.hotline import COLUMNS
@@ -174,7 +175,10 @@ def month_problems(request: HttpRequest) -> HttpResponse:
 def _month(value: str, months: list[date]) -> date:
     try:
         year, month = (int(part) for part in value.split("-"))
-        return date(year, month, 1)
+        chosen = date(year, month, 1)
+        if not month_acceptable(chosen):
+            raise ValueError(value)
+        return chosen
     except ValueError:
         return months[0] if months else timezone.localdate().replace(day=1)
 

@@ -58,7 +58,7 @@ def grids_import(
     if layer not in GridLayer.values:
         raise InvalidInput(_("Unknown grid layer %(layer)s.") % {"layer": layer})
     features = collection.get("features") if isinstance(collection, dict) else None
-    if collection.get("type") != "FeatureCollection" or not isinstance(features, list):
+    if not isinstance(features, list) or collection.get("type") != "FeatureCollection":
         raise InvalidInput(_("The file is not a GeoJSON FeatureCollection."))
     if not features:
         raise InvalidInput(_("The file has no features."))
@@ -186,6 +186,8 @@ def _feature_problems(feature, seen: dict[str, int], index: int) -> list[str]:
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
         return [_("not a GeoJSON Feature")]
     props = feature.get("properties") or {}
+    if not isinstance(props, dict):
+        return [_("properties must be an object of names and values")]
     code = str(props.get("code") or "")
     reasons = []
     if not (len(code) == 15 and code.isdigit()):

@@ -29,7 +29,7 @@ def grid_layers(request: HttpRequest) -> HttpResponse:
                 raise InvalidInput(_("Choose a GeoJSON file."))
             try:
                 collection = json.loads(upload.read().decode("utf-8-sig"))
-            except (UnicodeDecodeError, json.JSONDecodeError):
+            except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
                 raise InvalidInput(_("The file is not GeoJSON (JSON in UTF-8).")) from None
             result = services.grids_import(
                 actor=request.user,

@@ -8,7 +8,7 @@
   if (el.dataset.grid) {
     fetch(el.dataset.grid).then((r) => r.json()).then((data) => {
       L.geoJSON(data, { style: { color: "#1f5f8b", weight: 1, fillOpacity: 0.06 } })
-        .bindTooltip((layer) => layer.feature.properties.code).addTo(map);
+        .bindTooltip((layer) => window.shoushan.esc(layer.feature.properties.code)).addTo(map);
     });
   }
   L.circleMarker(here, { radius: 8, color: "#fff", weight: 2, fillColor: "#b22222", fillOpacity: 1 }).addTo(map);

@@ -1,6 +1,7 @@
 // Draws a region's outline, its children's boundaries and its places' points with Leaflet,
 // from our own GeoJSON (no tile server needed; a tile URL may be configured).
 (function () {
+  const { esc } = window.shoushan;
   const el = document.getElementById("region-map");
   if (!el || !window.L) return;
   const map = L.map(el, { zoomSnap: 0.25 });
@@ -21,14 +22,14 @@
             fillColor: palette[parseInt(f.properties.code.slice(4, 6), 10) % palette.length] }),
           onEachFeature: (f, layer) => {
             const counts = Object.entries(f.properties.descendant_counts || {})
-              .map(([level, n]) => `${label(level)}: ${n}`).join("<br>");
+              .map(([level, n]) => `${esc(label(level))}: ${esc(n)}`).join("<br>");
             if (el.dataset.labels) {
-              layer.bindTooltip(f.properties.name, { permanent: true, direction: "center", className: "district-label" });
-              layer.bindPopup(`<b><a href="${link(f.properties.code)}">${f.properties.name}</a></b>` +
-                `<br>${f.properties.code}<br>${counts}`);
+              layer.bindTooltip(esc(f.properties.name), { permanent: true, direction: "center", className: "district-label" });
+              layer.bindPopup(`<b><a href="${esc(link(f.properties.code))}">${esc(f.properties.name)}</a></b>` +
+                `<br>${esc(f.properties.code)}<br>${counts}`);
               return;
             }
-            layer.bindTooltip(`<b>${f.properties.name}</b><br>${f.properties.code}<br>${counts}`);
+            layer.bindTooltip(`<b>${esc(f.properties.name)}</b><br>${esc(f.properties.code)}<br>${counts}`);
             layer.on("click", () => { window.location.href = link(f.properties.code); });
           },
         }).addTo(map));
@@ -37,7 +38,7 @@
         focus.push(L.featureGroup(data.points.map((p) => L.circleMarker([p.lat, p.lon], {
           radius: 6, weight: 1, color: "#fff", fillOpacity: 0.9,
           fillColor: p.source === "estimated" ? "#e0a100" : "#1f5f8b",
-        }).bindTooltip(`${p.name}<br>${p.code}`)
+        }).bindTooltip(`${esc(p.name)}<br>${esc(p.code)}`)
           .on("click", () => { window.location.href = link(p.code); }))).addTo(map));
       }
       const bounds = L.featureGroup(focus).getBounds();

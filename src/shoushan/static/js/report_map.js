@@ -14,7 +14,7 @@
     const shapes = data.type === "FeatureCollection" ? data : data.children;
     const layer = L.geoJSON(shapes, {
       style: { color: "#1f5f8b", weight: 1, fillOpacity: 0.05 },
-      onEachFeature: (f, l) => l.bindTooltip(f.properties.name || f.properties.code),
+      onEachFeature: (f, l) => l.bindTooltip(window.shoushan.esc(f.properties.name || f.properties.code)),
     }).addTo(map);
     if (!pin && layer.getBounds().isValid()) map.fitBounds(layer.getBounds());
   });

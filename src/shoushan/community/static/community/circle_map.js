@@ -9,7 +9,7 @@
   if (!data) return;
   const map = L.map(el, { zoomSnap: 0.25 });
   if (el.dataset.tiles) L.tileLayer(el.dataset.tiles, { maxZoom: 19 }).addTo(map);
-  const esc = (s) => String(s).replace(/[&<>"]/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[ch]);
+  const { esc } = window.shoushan;
   const label = (c) => (data.labels && data.labels[c]) || c;
   const status = {};
   data.origins.forEach((o) => { status[o.code] = o.missing.length ? "#b22222" : "#2f7d32"; });

@@ -10,7 +10,7 @@
   const label = (c) => labels[c] || c;
   const colours = {};
   const colour = (c) => (colours[c] = colours[c] || palette[Object.keys(colours).length % palette.length]);
-  const esc = (s) => String(s).replace(/[&<>"]/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[ch]);
+  const { esc } = window.shoushan;
   const outlines = window.communityOutlines(map, el);
   const facilities = fetch(el.dataset.url).then((r) => r.json()).then((data) => {
     const layer = L.geoJSON(data, {

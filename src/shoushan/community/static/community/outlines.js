@@ -38,9 +38,9 @@ window.communityOutlines = function (map, el, options) {
         const p = f.properties;
         const level = p.level || "community";
         if (permanent(level, counts[level] || 0)) {
-          layer.bindTooltip(p.name, { permanent: true, direction: "center", className: "outline-label" });
+          layer.bindTooltip(window.shoushan.esc(p.name), { permanent: true, direction: "center", className: "outline-label" });
         } else {
-          layer.bindTooltip(p.name, { sticky: true });
+          layer.bindTooltip(window.shoushan.esc(p.name), { sticky: true });
         }
         if (p.generated && note) note.hidden = false;
         if (level !== "district") focus.addLayer(L.geoJSON(f));

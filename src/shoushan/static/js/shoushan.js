@@ -1,0 +1,21 @@
+// What every page's scripts share. Loaded by the base layout before the page's own scripts.
+// The Content-Security-Policy forbids inline script, so behaviour that pages used to write in
+// attributes (onchange, javascript: links) is wired here from data attributes.
+window.shoushan = {
+  // Text put into HTML — Leaflet's tooltips and popups take HTML — goes through esc(): names of
+  // grids, communities and facilities come from files that people upload.
+  esc: (value) =>
+    String(value ?? "").replace(/[&<>"']/g, (ch) =>
+      ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch]),
+};
+
+document.addEventListener("change", (event) => {
+  if (event.target.matches("select[data-submit-on-change]")) event.target.form.submit();
+});
+document.addEventListener("click", (event) => {
+  const back = event.target.closest("a[data-back]");
+  if (back) {
+    event.preventDefault();
+    history.back();
+  }
+});
