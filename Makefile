@@ -3,7 +3,8 @@
 PYTHON ?= python3
 PORT ?= 8000
 # The web server: granian's threads overlap database waits, and concurrent reports share a commit.
-SERVE_FLAGS = --interface wsgi --workers 2 --blocking-threads 16 --no-ws shoushan.config.wsgi:application
+SERVE_FLAGS = --interface wsgi --workers 2 --blocking-threads 16 --no-ws --respawn-failed-workers \
+	shoushan.config.wsgi:application
 UV_VERSION := 0.13.9
 TOOLS := .tools
 UV := $(TOOLS)/bin/uv

@@ -1,7 +1,8 @@
 from django.contrib.auth.backends import ModelBackend
 
 from shoushan.accounts.roles import ROLE_PERMISSIONS
-from shoushan.accounts.services import login_attempt_record, login_locked_until
+from shoushan.accounts.services import login_attempt_allowed, login_attempt_record
+from shoushan.core.client import client_address
 
 
 class AccountBackend(ModelBackend):
@@ -10,14 +11,11 @@ class AccountBackend(ModelBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None or password is None:
             return None
-        if login_locked_until(username=username) is not None:
-            return None  # the password is not even checked while locked
+        address = client_address(request) if request else None
+        if not login_attempt_allowed(username=username, ip_address=address):
+            return None  # locked: the password is not even checked
         user = super().authenticate(request, username=username, password=password, **kwargs)
-        login_attempt_record(
-            username=username,
-            ip_address=request.META.get("REMOTE_ADDR") if request else None,
-            succeeded=user is not None,
-        )
+        login_attempt_record(username=username, ip_address=address, succeeded=user is not None)
         return user
 
     def get_all_permissions(self, user_obj, obj=None):

@@ -16,6 +16,7 @@ from shoushan.accounts.roles import ADMINISTRATORS, SCOPED_ROLES, require_role
 from shoushan.accounts.scope import in_scope
 from shoushan.audit.services import audit_record
 from shoushan.core.errors import InvalidInput, NotFound
+from shoushan.core.limits import limit_clear, limit_reached_until, limit_take
 from shoushan.core.validators import InvalidNumber, normalise_id_number, normalise_mobile
 from shoushan.regions.models import Region
 
@@ -25,35 +26,57 @@ TOKEN_PREFIX = "ss_"
 # ---- sign-in lock-out --------------------------------------------------------------------------
 
 
-def login_locked_until(*, username: str) -> datetime | None:
-    """When the lock on this username ends, if LOGIN_MAX_FAILURES attempts failed within the last
-    LOGIN_LOCKOUT_MINUTES (a success clears the count)."""
-    window = timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-    since = timezone.now() - window
-    recent = list(
-        LoginAttempt.objects.filter(username=username.lower(), at__gte=since)
-        .order_by("-at")
-        .values_list("succeeded", "at")[: settings.LOGIN_MAX_FAILURES]
+def _login_key(username: str) -> str:
+    return f"login:{username.strip().lower()}"
+
+
+def _window_seconds() -> float:
+    return settings.LOGIN_LOCKOUT_MINUTES * 60
+
+
+def login_attempt_allowed(*, username: str, ip_address: str | None) -> bool:
+    """Take a place for one sign-in attempt, before the password is checked: at most
+    LOGIN_MAX_FAILURES attempts of an account in a row without a success, and
+    LOGIN_MAX_PER_ADDRESS from one address, per LOGIN_LOCKOUT_MINUTES. Counted atomically, so
+    concurrent attempts cannot all slip under the limit."""
+    if ip_address and not limit_take(
+        f"login-address:{ip_address}",
+        limit=settings.LOGIN_MAX_PER_ADDRESS,
+        seconds=_window_seconds(),
+    ):
+        return False
+    return limit_take(
+        _login_key(username), limit=settings.LOGIN_MAX_FAILURES, seconds=_window_seconds()
     )
-    if len(recent) < settings.LOGIN_MAX_FAILURES or any(ok for ok, _at in recent):
-        return None
-    return recent[0][1] + window
+
+
+def login_locked_until(*, username: str) -> datetime | None:
+    """When the lock on this account ends, if its attempts reached LOGIN_MAX_FAILURES in the
+    window (a success clears the count)."""
+    return limit_reached_until(
+        _login_key(username), limit=settings.LOGIN_MAX_FAILURES, seconds=_window_seconds()
+    )
 
 
 def login_attempt_record(*, username: str, ip_address: str | None, succeeded: bool) -> None:
+    """Keep the attempt, and audit it: a success, a failure, and the lock a failure completes."""
     with transaction.atomic():
         LoginAttempt.objects.create(
-            username=username.lower(), ip_address=ip_address, succeeded=succeeded
+            username=username.lower()[:150], ip_address=ip_address, succeeded=succeeded
         )
-        locked = not succeeded and login_locked_until(username=username) is not None
-        if succeeded or locked:
-            user = User.objects.filter(username__iexact=username).first()
+        if succeeded:
+            limit_clear(_login_key(username))
+        user = User.objects.filter(username__iexact=username).first()
+        actions = ["session.login"] if succeeded else ["session.login_failed"]
+        if not succeeded and login_locked_until(username=username) is not None:
+            actions.append("account.lock")
+        for action in actions:
             audit_record(
                 actor=user if succeeded else None,
-                action="session.login" if succeeded else "account.lock",
+                action=action,
                 object_type="accounts.user",
                 object_id=str(user.pk) if user else "",
-                object_repr=username,
+                object_repr=username[:150],
                 region_code=user.region_code if user else "",
                 changes={"ip_address": ip_address},
             )

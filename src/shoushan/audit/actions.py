@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 ACTION_LABELS = {
     "session.login": _("signed in"),
     "account.lock": _("account locked after failed sign-ins"),
+    "session.login_failed": _("sign-in failed"),
+    "grid.units_load": _("responsible units added"),
     "user.create": _("account created"),
     "api_token.create": _("API token created"),
     "api_token.revoke": _("API token revoked"),

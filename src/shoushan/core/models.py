@@ -75,3 +75,15 @@ class Lease(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.holder} until {self.expires_at:%H:%M:%S}"
+
+
+class RateCounter(models.Model):
+    """How many times something happened since `started_at` (sign-in attempts of an account or an
+    address, reports from an address): the limits every process and machine share."""
+
+    key = models.CharField(max_length=200, primary_key=True)
+    started_at = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count} since {self.started_at:%H:%M:%S}"

@@ -65,9 +65,36 @@ def table_read(name: str, content: bytes, *, max_rows: int) -> Table:
     return Table(header=header, rows=rows)
 
 
+MAX_XLSX_UNPACKED = 200 * 1024 * 1024  # bytes of XML a workbook may unpack to
+MAX_XLSX_RATIO = 200  # how much a part of it may have been compressed (a "zip bomb" is far more)
+
+
+def xlsx_check(content: bytes) -> None:
+    """Refuse a workbook that would unpack to more than MAX_XLSX_UNPACKED, or whose parts are
+    compressed beyond any real spreadsheet, before anything unpacks it."""
+    import zipfile
+
+    try:
+        parts = zipfile.ZipFile(io.BytesIO(content)).infolist()
+    except zipfile.BadZipFile:
+        raise InvalidInput(_("The file is not a readable xlsx workbook.")) from None
+    unpacked = sum(part.file_size for part in parts)
+    squeezed = any(
+        part.file_size > 1024 * 1024
+        and part.file_size > MAX_XLSX_RATIO * max(part.compress_size, 1)
+        for part in parts
+    )
+    if unpacked > MAX_XLSX_UNPACKED or squeezed:
+        raise InvalidInput(
+            _("The workbook unpacks to more than %(mb)s MB; save it as CSV or split it.")
+            % {"mb": MAX_XLSX_UNPACKED // (1024 * 1024)}
+        )
+
+
 def _xlsx_lines(content: bytes) -> Iterator[list[str]]:
     from openpyxl import load_workbook
 
+    xlsx_check(content)
     try:
         sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
     except Exception:

@@ -5,6 +5,8 @@ import csv
 import io
 import zipfile
 
+from shoushan.core.errors import InvalidInput
+from shoushan.core.tables import xlsx_check
 from shoushan.evaluation.engine import InputError
 from shoushan.evaluation.engine.messages import _
 
@@ -21,6 +23,10 @@ def sheet_text(name: str, content: bytes) -> str:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    try:
+        xlsx_check(content)
+    except InvalidInput as e:
+        raise InputError(name, e.message) from None
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (InvalidFileException, OSError, ValueError, KeyError, zipfile.BadZipFile):

@@ -82,3 +82,58 @@ def test_forms_need_a_csrf_token(beijing):
 def test_pages_need_a_signed_in_user(beijing):
     response = Client().get("/regions/110101001000/")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_concurrent_wrong_passwords_cannot_pass_the_lock_together(transactional_db, beijing):
+    """30 attempts at once: 5 are checked, the rest refused unchecked, and the right password
+    then finds the account locked."""
+    import threading
+
+    from django.contrib.auth import authenticate
+    from django.db import connection
+
+    from shoushan.accounts.models import LoginAttempt
+
+    checked = []
+
+    def attempt():
+        authenticate(None, username="street_staff", password="wrong-password")
+        connection.close()
+
+    threads = [threading.Thread(target=attempt) for _ in range(30)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    checked = LoginAttempt.objects.filter(username="street_staff").count()
+    assert checked == 5
+    assert authenticate(None, username="street_staff", password=DEMO_PASSWORD) is None
+
+
+def test_one_address_spraying_many_accounts_is_stopped(beijing, settings):
+    settings.LOGIN_MAX_PER_ADDRESS = 8
+    client = Client()
+    for i in range(8):
+        client.post(
+            "/accounts/login/",
+            {"username": f"nobody{i}", "password": "x"},
+            REMOTE_ADDR="198.51.100.7",
+        )
+    right = client.post(
+        "/accounts/login/",
+        {"username": "city_admin", "password": DEMO_PASSWORD},
+        REMOTE_ADDR="198.51.100.7",
+    )
+    assert right.status_code == 200 and "_auth_user_id" not in client.session
+    elsewhere = Client().post(
+        "/accounts/login/",
+        {"username": "city_admin", "password": DEMO_PASSWORD},
+        REMOTE_ADDR="198.51.100.8",
+    )
+    assert elsewhere.status_code == 302
+
+
+def test_failed_sign_ins_are_audited(beijing):
+    _try(Client(), "wrong-password")
+    record = AuditRecord.objects.filter(action="session.login_failed").latest("id")
+    assert record.object_repr == "street_staff"

@@ -26,6 +26,11 @@ MEDIA_ROOT = Path(env_str("SHOUSHAN_MEDIA_ROOT", str(PROJECT_DIR / "var" / "medi
 SESSION_IDLE_MINUTES = env_int("SHOUSHAN_SESSION_IDLE_MINUTES", 30)
 LOGIN_MAX_FAILURES = env_int("SHOUSHAN_LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCKOUT_MINUTES = env_int("SHOUSHAN_LOGIN_LOCKOUT_MINUTES", 15)
+# Sign-in attempts from one address, on any accounts, in the same window (password spraying).
+LOGIN_MAX_PER_ADDRESS = env_int("SHOUSHAN_LOGIN_MAX_PER_ADDRESS", 50)
+# The reverse proxies in front of the server (comma-separated addresses): for requests from them
+# the client's address is read from X-Forwarded-For; from anyone else the header is ignored.
+TRUSTED_PROXIES = env_list("SHOUSHAN_TRUSTED_PROXIES", [])
 MAP_TILE_URL = env_str("SHOUSHAN_MAP_TILE_URL", "")  # e.g. an intranet tile server; empty: none
 LOG_LEVEL = env_str("SHOUSHAN_LOG_LEVEL", "INFO")
 # How often a process asks whether data it keeps in memory changed (the grids, the divisions'

@@ -27,3 +27,21 @@ def test_no_template_carries_inline_script():
         if re.search(r"\son[a-z]+=\"|javascript:", text):
             offending.append(str(template))
     assert offending == []
+
+
+def test_a_workbook_that_unpacks_to_hundreds_of_megabytes_is_refused_unopened():
+    """A 300 MB cell squeezed into a few hundred kB grew a worker by 180 MB for seconds."""
+    import io
+    import zipfile
+
+    import pytest
+
+    from shoushan.core.errors import InvalidInput
+    from shoushan.core.tables import table_read
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as book:
+        book.writestr("xl/sharedStrings.xml", "<t>" + "A" * 50_000_000 + "</t>")
+    assert len(buffer.getvalue()) < 200_000
+    with pytest.raises(InvalidInput, match="MB"):
+        table_read("bomb.xlsx", buffer.getvalue(), max_rows=10)

@@ -7,7 +7,6 @@ from datetime import date
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -18,8 +17,10 @@ from django.views.decorators.http import require_POST
 
 from shoushan.accounts.personal import can_view_personal_information
 from shoushan.accounts.roles import DISPATCHERS, has_role
+from shoushan.core.client import client_address
 from shoushan.core.dates import month_acceptable
 from shoushan.core.errors import DomainError, InvalidInput
+from shoushan.core.limits import limit_take
 from shoushan.grid.cases import assessment, merge, selectors, services
 from shoushan.grid.cases.exports import ranking_xlsx
 from shoushan.grid.cases.forms import (
@@ -167,14 +168,15 @@ RESIDENT_REPORTS_PER_HOUR = 10
 
 @login_not_required
 def resident_report(request: HttpRequest) -> HttpResponse:
-    """The public form (no sign-in), limited per address so that it cannot be flooded; the count
-    is kept in the database, so every server process sees the same one."""
-    cache = caches["shared"]
+    """The public form (no sign-in), limited per address so that it cannot be flooded: every
+    report sent counts, in a window shared by every process and machine."""
     form = ResidentReportForm(request.POST or None)
     if request.method == "POST":
-        key = f"resident-report:{request.META.get('REMOTE_ADDR', '')}"
-        count = cache.get_or_set(key, 0, 3600)
-        if count >= RESIDENT_REPORTS_PER_HOUR:
+        if not limit_take(
+            f"resident-report:{client_address(request)}",
+            limit=RESIDENT_REPORTS_PER_HOUR,
+            seconds=3600,
+        ):
             form.add_error(
                 None, _("Too many reports from this address; please try again in an hour.")
             )
@@ -185,12 +187,12 @@ def resident_report(request: HttpRequest) -> HttpResponse:
             except DomainError as e:
                 form.add_error(None, e.message)
             else:
-                cache.incr(key)
                 return render(request, "grid/report_thanks.html", {"case": case})
     return render(
         request,
         "grid/report.html",
         {"form": form, "public": True, "tile_url": settings.MAP_TILE_URL},
+        status=422 if form.errors else 200,
     )
 
 
