@@ -7,6 +7,8 @@ ACTION_LABELS = {
     "session.login": _("signed in"),
     "account.lock": _("account locked after failed sign-ins"),
     "session.login_failed": _("sign-in failed"),
+    "access.denied": _("access refused"),
+    "data.export": _("data exported"),
     "grid.units_load": _("responsible units added"),
     "user.create": _("account created"),
     "api_token.create": _("API token created"),

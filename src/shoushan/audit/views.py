@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from shoushan.audit import selectors
 from shoushan.audit.actions import action_label
@@ -44,6 +45,7 @@ def _filters(request: HttpRequest) -> tuple[dict, list[str]]:
     return filters, errors
 
 
+@require_safe
 def audit_list(request: HttpRequest) -> HttpResponse:
     filters, errors = _filters(request)
     page = Paginator(selectors.audit_record_list(request.user, **filters), 50).get_page(
@@ -64,11 +66,13 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 def audit_detail(request: HttpRequest, record_id: int) -> HttpResponse:
     record = selectors.audit_record_get(request.user, record_id)
     return render(request, "audit/detail.html", {"record": record})
 
 
+@require_safe
 def audit_export(request: HttpRequest) -> HttpResponse:
     filters, errors = _filters(request)
     if errors:

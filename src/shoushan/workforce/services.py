@@ -106,7 +106,7 @@ def worker_create(
     )
     changes = {f: [None, str(v) if v is not None else None] for f, v in cleaned.items()}
     changes["community"] = [None, community.code]
-    _audit_worker(actor, "community_worker.create", worker, changes).save()
+    audit_records([_audit_worker(actor, "community_worker.create", worker, changes)])
     return worker
 
 
@@ -148,7 +148,7 @@ def worker_update(*, actor, worker_id: int, **values) -> CommunityWorker:
         corrected = _correct_latest_changes(worker, set(changes))
         if corrected:
             changes["corrected_changes"] = corrected
-        _audit_worker(actor, "community_worker.update", worker, changes).save()
+        audit_records([_audit_worker(actor, "community_worker.update", worker, changes)])
     return worker
 
 

@@ -26,6 +26,13 @@ MEDIA_ROOT = Path(env_str("SHOUSHAN_MEDIA_ROOT", str(PROJECT_DIR / "var" / "medi
 SESSION_IDLE_MINUTES = env_int("SHOUSHAN_SESSION_IDLE_MINUTES", 30)
 LOGIN_MAX_FAILURES = env_int("SHOUSHAN_LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCKOUT_MINUTES = env_int("SHOUSHAN_LOGIN_LOCKOUT_MINUTES", 15)
+# How long audit records stay in the table before `shoushan audit_archive` moves them to a file;
+# the Cybersecurity Law asks at least six months.
+AUDIT_RETENTION_MINIMUM_DAYS = 180
+AUDIT_RETENTION_DAYS = env_int("SHOUSHAN_AUDIT_RETENTION_DAYS", 365)
+AUDIT_ARCHIVE_DIR = Path(
+    env_str("SHOUSHAN_AUDIT_ARCHIVE_DIR", str(PROJECT_DIR / "var" / "audit-archive"))
+)
 # Sign-in attempts from one address, on any accounts, in the same window (password spraying).
 LOGIN_MAX_PER_ADDRESS = env_int("SHOUSHAN_LOGIN_MAX_PER_ADDRESS", 50)
 # The reverse proxies in front of the server (comma-separated addresses): for requests from them
@@ -88,6 +95,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "shoushan.accounts.middleware.LoginRequiredMiddleware",
+    "shoushan.audit.middleware.AuditTrailMiddleware",
     "shoushan.core.middleware.NoStoreMiddleware",
     "shoushan.core.middleware.DomainErrorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -435,7 +435,7 @@ def case_event_record(
         data=data,
     )
     event.save()
-    record.save()
+    audit_records([record])
     return event
 
 
