@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -23,6 +24,9 @@ class User(AbstractUser):
     phone = models.CharField(_("mobile number"), max_length=11, blank=True)
     id_number = models.CharField(_("ID number"), max_length=18, blank=True)
     is_demo = models.BooleanField(_("generated demo account"), default=False)
+    password_changed_at = models.DateTimeField(_("password changed"), null=True, blank=True)
+    # set when an administrator chose the password: its owner sets their own at the next sign-in
+    password_change_required = models.BooleanField(_("must change password"), default=False)
 
     # Personal fields and how each is masked (core.masking kinds).
     PERSONAL_FIELDS = {"phone": "phone", "id_number": "id_number"}
@@ -69,6 +73,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"))
+    # a read-only token may only read (GET); one that may write acts with all its owner's rights
+    read_only = models.BooleanField(_("read only"), default=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -77,6 +84,10 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
 
 
 class LoginAttempt(models.Model):

@@ -1,5 +1,6 @@
 """Writes about accounts: each runs in one transaction and appends an audit record."""
 
+import binascii
 import hashlib
 import secrets
 from datetime import datetime, timedelta
@@ -10,12 +11,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from shoushan.accounts.models import ApiToken, LoginAttempt, Role, Scope, User
 from shoushan.accounts.roles import ADMINISTRATORS, SCOPED_ROLES, require_role
 from shoushan.accounts.scope import in_scope
+from shoushan.accounts.selectors import two_factor_required, user_get
 from shoushan.audit.services import audit_record
-from shoushan.core.errors import InvalidInput, NotFound
+from shoushan.core.errors import Forbidden, InvalidInput, NotFound
 from shoushan.core.limits import limit_clear, limit_reached_until, limit_take
 from shoushan.core.validators import InvalidNumber, normalise_id_number, normalise_mobile
 from shoushan.regions.models import Region
@@ -140,6 +144,9 @@ def user_create(
             phone=phone,
             id_number=id_number,
             is_demo=is_demo,
+            password_changed_at=timezone.now(),
+            # a password an administrator chose is known to two people: its owner replaces it
+            password_change_required=actor is not None,
         )
         user.set_password(password)
         user.save()
@@ -164,6 +171,133 @@ def user_create(
     return user
 
 
+def user_password_change(*, actor: User, old_password: str, new_password: str) -> User:
+    """The actor replaces their own password: the old one must be right and the new one must pass
+    the password rules and differ from it. Other sessions of the account end (Django ties a
+    session to the password)."""
+    errors: dict[str, str] = {}
+    if not actor.check_password(old_password):
+        errors["old_password"] = _("Your current password is not right.")
+    elif new_password == old_password:
+        errors["new_password"] = _("Choose a password different from the current one.")
+    else:
+        try:
+            validate_password(new_password, actor)
+        except ValidationError as e:
+            errors["new_password"] = " ".join(e.messages)
+    if errors:
+        raise InvalidInput(_("The password was not changed."), details=errors)
+    with transaction.atomic():
+        actor.set_password(new_password)
+        actor.password_changed_at = timezone.now()
+        actor.password_change_required = False
+        actor.save(update_fields=["password", "password_changed_at", "password_change_required"])
+        audit_record(
+            actor=actor,
+            action="user.password_change",
+            obj=actor,
+            region_code=actor.region_code,
+            changes={"password_changed_at": actor.password_changed_at.isoformat()},
+        )
+    return actor
+
+
+# ---- the second factor (TOTP) ------------------------------------------------------------------
+
+
+def two_factor_enable(*, actor: User, key: str, code: str) -> TOTPDevice:
+    """Turn the second factor on with the authenticator key the actor was shown
+    (selectors.two_factor_key_new), once they show a code their app makes from it; an earlier
+    device of theirs is replaced."""
+    totp = _totp(key)
+    if totp is None or not totp.verify(_number(code), tolerance=1):
+        raise InvalidInput(
+            _("This code is not right. Check the time on your phone and try the next code.")
+        )
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=actor).delete()
+        device = TOTPDevice.objects.create(
+            user=actor, name="authenticator", key=key, confirmed=True, last_t=totp.t()
+        )
+        audit_record(
+            actor=actor,
+            action="two_factor.enable",
+            obj=actor,
+            region_code=actor.region_code,
+            changes={"device": device.persistent_id},
+        )
+    return device
+
+
+def two_factor_check(*, actor: User, code: str) -> TOTPDevice:
+    """The device that accepts the actor's code at sign-in. Each wrong code doubles the wait
+    before the next try (1, 2, 4 … seconds) and is audited."""
+    with transaction.atomic():
+        device = TOTPDevice.objects.select_for_update().filter(user=actor, confirmed=True).first()
+        if device is None:
+            raise InvalidInput(_("You have no authenticator app set up."))
+        allowed, _reason = device.verify_is_allowed()
+        if not allowed:
+            raise InvalidInput(_("Too many wrong codes: wait a few seconds and try again."))
+        accepted = device.verify_token(_number(code))
+        if not accepted:
+            audit_record(
+                actor=actor,
+                action="two_factor.failed",
+                obj=actor,
+                region_code=actor.region_code,
+                changes={"failures": device.throttling_failure_count},
+            )
+    if not accepted:
+        raise InvalidInput(_("This code is not right."))
+    return device
+
+
+def two_factor_disable(*, actor: User, code: str) -> None:
+    """The actor turns their own second factor off, with a code from it, where it is not
+    required of them."""
+    if two_factor_required(actor):
+        raise Forbidden(_("Your role must sign in with a second factor."))
+    two_factor_check(actor=actor, code=code)
+    _two_factor_delete(actor=actor, user=actor)
+
+
+def two_factor_reset(*, actor: User | None, user_id: int) -> User:
+    """An administrator (or the platform: `shoushan two_factor_reset`) removes the second factor
+    of an account in their scope, when its phone is lost; a required one is set up again at the
+    next sign-in."""
+    require_role(actor, ADMINISTRATORS, _("Only administrators reset a second factor."))
+    if actor is None:
+        user = User.objects.filter(pk=user_id).first()
+        if user is None:
+            raise NotFound(_("No such account."))
+    else:
+        user = user_get(actor, user_id)  # 404 outside the administrator's scope
+    _two_factor_delete(actor=actor, user=user)
+    return user
+
+
+def _two_factor_delete(*, actor: User | None, user: User) -> None:
+    with transaction.atomic():
+        removed, _counts = TOTPDevice.objects.filter(user=user).delete()
+        if removed:
+            audit_record(
+                actor=actor, action="two_factor.disable", obj=user, region_code=user.region_code
+            )
+
+
+def _totp(key: str) -> TOTP | None:
+    try:
+        return TOTP(binascii.unhexlify(key.encode()))
+    except (ValueError, binascii.Error):
+        return None
+
+
+def _number(code: str) -> int:
+    digits = "".join(code.split())  # apps show "123 456"
+    return int(digits) if digits.isdigit() and len(digits) <= 8 else -1
+
+
 # ---- API tokens --------------------------------------------------------------------------------
 
 
@@ -171,22 +305,39 @@ def _hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def api_token_create(*, actor: User, name: str) -> tuple[ApiToken, str]:
-    """A new token for the actor's own machine client; the key is returned once, never stored."""
+def api_token_create(
+    *, actor: User, name: str, days: int = 90, read_only: bool = True
+) -> tuple[ApiToken, str]:
+    """A new token for the actor's own machine client, valid `days` (at most a year) and read
+    only unless asked otherwise; the key is returned once, never stored."""
     name = name.strip()
     if not name:
         raise InvalidInput(_("Give the token a name, such as the client that will use it."))
+    if not 1 <= days <= settings.API_TOKEN_MAX_DAYS:
+        raise InvalidInput(
+            _("A token is valid for 1 to %(n)s days.") % {"n": settings.API_TOKEN_MAX_DAYS}
+        )
     key = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(
-            user=actor, name=name[:100], prefix=key[:10], key_hash=_hash(key)
+            user=actor,
+            name=name[:100],
+            prefix=key[:10],
+            key_hash=_hash(key),
+            expires_at=timezone.now() + timedelta(days=days),
+            read_only=read_only,
         )
         audit_record(
             actor=actor,
             action="api_token.create",
             obj=token,
             region_code=actor.region_code,
-            changes={"name": token.name, "prefix": token.prefix},
+            changes={
+                "name": token.name,
+                "prefix": token.prefix,
+                "expires_at": token.expires_at.isoformat(),
+                "read_only": read_only,
+            },
         )
     return token, key
 
@@ -209,14 +360,32 @@ def api_token_revoke(*, actor: User, token_id: int) -> ApiToken:
     return token
 
 
-def api_token_authenticate(key: str) -> User | None:
+class TokenRefused(Exception):
+    """An API token that cannot be used for this request; the message says why."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def api_token_authenticate(key: str, *, writes: bool) -> User:
+    """The user of a live token (not revoked, not expired, its account active). TokenRefused
+    otherwise; Forbidden for a request that would change something (`writes`) with a read-only
+    token."""
     token = (
         ApiToken.objects.select_related("user")
         .filter(key_hash=_hash(key), revoked_at__isnull=True, user__is_active=True)
         .first()
     )
     if token is None:
-        return None
+        raise TokenRefused(_("This API token is not valid: it was revoked, or it was mistyped."))
+    if token.is_expired:
+        raise TokenRefused(
+            _("This API token expired on %(date)s: create a new one on the API tokens page.")
+            % {"date": timezone.localtime(token.expires_at).strftime("%Y-%m-%d %H:%M")}
+        )
+    if writes and token.read_only:  # a valid token without the right: 403, not 401
+        raise Forbidden(_("This API token may only read: this request would change something."))
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)  # bookkeeping, not audited

@@ -55,8 +55,10 @@ def validation_error(request: HttpRequest, exc: ValidationError):
 
 @api.exception_handler(AuthenticationError)
 def authentication_error(request: HttpRequest, exc: AuthenticationError):
-    if getattr(request, "bad_api_token", False):
-        message = _("This API token is not valid: it was revoked, or it was mistyped.")
+    if getattr(request, "api_token_refused", None):
+        message = request.api_token_refused
+    elif getattr(request, "sign_in_step", None):
+        message = _("Finish signing in on the website first (the second factor or a new password).")
     else:
         message = _("Sign in, or send an API token: Authorization: Bearer <token>.")
     return api.create_response(request, {"detail": str(message)}, status=401)

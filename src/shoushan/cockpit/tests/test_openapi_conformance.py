@@ -22,7 +22,7 @@ schema.config.checks.positive_data_acceptance.expected_statuses.append("422")
 
 @pytest.fixture
 def city_token(user) -> str:
-    _token, key = api_token_create(actor=user("city_admin"), name="conformance")
+    _token, key = api_token_create(actor=user("city_admin"), name="conformance", read_only=False)
     return key
 
 

@@ -33,6 +33,22 @@ AUDIT_RETENTION_DAYS = env_int("SHOUSHAN_AUDIT_RETENTION_DAYS", 365)
 AUDIT_ARCHIVE_DIR = Path(
     env_str("SHOUSHAN_AUDIT_ARCHIVE_DIR", str(PROJECT_DIR / "var" / "audit-archive"))
 )
+# Where `shoushan backup` writes (a folder on another disk or machine in production).
+BACKUP_DIR = Path(env_str("SHOUSHAN_BACKUP_DIR", str(PROJECT_DIR / "var" / "backups")))
+# API tokens are valid for at most this many days (each one for the days chosen when made).
+API_TOKEN_MAX_DAYS = env_int("SHOUSHAN_API_TOKEN_MAX_DAYS", 365)
+# A password older than this must be changed at the next sign-in (0: passwords do not expire).
+PASSWORD_MAX_AGE_DAYS = env_int("SHOUSHAN_PASSWORD_MAX_AGE_DAYS", 90)
+# However active, a session ends this many hours after its sign-in.
+SESSION_ABSOLUTE_HOURS = env_int("SHOUSHAN_SESSION_ABSOLUTE_HOURS", 12)
+# Who must sign in with a second factor (a TOTP authenticator app): "administrators" (city and
+# district administrators), "everyone", or "nobody"; anyone else may turn it on for themselves.
+TWO_FACTOR_REQUIRED_FOR = env_str("SHOUSHAN_TWO_FACTOR_REQUIRED_FOR", "administrators")
+if TWO_FACTOR_REQUIRED_FOR not in ("administrators", "everyone", "nobody"):
+    raise ImproperlyConfigured(
+        "SHOUSHAN_TWO_FACTOR_REQUIRED_FOR is administrators, everyone or nobody."
+    )
+OTP_TOTP_ISSUER = "Shoushan"
 # Sign-in attempts from one address, on any accounts, in the same window (password spraying).
 LOGIN_MAX_PER_ADDRESS = env_int("SHOUSHAN_LOGIN_MAX_PER_ADDRESS", 50)
 # The reverse proxies in front of the server (comma-separated addresses): for requests from them
@@ -67,6 +83,8 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "shoushan.core",
     "shoushan.audit",
     "shoushan.regions",
@@ -94,11 +112,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "shoushan.accounts.middleware.LoginRequiredMiddleware",
     "shoushan.audit.middleware.AuditTrailMiddleware",
     "shoushan.core.middleware.NoStoreMiddleware",
     "shoushan.core.middleware.DomainErrorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "shoushan.accounts.middleware.IdentityPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
