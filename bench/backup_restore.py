@@ -19,7 +19,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 media = Path(tempfile.mkdtemp(prefix="bench-media-"))
 os.environ["SHOUSHAN_MEDIA_ROOT"] = str(media)
 os.environ["SHOUSHAN_AUDIT_ARCHIVE_DIR"] = tempfile.mkdtemp(prefix="bench-audit-archive-")
-from _database import fresh_database
+from _database import fresh_database  # noqa: E402
 
 url = fresh_database()
 from django.conf import settings  # noqa: E402

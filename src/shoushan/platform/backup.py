@@ -114,6 +114,9 @@ def _database_dump(path: Path) -> None:
     if connection.vendor == "postgresql":
         _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--file={path}"])
     elif connection.vendor == "sqlite":
+        if connection.in_atomic_block:
+            # SQLite will not copy a database its own connection is writing: it would wait forever.
+            raise BackupError("A backup is taken outside a transaction.")
         connection.ensure_connection()
         target = sqlite3.connect(path)
         try:

@@ -96,7 +96,9 @@ def _rewrite(path: Path, change) -> None:
             tar.addfile(info, io.BytesIO(data))
 
 
-def test_a_damaged_or_foreign_backup_changes_nothing(demo_city, folders, tmp_path):
+def test_a_damaged_or_foreign_backup_changes_nothing(
+    transactional_db, demo_city, folders, tmp_path
+):
     summary = backup_write(tmp_path / "backups")
     sidecar = summary.path.with_name(summary.path.name + ".sha256")
     users = User.objects.count()
@@ -134,7 +136,7 @@ def test_a_damaged_or_foreign_backup_changes_nothing(demo_city, folders, tmp_pat
         backup_check(tmp_path / "missing.tar")
 
 
-def test_restore_without_yes_only_checks(demo_city, folders, tmp_path, capsys):
+def test_restore_without_yes_only_checks(transactional_db, demo_city, folders, tmp_path, capsys):
     summary = backup_write(tmp_path / "backups")
     call_command("restore", str(summary.path))
     assert "The backup is whole" in capsys.readouterr().out
