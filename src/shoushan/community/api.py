@@ -174,6 +174,8 @@ class SummaryRow(Schema):
     passed: dict[str, int]
     shares: dict[str, float | None]
     no_data: int
+    assessed: int
+    unknown: int
 
 
 class StandardsOut(Schema):
@@ -192,6 +194,8 @@ def _summary_row(region, s) -> dict:
         "passed": s.passed,
         "shares": {c: s.share(c) for c in CRITERIA},
         "no_data": s.no_data,
+        "assessed": s.assessed,
+        "unknown": s.unknown,
     }
 
 
@@ -202,14 +206,19 @@ def _summary_row(region, s) -> dict:
 )
 def standards_summary(request: HttpRequest, region: Text = "", gaps_limit: int = 200) -> dict:
     """The city, a district or a street (default: your scope): counts and shares of the
-    communities meeting each criterion, per child region, and the communities with gaps."""
+    communities meeting each criterion, per child region, and the communities not meeting all
+    four. A community lacking a figure is not counted as failing: `compliant_share` is taken over
+    the `assessed` communities and each share over those with that figure; `unknown` cannot be
+    judged until their data is entered."""
     selectors.require_viewer(request.user)
     r = selectors.region_in_scope(request.user, region or selectors.home_region(request.user))
     summary = selectors.standards_summary(request.user, r)
     return {
         "region": _summary_row(r, summary.total),
         "rows": [_summary_row(child, s) for child, s in summary.rows],
-        "gaps": [_compliance_out(g) for g in summary.gaps[: max(0, min(gaps_limit, 10000))]],
+        "gaps": [
+            _compliance_out(g) for g in summary.not_compliant[: max(0, min(gaps_limit, 10000))]
+        ],
     }
 
 

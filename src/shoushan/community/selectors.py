@@ -3,7 +3,7 @@ inside their scopes (street staff their street's, community staff their own)."""
 
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet
@@ -200,8 +200,13 @@ class StandardsSummary:
     region: Region
     total: standards.Summary
     rows: list[tuple[Region, standards.Summary]]
-    gaps: list[standards.Compliance]
-    criteria_gaps: dict[str, int] = field(default_factory=dict)
+    gaps: list[standards.Compliance]  # below a threshold on some criterion
+    lacking: list[standards.Compliance]  # cannot be judged: no gap known, a figure missing
+
+    @property
+    def not_compliant(self) -> list[standards.Compliance]:
+        """Every community not meeting all four, in code order: known gaps and missing data."""
+        return sorted(self.gaps + self.lacking, key=lambda r: r.code)
 
 
 def standards_summary(viewer, region: Region) -> StandardsSummary:
@@ -214,9 +219,9 @@ def standards_summary(viewer, region: Region) -> StandardsSummary:
     groups = standards.summarise(results, CHILD_GROUP[region.level])
     names = Region.objects.defer("boundary").in_bulk(list(groups), field_name="code")
     rows = [(names[code], s) for code, s in groups.items() if code in names]
-    gaps = [r for r in results if not r.compliant]
-    criteria_gaps = Counter(c for r in gaps for c in r.gaps)
-    return StandardsSummary(region, total, rows, gaps, dict(criteria_gaps))
+    gaps = [r for r in results if r.failing]
+    lacking = [r for r in results if not r.compliant and not r.failing]
+    return StandardsSummary(region, total, rows, gaps, lacking)
 
 
 def community_compliance(viewer, community: Region) -> standards.Compliance:

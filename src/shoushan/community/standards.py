@@ -3,8 +3,8 @@
 A community meets the standards when it has staff (有人: at least `min_staff`), premises (有房:
 at least `min_premises_m2`, or `newer_min_premises_m2` for a community established on or after
 `newer_since`), funds (有钱: more than zero and at least `min_funds`) and standard work (一化:
-every required standardisation item met). A missing figure fails its criterion: the gap is
-then "no data", which the page shows apart from a figure below the threshold.
+every required standardisation item met). A missing figure does not pass its criterion: the gap
+is then "no data", which is kept apart from a figure below the threshold, in the shares too.
 """
 
 from collections.abc import Iterable
@@ -53,6 +53,11 @@ class Compliance:
     def compliant(self) -> bool:
         return all(self.passed.values())
 
+    @property
+    def failing(self) -> bool:
+        """Below a threshold on some criterion (a known gap, not only missing data)."""
+        return "below" in self.gaps.values()
+
 
 def check(facts: Facts, rule: Rule) -> Compliance:
     threshold = rule.premises_threshold(facts.built_on)
@@ -86,27 +91,45 @@ def check(facts: Facts, rule: Rule) -> Compliance:
 
 @dataclass
 class Summary:
-    """Counts and shares of one group of communities (a street, a district, the city)."""
+    """Counts and shares of one group of communities (a street, a district, the city).
+
+    A community lacking a figure is neither compliant nor failing on it: shares are taken over
+    the communities whose outcome is known, so "no data" never reads as 0 % or as a gap."""
 
     code: str
     communities: int = 0
     compliant: int = 0
     passed: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CRITERIA, 0))
+    measured: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CRITERIA, 0))
     no_data: int = 0  # communities with at least one criterion lacking data
+    failing: int = 0  # communities below a threshold on at least one criterion
 
     def add(self, result: Compliance) -> None:
         self.communities += 1
         self.compliant += result.compliant
         for criterion, ok in result.passed.items():
             self.passed[criterion] += ok
+            self.measured[criterion] += result.gaps.get(criterion) != "no_data"
         self.no_data += any(v == "no_data" for v in result.gaps.values())
+        self.failing += result.failing
+
+    @property
+    def assessed(self) -> int:
+        """Communities whose compliance is known: met all four, or below on at least one."""
+        return self.compliant + self.failing
+
+    @property
+    def unknown(self) -> int:
+        """Communities that cannot be judged: no threshold missed, but a figure lacking."""
+        return self.communities - self.assessed
 
     @property
     def compliant_share(self) -> float | None:
-        return self.compliant / self.communities if self.communities else None
+        return self.compliant / self.assessed if self.assessed else None
 
     def share(self, criterion: str) -> float | None:
-        return self.passed[criterion] / self.communities if self.communities else None
+        measured = self.measured[criterion]
+        return self.passed[criterion] / measured if measured else None
 
     @property
     def shares(self) -> dict[str, float | None]:

@@ -253,6 +253,8 @@ def statistics(request: HttpRequest) -> HttpResponse:
             ),
             "as_of_the_day": attributes_as_of_the_day(),
             "children": result["children"],
+            # A subdivision without a single record is "no records", not a head count of 0.
+            "children_covered": sum(1 for _child, f in result["children"] if f.head_count),
             "households_available": result["households_available"],
             "trend": trend,
             "chart": trend_chart(trend),

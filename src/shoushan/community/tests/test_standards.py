@@ -78,6 +78,26 @@ def test_summaries_count_and_share_by_street_district_and_city():
     assert (city.communities, city.compliant, city.passed["premises"]) == (4, 2, 3)
 
 
+def test_a_community_lacking_data_is_neither_compliant_nor_failing():
+    results = [
+        standards.check(facts(code="110101001001"), RULE),
+        standards.check(facts(code="110101001002", staff_count=0, premises_m2=None), RULE),
+        standards.check(facts(code="110101001003", premises_m2=None), RULE),
+        standards.check(facts(code="110102001001", has_profile=False, staff_count=None), RULE),
+    ]
+    assert [r.failing for r in results] == [False, True, False, False]
+    districts = standards.summarise(results, standards.district_of)
+    dongcheng, xicheng = districts["110101000000"], districts["110102000000"]
+    # 1 met, 1 below on staff (known failing though premises are missing), 1 cannot be judged
+    assert (dongcheng.assessed, dongcheng.unknown, dongcheng.failing) == (2, 1, 1)
+    assert dongcheng.compliant_share == 0.5
+    assert dongcheng.share("premises") == 1.0  # the only community with the figure meets it
+    assert dongcheng.share("staff") == 2 / 3
+    # A district whose only community has no profile shows no figure, not 0 %.
+    assert (xicheng.assessed, xicheng.unknown) == (0, 1)
+    assert xicheng.compliant_share is None and xicheng.share("staff") is None
+
+
 def _profile(actor, code, premises, built_on="2010-01-01"):
     services.profile_update(
         actor=actor,
@@ -107,7 +127,9 @@ def test_street_district_and_city_summaries_follow_the_editable_threshold(user, 
     assert summary.total.communities == len(codes)
     assert summary.total.compliant == 2
     assert summary.total.passed["premises"] == 2
-    assert {g.code for g in summary.gaps} == set(codes[2:])
+    assert {g.code for g in summary.gaps} == {codes[2]}  # 300 m² is below 350
+    assert {g.code for g in summary.lacking} == set(codes[3:])  # no profile: not judged
+    assert (summary.total.assessed, summary.total.compliant_share) == (3, 2 / 3)
 
     services.standards_rule_update(
         actor=admin, min_premises_m2=Decimal(450), newer_since=date(2020, 1, 1)

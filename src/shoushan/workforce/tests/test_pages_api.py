@@ -189,3 +189,11 @@ def test_the_openapi_document_lists_the_workforce_operations(beijing, login):
         "/api/v1/workforce/workers/{worker_id}/events",
         "/api/v1/workforce/statistics",
     } <= set(paths)
+
+
+def test_subdivisions_without_records_say_so_and_are_not_counted_as_zero(demo_city, login):
+    client = login("city_admin")  # the demo city's workers are in 东城区 and 西城区
+    client.cookies["django_language"] = "en"
+    page = client.get("/workforce/statistics/?region_code=110000000000").content.decode()
+    assert "The records cover 2 of the 16 subdivisions of 北京市" in page
+    assert page.count("No records") == 14
