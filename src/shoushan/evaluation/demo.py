@@ -1,14 +1,15 @@
-"""The demo's evaluation data sets: Shoushan's provincial index for 2017 and 2018, built from the
-research data in SHOUSHAN_SHARED_DATA when it is there (it may not be shipped)."""
+"""The demo's evaluation data sets: the provinces' social-spending index of the two latest years
+from the official statistics that ship with Shoushan; Shoushan's fuller provincial index for 2017
+and 2018, built from the research data in SHOUSHAN_SHARED_DATA when it is there (it may not be
+shipped); and the districts' index of the current year."""
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from shoushan.evaluation import districts
 from shoushan.evaluation.models import Dataset
-from shoushan.evaluation.provinces import FRAMEWORK, PIPELINE, provincial_idata
+from shoushan.evaluation.provinces import FRAMEWORK, PIPELINE, official, provincial_idata
 from shoushan.evaluation.services import dataset_create, district_dataset_create
 
 GPI_FILE = "provincial_stats/gpi_china_provinces_1985_2018_long.csv"
@@ -17,23 +18,42 @@ DEMO_YEARS = (2017, 2018)
 
 def demo_districts_create() -> int:
     """The districts' index of the current year, from the census and whatever the platform
-    holds; 0 if one exists already or the census file is not installed."""
+    holds; 0 if one exists already."""
     year = timezone.localdate().year
     with translation.override("zh-hans"):
         name = _("Beijing districts' social-construction index %(year)s") % {"year": year}
-        census = settings.SHARED_DATA_DIR / districts.CENSUS_FILE
-        if Dataset.objects.filter(name=name).exists() or not census.is_file():
+        if Dataset.objects.filter(name=name).exists():
             return 0
         district_dataset_create(actor=None, year=year)
     return 1
 
 
 def demo_datasets_create() -> int:
-    """Create the missing demo data sets; returns how many were created (0 without the data)."""
+    """Create the missing demo data sets of the provinces; returns how many were created."""
+    created = 0
+    for year in official.official_years()[:2]:
+        name = f"31 省（区、市）社会建设财政投入指数 {year}"
+        if Dataset.objects.filter(name=name).exists():
+            continue
+        dataset_create(
+            actor=None,
+            name=name,
+            year=year,
+            note=(
+                f"{year} 年国家统计局数据：中国统计年鉴{year + 1} 表7-6 分地区一般公共预算支出，"
+                "分省年度数据（人口抽样调查）；随首善发布，来源见 shoushan/data/README.md。"
+                "衡量各省财政投向社会领域的比重，而非社会建设的成效。"
+            ),
+            data_file=SimpleUploadedFile(
+                f"provinces_official_{year}.csv", official.official_idata(year).encode()
+            ),
+            meta_file=SimpleUploadedFile("imeta.csv", official.FRAMEWORK.read_bytes()),
+            pipeline_file=SimpleUploadedFile("pipeline.yaml", PIPELINE.read_bytes()),
+        )
+        created += 1
     source = settings.SHARED_DATA_DIR / GPI_FILE
     if not source.is_file():
-        return 0
-    created = 0
+        return created
     for year in DEMO_YEARS:
         name = f"31 省（区、市）社会建设综合评价（演示）{year}"
         if Dataset.objects.filter(name=name).exists():

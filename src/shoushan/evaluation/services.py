@@ -8,7 +8,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -323,8 +322,7 @@ def district_dataset_create(*, actor, year: int) -> Dataset:
     require_role(actor, EVALUATORS, EVALUATORS_ONLY)
     if not 2000 <= year <= timezone.localdate().year:
         raise InvalidInput(_("The year %(year)s is not a year of data.") % {"year": year})
-    census = settings.SHARED_DATA_DIR / districts.CENSUS_FILE
-    values = districts.census_values(districts.census_rows(census)) if census.is_file() else {}
+    values = districts.census_values(districts.census_rows(districts.CENSUS))
     for code, own in platform_values(year).items():
         values.setdefault(code, {}).update(own)
     names = dict(
@@ -340,7 +338,7 @@ def district_dataset_create(*, actor, year: int) -> Dataset:
         "year": year,
     }
     if dropped:
-        note += " " + _("No district has data yet for: %(codes)s.") % {"codes": ", ".join(dropped)}
+        note += " " + _("No district has data yet for: %(names)s.") % {"names": ", ".join(dropped)}
     return dataset_create(
         actor=actor,
         name=_("Beijing districts' social-construction index %(year)s") % {"year": year},

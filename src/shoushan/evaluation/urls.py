@@ -6,6 +6,9 @@ app_name = "evaluation"
 urlpatterns = [
     path("", views.datasets, name="datasets"),
     path("districts/", views.districts_build, name="districts"),
+    re_path(
+        r"^sample/(?P<name>idata\.csv|imeta\.csv|pipeline\.yaml)$", views.sample, name="sample"
+    ),
     path("provinces.geojson", views.province_boundaries, name="province_boundaries"),
     path("<int:pk>/", views.results, name="results"),
     path("<int:pk>/regions.geojson", views.region_boundaries, name="region_boundaries"),

@@ -7,6 +7,7 @@ import textwrap
 from django.contrib import messages
 from django.http import (
     FileResponse,
+    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseNotAllowed,
@@ -32,6 +33,8 @@ from shoushan.evaluation.engine.analysis import (
 )
 from shoushan.evaluation.engine.results import rank_descending
 from shoushan.evaluation.models import Dataset
+from shoushan.evaluation.provinces import PIPELINE as PROVINCES_PIPELINE
+from shoushan.evaluation.provinces import official
 from shoushan.evaluation.reports import (
     AreaMap,
     aggregates_of,
@@ -80,6 +83,24 @@ def datasets(request: HttpRequest) -> HttpResponse:
         "evaluation/datasets.html",
         {"datasets": visible, "problems": problems},
     )
+
+
+def sample(request: HttpRequest, name: str) -> HttpResponse:
+    """A whole sample data set to download and upload again: the provinces' social-spending index
+    of the latest year, from the official statistics that ship with Shoushan."""
+    selectors.datasets_visible(request.user)  # the evaluators' page: their role is checked
+    if name == "idata.csv":
+        body = official.official_idata(official.official_years()[0]).encode()
+    elif name == "imeta.csv":
+        body = official.FRAMEWORK.read_bytes()
+    elif name == "pipeline.yaml":
+        body = PROVINCES_PIPELINE.read_bytes()
+    else:
+        raise Http404
+    kind = "text/yaml" if name.endswith(".yaml") else "text/csv"
+    response = HttpResponse(body, content_type=f"{kind}; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="sample-{name}"'
+    return response
 
 
 @require_POST

@@ -5,8 +5,8 @@ The framework (`imeta.csv` here) follows the six parts of the social-constructio
 indicators come from two places, named in the Source column:
 
 - `census2020`: the Seventh Census yearbook by district (Lei Dong et al., github leiii/census,
-  MIT licence), read from SHOUSHAN_SHARED_DATA. These figures are the census year's, whatever
-  year the index is built for, until the next census.
+  MIT licence), shipped in `shoushan/data/population/`. These figures are the census year's,
+  whatever year the index is built for, until the next census.
 - `platform`: figures the other systems compute from their own records for the year (grid
   cases and return visits; community profiles; community workers). A system with no records yet
   leaves its indicators empty, and `district_framework` drops an indicator no district has, so
@@ -22,7 +22,13 @@ from pathlib import Path
 
 FRAMEWORK = Path(__file__).with_name("imeta.csv")
 PIPELINE = Path(__file__).with_name("pipeline.yaml")
-CENSUS_FILE = "beijing_population/beijing_districts_census2020_yearbook_leiii.csv"
+# Shipped with Shoushan (MIT licence): src/shoushan/data/README.md.
+CENSUS = (
+    Path(__file__).resolve().parents[2]
+    / "data"
+    / "population"
+    / "beijing_districts_census2020_yearbook_leiii.csv"
+)
 
 
 def _share(numerator: str, denominator: str) -> Callable[[Mapping[str, float]], float]:
@@ -83,7 +89,7 @@ def census_values(rows: Mapping[str, Mapping[str, float]]) -> dict[str, dict[str
 def district_framework(values: Mapping[str, Mapping[str, float]]) -> tuple[str, list[str]]:
     """The framework sheet restricted to the indicators at least two districts have with
     different values (min-max needs a spread), and to the aggregates left with children.
-    Returns the sheet and the iCodes dropped for want of data."""
+    Returns the sheet and the names (iName) of the indicators dropped for want of data."""
     with FRAMEWORK.open(encoding="utf-8", newline="") as f:
         reader = csv.DictReader(f)
         header, rows = list(reader.fieldnames or []), list(reader)
@@ -96,7 +102,7 @@ def district_framework(values: Mapping[str, Mapping[str, float]]) -> tuple[str, 
         if len(present) >= 2:
             kept_codes.add(row["iCode"])
         else:
-            dropped.append(row["iCode"])
+            dropped.append(row["iName"])
     # Aggregates from the bottom up: one is kept while some child is.
     for level in sorted({int(r["Level"]) for r in rows if r["Type"] != "Indicator"}):
         for row in rows:
