@@ -13,6 +13,7 @@ with the communities of the viewer's scope as origins and the registered facilit
 """
 
 import csv
+import gzip
 import math
 from collections import Counter
 from dataclasses import dataclass
@@ -20,7 +21,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from django.conf import settings
 from django.utils.translation import gettext as _
 
 from shoushan.accounts.scope import scope_filter
@@ -31,34 +31,35 @@ from shoushan.core.errors import NotFound
 from shoushan.regions.codes import significant_prefix
 from shoushan.regions.models import Level, LocationSource, Region
 
-NETWORK_DIR = "beijing_network"
-NODES = "central_beijing_drive_osmnx2024_nodes.csv"
-EDGES = "central_beijing_drive_osmnx2024_edges.csv"
+# Central Beijing's street network from OpenStreetMap (ODbL), shipped with Shoushan:
+# src/shoushan/data/README.md says where it comes from.
+NETWORK_DIR = Path(__file__).resolve().parents[1] / "data" / "network"
+NODES = "central_beijing_nodes.csv.gz"
+EDGES = "central_beijing_edges.csv.gz"
 MARGIN_DEG = 0.01  # about 1 km: an origin this far outside the network is not on it
 MINUTES = access.LIFE_CIRCLE_MINUTES
 
 
 def network_paths() -> tuple[Path, Path]:
-    base = Path(settings.SHARED_DATA_DIR) / NETWORK_DIR
-    return base / NODES, base / EDGES
+    return NETWORK_DIR / NODES, NETWORK_DIR / EDGES
 
 
 @lru_cache(maxsize=2)
 def _network(nodes: str, edges: str, _mtime: float) -> access.WalkNetwork:
-    with open(nodes, encoding="utf-8") as f:
+    with gzip.open(nodes, "rt", encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
     ids = np.array([int(r["osmid"]) for r in rows], dtype=np.int64)
     lon = np.array([float(r["x"]) for r in rows])
     lat = np.array([float(r["y"]) for r in rows])
-    with open(edges, encoding="utf-8") as f:
+    with gzip.open(edges, "rt", encoding="utf-8", newline="") as f:
         e = [(int(r["u"]), int(r["v"]), float(r["length"])) for r in csv.DictReader(f)]
     u, v, length = (np.array(col) for col in zip(*e, strict=True))
     return access.network_from_arrays(ids, lon, lat, u, v, length)
 
 
 def demo_network() -> access.WalkNetwork | None:
-    """The central-Beijing network of the shared data (a drive network: walks inside compounds
-    come out long), or None when it is not at hand."""
+    """Central Beijing's network (a drive network: walks inside compounds come out long), or
+    None when an installation has removed it."""
     nodes, edges = network_paths()
     if not (nodes.exists() and edges.exists()):
         return None

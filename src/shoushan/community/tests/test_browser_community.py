@@ -9,15 +9,11 @@ import pytest
 
 from shoushan.accounts.demo import DEMO_PASSWORD
 from shoushan.audit.models import AuditRecord
-from shoushan.community import selectors, service_circle
+from shoushan.community import selectors
 from shoushan.community.demo import community_demo_create
 from shoushan.community.models import ChecklistEntry, ChecklistStatus, Facility
 from shoushan.community.tests.helpers import DONGCHENG, DONGHUAMEN, DUOFU
 from shoushan.regions.models import Region
-
-pytestmark = pytest.mark.skipif(
-    not service_circle.network_paths()[0].exists(), reason="network not at hand"
-)
 
 
 def sign_in(page, base: str, username: str) -> None:

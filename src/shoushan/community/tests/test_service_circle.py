@@ -1,18 +1,11 @@
-"""The service-circle page and API over the shared central-Beijing network (skipped where the
-network is not at hand)."""
+"""The service-circle page and API over the central-Beijing network that ships with Shoushan."""
 
 import pytest
 
 from shoushan.community import service_circle
 from shoushan.community.demo import community_demo_create
-from shoushan.community.tests.helpers import DONGCHENG
+from shoushan.community.tests.helpers import DONGCHENG, community_data_clear
 from shoushan.regions.models import Region
-
-pytestmark = pytest.mark.skipif(
-    service_circle.network_paths()[0].exists() is False, reason="network not at hand"
-)
-
-from shoushan.community.tests.helpers import community_data_clear  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -80,3 +73,10 @@ def test_without_a_choice_the_page_suggests_sites_for_the_category_most_missed(l
     if reached:
         again = login("street_staff").get(f"/community/service-circle/?category={reached[0]}&k=2")
         assert again.context["category_missing"] == 0 and again.context["sites"] == []
+
+
+def test_the_shipped_network_is_central_beijings_whole_graph():
+    network = service_circle.demo_network()
+    assert network is not None
+    # 10,166 OSM nodes and 22,500 directed edges (SOURCES: one connected component)
+    assert len(network.node_ids) == 10166
