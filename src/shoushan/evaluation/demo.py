@@ -32,45 +32,45 @@ def demo_datasets_create() -> int:
     """Create the missing demo data sets of the provinces; returns how many were created."""
     created = 0
     for year in official.official_years()[:2]:
-        name = f"31 省（区、市）社会建设财政投入指数 {year}"
-        if Dataset.objects.filter(name=name).exists():
-            continue
-        dataset_create(
-            actor=None,
-            name=name,
+        created += _provinces_dataset(
+            name=f"31 省（区、市）社会建设财政投入指数 {year}",
             year=year,
             note=(
                 f"{year} 年国家统计局数据：中国统计年鉴{year + 1} 表7-6 分地区一般公共预算支出，"
                 "分省年度数据（人口抽样调查）；随首善发布，来源见 shoushan/data/README.md。"
                 "衡量各省财政投向社会领域的比重，而非社会建设的成效。"
             ),
-            data_file=SimpleUploadedFile(
-                f"provinces_official_{year}.csv", official.official_idata(year).encode()
-            ),
-            meta_file=SimpleUploadedFile("imeta.csv", official.FRAMEWORK.read_bytes()),
-            pipeline_file=SimpleUploadedFile("pipeline.yaml", PIPELINE.read_bytes()),
+            data=lambda year=year: official.official_idata(year),
+            framework=official.FRAMEWORK,
         )
-        created += 1
     source = settings.SHARED_DATA_DIR / GPI_FILE
     if not source.is_file():
         return created
     for year in DEMO_YEARS:
-        name = f"31 省（区、市）社会建设综合评价（演示）{year}"
-        if Dataset.objects.filter(name=name).exists():
-            continue
-        dataset_create(
-            actor=None,
-            name=name,
+        created += _provinces_dataset(
+            name=f"31 省（区、市）社会建设综合评价（演示）{year}",
             year=year,
             note=(
                 f"{year} 年数据：省级真实发展指数（GPI）研究数据（Ji 等，北京大学），"
                 "指标体系见 shoushan/evaluation/provinces/README.md。"
             ),
-            data_file=SimpleUploadedFile(
-                f"provinces_{year}.csv", provincial_idata(source, year).encode()
-            ),
-            meta_file=SimpleUploadedFile("imeta.csv", FRAMEWORK.read_bytes()),
-            pipeline_file=SimpleUploadedFile("pipeline.yaml", PIPELINE.read_bytes()),
+            data=lambda year=year: provincial_idata(source, year),
+            framework=FRAMEWORK,
         )
-        created += 1
     return created
+
+
+def _provinces_dataset(*, name: str, year: int, note: str, data, framework) -> bool:
+    """Store one provinces' data set (`data()` gives its iData text) unless it exists."""
+    if Dataset.objects.filter(name=name).exists():
+        return False
+    dataset_create(
+        actor=None,
+        name=name,
+        year=year,
+        note=note,
+        data_file=SimpleUploadedFile(f"provinces_{year}.csv", data().encode()),
+        meta_file=SimpleUploadedFile("imeta.csv", framework.read_bytes()),
+        pipeline_file=SimpleUploadedFile("pipeline.yaml", PIPELINE.read_bytes()),
+    )
+    return True
