@@ -1,3 +1,9 @@
+import hashlib
+import os
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.staticfiles.finders import get_finders
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -25,4 +31,24 @@ class Command(BaseCommand):
         units_load()
         if demo:
             call_command("demo", stdout=self.stdout)
-        call_command("collectstatic", interactive=False, verbosity=0)
+        _static_files_collect()
+
+
+STATIC_FINGERPRINT = ".shoushan-sources"
+
+
+def _static_files_collect() -> None:
+    """collectstatic, unless the static sources are the ones collected last time: compressing
+    them all again takes most of a second start's time."""
+    digest = hashlib.sha256()
+    for finder in get_finders():
+        for path, storage in sorted(finder.list([]), key=lambda item: item[0]):
+            stat = os.stat(storage.path(path))
+            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    static_root = Path(settings.STATIC_ROOT)
+    fingerprint = static_root / STATIC_FINGERPRINT
+    collected = (static_root / "staticfiles.json").is_file() and fingerprint.is_file()
+    if collected and fingerprint.read_text() == digest.hexdigest():
+        return
+    call_command("collectstatic", interactive=False, verbosity=0)
+    fingerprint.write_text(digest.hexdigest())
