@@ -312,6 +312,9 @@ class Case(models.Model):
         help_text=_("The prediction was below the model's confidence threshold."),
     )
 
+    is_generated = models.BooleanField(
+        _("generated (demo)"), default=False, db_default=False, help_text=_("A demo case.")
+    )
     merged_into = models.ForeignKey(
         "self",
         verbose_name=_("merged into"),

@@ -36,6 +36,7 @@ class CaseOut(Schema):
     latitude: float | None
     escalated: bool
     merged_into: int | None
+    is_generated: bool = Field(description="A demo case, generated with its history.")
 
     @staticmethod
     def resolve_merged_into(obj: Case) -> int | None:
