@@ -3,6 +3,7 @@ divisions, and the demo grid worker on his grids. Everything here is marked gene
 demo` calls it and it does nothing twice."""
 
 import csv
+import random
 import tempfile
 from datetime import timedelta
 from functools import reduce
@@ -153,48 +154,52 @@ def demo_messages_load() -> int:
     )
 
 
-TIPDM_LABELLED = "complaints/tipdm2020c_attachment2_segmented_labelled_train.csv"
-TIPDM_REPLIES = "complaints/tipdm2020c_attachment4_replies2816.csv"
-DEMO_ORDER_PREFIX = "DEMO-TD"
+DEMO_ORDER_PREFIX = "DEMO-12345-"
 DEMO_ORDER_DISTRICTS = ("110101", "110102")  # 东城区, 西城区: where the demo accounts work
+DEMO_MODEL_FILE = "演示模型·由案件目录生成的留言（非真实数据）.csv"
 
 
-def demo_intake_create(*, orders: int = 300, every: int = 1) -> dict[str, int]:
-    """Smart intake at work: a classifier trained on the TipDM labelled messages (every `every`-th
-    one), then a 12345 batch of `orders` raw TipDM messages as work orders of the last three days,
-    each with only an address — 北京市 + district + street + community of a real community in
-    东城区 and 西城区, generated for the demo — which places it. The import classifies the batch
-    and dispatches the confident orders without a person; the rest wait at /grid/triage/. Read
-    from SHOUSHAN_SHARED_DATA (the messages may not be shipped); nothing when they are absent or
-    this was done before."""
-    from django.conf import settings
+def demo_intake_create(*, orders: int = 300, per_domain: int = 400, seed: int = 3) -> dict:
+    """Smart intake at work on any machine: a demo classifier trained on messages generated from
+    the case catalogue's 12345 domains (`demo_text`; its training file's name says so, and the
+    city's own model, trained on its work orders, replaces it), then a 12345 batch of `orders`
+    generated requests of the last three days, each with only an address — 北京市 + district +
+    street + community of a real community in 东城区 and 西城区 — which places it. The import
+    classifies the batch and dispatches the confident orders without a person; the vague ones
+    and those that mix two domains wait at /grid/triage/. Nothing when this was done before."""
     from django.utils import timezone
 
+    from shoushan.grid.demo_text import SubClass, resident_message, vague_message
     from shoushan.grid.intake.hotline import hotline_orders_import
     from shoushan.grid.intake.services import intake_model_train
-    from shoushan.grid.models import Case, Category, IntakeModel
+    from shoushan.grid.models import Case, CaseKind, Category, IntakeModel
     from shoushan.regions.selectors import address_region
 
-    labelled = settings.SHARED_DATA_DIR / TIPDM_LABELLED
-    replies = settings.SHARED_DATA_DIR / TIPDM_REPLIES
-    if not (labelled.is_file() and replies.is_file()):
+    rng = random.Random(seed)
+    requests = [
+        SubClass(c.code, c.name, c.filing_standard, c.major_class.name)
+        for c in Category.objects.filter(kind=CaseKind.REQUEST, major_class__isnull=False)
+        .select_related("major_class")
+        .order_by("code")
+    ]
+    if not requests:
         return {}
     counts = {"model": 0, "orders": 0, "dispatched": 0, "triage": 0}
     if not IntakeModel.objects.exists():
+        domains: dict[str, list[SubClass]] = {}
+        for sub in requests:
+            domains.setdefault(sub.major, []).append(sub)
         with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / labelled.name
-            with labelled.open(encoding="utf-8", newline="") as source:
-                rows = list(csv.reader(source))
+            path = Path(folder) / DEMO_MODEL_FILE
             with path.open("w", encoding="utf-8", newline="") as target:
-                csv.writer(target).writerows([rows[0], *rows[1::every]])
-            model = intake_model_train(
-                actor=None,
-                path=path,
-                text_column="分词文本",
-                label_column="一级标签",
-                folds=0,
-            )
-        counts["model"] = model.version
+                writer = csv.writer(target)
+                writer.writerow(["留言", "一级分类"])
+                for domain, subs in sorted(domains.items()):
+                    for _ in range(per_domain):
+                        writer.writerow([resident_message(rng, rng.choice(subs)), domain])
+            counts["model"] = intake_model_train(
+                actor=None, path=path, text_column="留言", label_column="一级分类", folds=0
+            ).version
     if Case.objects.filter(external_id__startswith=DEMO_ORDER_PREFIX).exists():
         return counts
     in_districts = reduce(or_, (Q(code__startswith=d) for d in DEMO_ORDER_DISTRICTS))
@@ -211,26 +216,33 @@ def demo_intake_create(*, orders: int = 300, every: int = 1) -> dict[str, int]:
     )
     if not communities or other is None:
         return counts
-    with replies.open(encoding="utf-8", newline="") as f:
-        messages = list(csv.DictReader(f))[:orders]
     now = timezone.localtime()
     rows = []
-    for i, message in enumerate(messages):
+    for i in range(orders):
+        x = rng.random()
+        if x < 0.06:  # names no problem at all
+            text = vague_message(rng)
+        elif x < 0.14:  # two problems of two domains in one call
+            first, second = rng.sample(requests, 2)
+            text = resident_message(rng, first) + resident_message(rng, second)
+        else:
+            text = resident_message(rng, rng.choice(requests))
         rows.append(
             (
                 i + 2,
                 {
-                    "order_id": f"{DEMO_ORDER_PREFIX}{message['留言编号']}",
-                    "received_at": (now - timedelta(minutes=13 * (len(messages) - i))).strftime(
+                    "order_id": f"{DEMO_ORDER_PREFIX}{now:%Y%m%d}{i:04d}",
+                    "received_at": (now - timedelta(minutes=13 * (orders - i))).strftime(
                         "%Y-%m-%d %H:%M"
                     ),
                     "category": other.code,
-                    "description": f"{message['留言主题']}\n{message['留言详情']}",
+                    "description": text,
                     "address": _address(communities[i % len(communities)]),
                 },
             )
         )
     result = hotline_orders_import(actor=None, rows=rows)
+    Case.objects.filter(external_id__startswith=DEMO_ORDER_PREFIX).update(is_generated=True)
     counts.update(orders=result.created, dispatched=result.dispatched, triage=result.triage)
     return counts
 

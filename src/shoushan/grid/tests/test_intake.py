@@ -330,24 +330,6 @@ def test_a_12345_batch_of_raw_messages_is_classified_after_import(demo_city, tra
     )
 
 
-def test_the_demo_trains_a_classifier_and_dispatches_a_located_12345_batch(demo_city):
-    from shoushan.grid.demo import DEMO_ORDER_PREFIX, demo_intake_create
-
-    counts = demo_intake_create(orders=60, every=8)
-    assert counts["model"] == 1 and counts["orders"] == 60
-    batch = Case.objects.filter(external_id__startswith=DEMO_ORDER_PREFIX)
-    assert counts["dispatched"] == batch.filter(stage="dispatched").count() > 0
-    assert batch.filter(community_id__isnull=True).count() == 0
-    assert {c[:6] for c in batch.values_list("community_id", flat=True)} <= {"110101", "110102"}
-    assert all(e.data["located_by"] == "address" for c in batch[:5] for e in c.events.all()[:1])
-    assert demo_intake_create(orders=60, every=8) == {
-        "model": 0,
-        "orders": 0,
-        "dispatched": 0,
-        "triage": 0,
-    }
-
-
 def test_the_predicted_department_answers_requests_not_events_the_reporter_chose(
     demo_city, trained
 ):
