@@ -40,9 +40,13 @@ FACILITY_NAMES = {
 
 
 @transaction.atomic
-def community_demo_create(*, district_codes: list[str] | None = None) -> dict[str, int]:
+def community_demo_create(
+    *, district_codes: list[str] | None = None, staff_counts: dict[str, int] | None = None
+) -> dict[str, int]:
     """Profiles, checklists and facilities for the communities of the demo districts (东城区 and
-    西城区 unless others are given). Returns the counts created."""
+    西城区 unless others are given). A profile's staff is the community's count in
+    `staff_counts` (the workforce register's generated workers in post) where it has one, so
+    that the two pages agree. Returns the counts created."""
     version, _new = catalogue_load()
     rule = standards_rule()
     item_codes = [i["code"] for i in rule.standardisation_items]
@@ -57,7 +61,10 @@ def community_demo_create(*, district_codes: list[str] | None = None) -> dict[st
     have = set(
         CommunityProfile.objects.filter(region__in=communities).values_list("region_id", flat=True)
     )
-    profiles = [_profile(c, item_codes) for c in communities if c.code not in have]
+    staff_counts = staff_counts or {}
+    profiles = [
+        _profile(c, item_codes, staff_counts.get(c.code)) for c in communities if c.code not in have
+    ]
     CommunityProfile.objects.bulk_create(profiles, batch_size=1000)
 
     items = list(CatalogueItem.objects.filter(category__version=version))
@@ -107,7 +114,7 @@ def _rng(code: str, salt: str) -> random.Random:
     return random.Random(f"{salt}:{code}")
 
 
-def _profile(community: Region, item_codes: list[str]) -> CommunityProfile:
+def _profile(community: Region, item_codes: list[str], staff: int | None) -> CommunityProfile:
     r = _rng(community.code, "profile")
     households = r.randint(1200, 4800)
     village = community.kind == "村"
@@ -117,7 +124,7 @@ def _profile(community: Region, item_codes: list[str]) -> CommunityProfile:
         households=households,
         population=int(households * r.uniform(2.2, 2.9)),
         premises_m2=Decimal(r.choice([r.randint(150, 349), *[r.randint(350, 900)] * 5])),
-        staff_count=r.choice([0, *[r.randint(6, 18)] * 12]),
+        staff_count=r.choice([0, *[r.randint(6, 18)] * 12]) if staff is None else staff,
         annual_funds=None if r.random() < 0.04 else Decimal(r.randint(8, 40) * 10_000),
         built_on=date(r.randint(1985, 2022), r.randint(1, 12), r.randint(1, 28)),
         standardisation_items=met,

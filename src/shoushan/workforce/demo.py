@@ -56,12 +56,12 @@ EDUCATION = [
     (Education.MASTER, 0.058),
     (Education.DOCTORATE, 0.002),
 ]
-POLITICAL = [
-    (PoliticalStatus.PARTY_MEMBER, 0.52),
+POLITICAL = [  # of the posts other than secretary, who are all members: about 55 % overall
+    (PoliticalStatus.PARTY_MEMBER, 0.46),
     (PoliticalStatus.PROBATIONARY_MEMBER, 0.03),
     (PoliticalStatus.YOUTH_LEAGUE, 0.12),
     (PoliticalStatus.OTHER_PARTY, 0.01),
-    (PoliticalStatus.MASSES, 0.32),
+    (PoliticalStatus.MASSES, 0.38),
 ]
 QUALIFICATION = [
     (Qualification.NONE, 0.6),
@@ -86,7 +86,7 @@ def _posts(rng: random.Random) -> list[str]:
     if rng.random() < 0.5:
         deputies.append(Post.DEPUTY_DIRECTOR)
     return (
-        head + deputies + [Post.MEMBER] * rng.randint(2, 3) + [Post.FULL_TIME] * rng.randint(4, 8)
+        head + deputies + [Post.MEMBER] * rng.randint(2, 3) + [Post.FULL_TIME] * rng.randint(3, 7)
     )
 
 
@@ -95,8 +95,8 @@ def _day_between(rng: random.Random, start: date, end: date) -> date:
 
 
 def demo_workers_create(*, district_codes=DEMO_DISTRICTS, seed: int = 7) -> int:
-    """Generate workers for every community of the demo districts, unless generated workers
-    exist there already. Returns how many were made.
+    """Generate workers for every residents' community (社区) of the districts, unless generated
+    workers exist in the first of them already. Returns how many were made.
 
     Each post of a community is a slot held by one worker after another since the community's
     start (2003–2009): a holder stays some years, then leaves, is promoted to an organ or moves
@@ -111,7 +111,10 @@ def demo_workers_create(*, district_codes=DEMO_DISTRICTS, seed: int = 7) -> int:
     history_rng = random.Random(seed + 1)  # the attribute histories: the careers stay as they were
     today = timezone.localdate()
     communities: dict[str, list[str]] = {}
-    for code in Region.objects.filter(level=Level.COMMUNITY).values_list("code", flat=True):
+    # community workers staff the residents' committees (社区); villages are run by their committees
+    for code in Region.objects.filter(level=Level.COMMUNITY, kind="社区").values_list(
+        "code", flat=True
+    ):
         if code[:6] in prefixes:
             communities.setdefault(code[:6], []).append(code)
     used = set(CommunityWorker.objects.values_list("id_number", flat=True))
@@ -190,8 +193,21 @@ def demo_workers_create(*, district_codes=DEMO_DISTRICTS, seed: int = 7) -> int:
 GENERATED_NOTE = "演示数据（生成）"
 
 
+def demo_staff_counts(district_codes) -> dict[str, int]:
+    """Community code → its generated workers in post (active or seconded), so that a generated
+    community profile counts the same staff as the workforce register."""
+    prefixes = tuple(c[:6] for c in district_codes)
+    counts: dict[str, int] = {}
+    for code in CommunityWorker.objects.filter(
+        is_generated=True, status__in=[WorkerStatus.ACTIVE, WorkerStatus.SECONDED]
+    ).values_list("community_id", flat=True):
+        if code and code.startswith(prefixes):
+            counts[code] = counts.get(code, 0) + 1
+    return counts
+
+
 def _worker(rng, district, code, post, hired, today, used, index) -> CommunityWorker:
-    age_at_hire = max(22, min(48, int(rng.gauss(31, 6))))
+    age_at_hire = max(22, min(48, int(rng.gauss(30, 6))))
     born = _day_between(
         rng,
         date(hired.year - age_at_hire - 1, hired.month, 1),
