@@ -14,13 +14,16 @@ from shoushan.accounts.models import User
 from shoushan.audit.services import audit_record
 from shoushan.core.validators import id_number_check_character
 from shoushan.regions.models import Level, Region
+from shoushan.volunteers import rules
 from shoushan.volunteers.models import (
     Activity,
     HoursSource,
     HoursStatus,
     OrganizationKind,
+    RatingStatus,
     ServiceRecord,
     SignUp,
+    StarRating,
     Volunteer,
     VolunteerOrganization,
 )
@@ -166,13 +169,86 @@ def demo_volunteers_create(
                         region_code=activity.region_code,
                     )
                 )
+        records += _regular_service(rng, volunteers, now.date())
         SignUp.objects.bulk_create(sign_ups)
-        ServiceRecord.objects.bulk_create(records)
+        ServiceRecord.objects.bulk_create(records, batch_size=5000)
+        ratings = _star_ratings(records, now.date())
+        StarRating.objects.bulk_create(ratings, batch_size=2000)
         audit_record(
             actor=None,
             action="volunteer.demo_generate",
             object_type="volunteers.volunteer",
             region_code="110000000000",
-            changes={"volunteers": len(volunteers), "activities": len(activities)},
+            changes={
+                "volunteers": len(volunteers),
+                "activities": len(activities),
+                "service_records": len(records),
+                "star_ratings": len(ratings),
+            },
         )
     return len(volunteers)
+
+
+REGULAR = "社区日常志愿值守（演示数据，生成）"
+
+
+def _regular_service(rng: random.Random, volunteers: list[Volunteer], today: date):
+    """About one volunteer in eight serves every month for years (the core of a street's
+    team), recorded and confirmed by the team leader: the hours that reach the stars."""
+    records = []
+    for volunteer in volunteers:
+        if rng.random() >= 0.125:
+            continue
+        months = rng.randint(24, 96)
+        for back in range(months, 0, -1):
+            day = (today.replace(day=1) - timedelta(days=30 * back - rng.randint(0, 25))).replace(
+                day=rng.randint(1, 28)
+            )
+            records.append(
+                ServiceRecord(
+                    volunteer=volunteer,
+                    served_on=min(day, today - timedelta(days=1)),
+                    hours=Decimal(rng.choice((4, 6, 8, 10, 12))),
+                    content=REGULAR,
+                    source=HoursSource.LEADER,
+                    status=HoursStatus.CONFIRMED,
+                    region_code=volunteer.region_code,
+                )
+            )
+    return records
+
+
+def _star_ratings(records: list[ServiceRecord], today: date) -> list[StarRating]:
+    """The ratings the rules give the generated hours: a star is listed the working day after
+    the hours reach it and takes effect after 5 working days of listing — so the newest are
+    still listed today."""
+    from shoushan.grid.registry.selectors import working_calendar
+
+    calendar = working_calendar()
+    by_volunteer: dict[int, list[ServiceRecord]] = {}
+    for record in records:
+        by_volunteer.setdefault(record.volunteer_id, []).append(record)
+    ratings = []
+    for volunteer_id, served in by_volunteer.items():
+        total, held = Decimal(0), 0
+        for record in sorted(served, key=lambda r: r.served_on):
+            total += record.hours
+            stars = rules.stars_for(total)
+            if stars <= held:
+                continue
+            held = stars
+            listed = calendar.next_working_day(record.served_on)
+            if listed > today:
+                break
+            effective = rules.effective_on(listed, calendar)
+            ratings.append(
+                StarRating(
+                    volunteer_id=volunteer_id,
+                    stars=stars,
+                    hours_at_listing=total,
+                    listed_on=listed,
+                    effective_on=effective,
+                    status=RatingStatus.EFFECTIVE if effective <= today else RatingStatus.LISTED,
+                )
+            )
+    return ratings

@@ -322,6 +322,16 @@ def test_the_demo_generates_volunteers_with_valid_ids_and_hours(demo_city):
     sample = list(Volunteer.objects.filter(is_generated=True)[:200])
     assert all(is_valid_id_number(v.id_number) for v in sample)
     assert ServiceRecord.objects.filter(status="confirmed").count() > 1000
+    # the core volunteers' years of service reach stars, listed and taking effect by the rules
+    from shoushan.grid.registry.selectors import working_calendar
+    from shoushan.volunteers import rules
+    from shoushan.volunteers.models import StarRating
+
+    ratings = StarRating.objects.filter(volunteer__is_generated=True)
+    assert ratings.filter(status="effective").exists()
+    for rating in ratings[:100]:
+        assert rules.stars_for(rating.hours_at_listing) >= rating.stars >= 1
+        assert rating.effective_on == rules.effective_on(rating.listed_on, working_calendar())
 
 
 def test_the_openapi_document_lists_the_volunteer_operations(beijing, login):
