@@ -93,7 +93,7 @@ def _ensure_demo_city() -> None:
     if not Grid.objects.exists():
         # no classifier: the tests train their own, and cases arrive unclassified unless they do
         call_command(
-            "demo", "--no-intake", *[f"--district={d}" for d in DEMO_DISTRICTS], stdout=StringIO()
+            "demo", "--no-cases", *[f"--district={d}" for d in DEMO_DISTRICTS], stdout=StringIO()
         )
 
 

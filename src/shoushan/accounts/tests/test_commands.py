@@ -24,7 +24,7 @@ def test_demo_is_idempotent(demo_city, capsys):
     from shoushan.grid.models import Grid
 
     before = (User.objects.count(), Grid.objects.count())
-    call_command("demo", "--no-intake", "--district", "110101000000")
+    call_command("demo", "--no-cases", "--district", "110101000000")
     assert (User.objects.count(), Grid.objects.count()) == before
     out = capsys.readouterr().out
     assert "Shoushan-demo-2026" in out and "shoushan-demo-key" in out

@@ -9,25 +9,30 @@ from shoushan.grid.demo import (
     demo_messages_load,
     demo_people_assign,
 )
+from shoushan.grid.demo_cases import demo_cases_create
 from shoushan.grid.intake.services import open311_key_create
 from shoushan.grid.models import Open311Key
 from shoushan.grid.registry.reference import units_load
-from shoushan.regions.models import Region
+from shoushan.regions.models import Level, Region
 from shoushan.volunteers.demo import demo_volunteers_create
-from shoushan.workforce.demo import demo_city_wages_load, demo_workers_create
+from shoushan.workforce.demo import (
+    demo_city_wages_load,
+    demo_staff_counts,
+    demo_workers_create,
+)
 
 DEMO_OPEN311_KEY = "shoushan-demo-key"
 
 
 class Command(BaseCommand):
     help = (
-        "Create the demo: one account per role on real Beijing regions, generated community "
-        "polygons and comprehensive grids, street offices, the Open311 key "
-        f"{DEMO_OPEN311_KEY}, generated community profiles, facilities, community workers and "
-        "volunteers in 东城区 and 西城区 and, where the public data is at hand, the month's "
-        "messages, a request classifier with a 12345 batch it dispatched, and the provincial "
-        "and district evaluations. "
-        "Safe to run again: nothing is made twice."
+        "Create the demo city on Beijing's real divisions, every generated record marked: one "
+        "account per role, community polygons and comprehensive grids, street offices, the "
+        f"Open311 key {DEMO_OPEN311_KEY}, community profiles, checklists and facilities, "
+        "community workers, volunteers and their activities, months of cases in every street, "
+        "an intake model trained on text generated from the case catalogue with a 12345 batch "
+        "it dispatched, and the provincial and district evaluations; where the shared data is "
+        "at hand, also the month's 12345 web messages. Safe to run again: nothing is made twice."
     )
 
     def add_arguments(self, parser):
@@ -35,29 +40,50 @@ class Command(BaseCommand):
             "--district",
             action="append",
             dest="districts",
-            help="Generate the demo city only in this district (a region code); repeatable.",
+            help="Generate the demo only in this district (a region code); repeatable. "
+            "Default: all of Beijing's districts.",
         )
         parser.add_argument(
-            "--no-intake",
+            "--no-cases",
             action="store_true",
-            help="Train no request classifier and import no demo 12345 batch (the tests' demo).",
+            help="Generate no case history, no intake model and no 12345 batch (the tests' "
+            "demo: their cases are their own).",
         )
 
-    def handle(self, *args, districts: list[str] | None = None, no_intake: bool = False, **options):
+    def handle(self, *args, districts: list[str] | None = None, no_cases: bool = False, **options):
         if not Region.objects.filter(code="110000000000").exists():
             raise CommandError("Load Beijing's divisions first: shoushan load_regions")
+        districts = districts or list(
+            Region.objects.filter(level=Level.DISTRICT, code__startswith="11").values_list(
+                "code", flat=True
+            )
+        )
+        self._step("accounts")
         results = demo_accounts_create()
+        self._step("grids")
         city = demo_city_create(district_codes=districts)
         units = units_load()
         demo_people_assign()
         if not Open311Key.objects.filter(name="demo").exists():
             open311_key_create(actor=None, name="demo", key=DEMO_OPEN311_KEY)
         hotline_messages = demo_messages_load()
-        intake = {} if no_intake else demo_intake_create()
-        community = community_demo_create()
-        workers = demo_workers_create()
+        self._step("community workers")
+        workers = demo_workers_create(district_codes=districts)
         demo_city_wages_load()
-        volunteers = demo_volunteers_create()
+        self._step("community profiles and facilities")
+        community = community_demo_create(
+            district_codes=districts, staff_counts=demo_staff_counts(districts)
+        )
+        self._step("volunteers")
+        volunteers = demo_volunteers_create(district_codes=districts)
+        cases: dict[str, int] = {}
+        intake: dict[str, int] = {}
+        if not no_cases:
+            self._step("case history")
+            cases = demo_cases_create(district_codes=districts)
+            self._step("intake model and 12345 batch")
+            intake = demo_intake_create()
+        self._step("evaluation")
         evaluations = demo_datasets_create() + demo_districts_create()
         if city["grids"]:
             self.stdout.write(
@@ -74,11 +100,22 @@ class Command(BaseCommand):
             self.stdout.write(f"12345 web messages for the month's problems: {hotline_messages}")
         if intake.get("orders"):
             self.stdout.write(
-                f"12345 demo batch: {intake['orders']} raw messages located by address, "
+                f"12345 demo batch: {intake['orders']} generated requests located by address, "
                 f"{intake['dispatched']} dispatched without a person, {intake['triage']} for "
                 "manual triage (/grid/triage/)."
+            )
+        if cases:
+            self.stdout.write(
+                f"Case history: {cases['cases']} cases ({cases['open']} open, "
+                f"{cases['overdue']} overdue) with {cases['events']} events and "
+                f"{cases['return_visits']} return visits."
             )
         self.stdout.write(f"Community building: {community}")
         self.stdout.write(f"Community workers: {workers}; volunteers: {volunteers}")
         if evaluations:
             self.stdout.write(f"Evaluation: {evaluations} data sets (provinces and districts).")
+
+    def _step(self, what: str) -> None:
+        """Say what the demo is making: a cold start takes minutes."""
+        self.stdout.write(f"… {what}")
+        self.stdout.flush()
