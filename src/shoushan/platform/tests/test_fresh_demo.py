@@ -147,7 +147,7 @@ def test_every_page_the_readme_names_shows_something(fresh_demo, new_person, acc
             pytest.fail(
                 f"{path} as {account}: {found} × {selector!r} (wanted {fewest})\n{text[:800]}"
             )
-    if account == "researcher":  # every data set's results: its units ranked
+    if account == "researcher":  # every data set's results: its units ranked, its blue book
         page.goto(f"{base}/evaluation/")
         links = page.eval_on_selector_all(
             "main table tbody tr a[href^='/evaluation/']", "els => els.map(e => e.href)"
@@ -156,3 +156,5 @@ def test_every_page_the_readme_names_shows_something(fresh_demo, new_person, acc
         for link in links:
             page.goto(link)
             assert page.locator("main table tbody tr").count() >= 16, link
+            book = page.request.get(f"{link.rstrip('/')}/blue-book.html")
+            assert book.status == 200 and "<table" in book.text(), link
