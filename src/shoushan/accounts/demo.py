@@ -49,7 +49,7 @@ DEMO_ACCOUNTS = [
         "department_handler",
         Role.DEPARTMENT_HANDLER,
         "演示·部门处置员",
-        "东城区城市管理委员会",
+        "东城区各委办局",
         ("110101000000",),
     ),
     DemoAccount("researcher", Role.RESEARCHER, "演示·研究员", "社会建设研究基地", ()),

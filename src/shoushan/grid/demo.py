@@ -17,10 +17,10 @@ from shapely.geometry import shape
 from shoushan.audit.services import audit_record
 from shoushan.core.versioned import version_bump
 from shoushan.grid import geometry
-from shoushan.grid.models import Grid, GridLayer, HotlineMessage
+from shoushan.grid.models import Grid, GridLayer, HotlineMessage, Unit, UnitKind
 from shoushan.grid.registry import generate
 from shoushan.grid.registry.grid_index import GRIDS_VERSION
-from shoushan.grid.registry.selectors import department_unit, unit_of_street
+from shoushan.grid.registry.selectors import unit_of_street
 from shoushan.regions.models import Level, LocationSource, Region
 
 TARGET_GRID_M2 = 150_000  # a comprehensive grid: a few hundred households in the city centre
@@ -116,7 +116,7 @@ def demo_city_create(*, district_codes: list[str] | None = None) -> dict[str, in
 
 def demo_people_assign() -> None:
     """The demo grid worker works the grids of 多福巷社区; the street staff sit in their street
-    offices; the department handler in 东城区's city-management committee."""
+    offices; the department handler acts for every department unit of 东城区."""
     from shoushan.accounts.models import User
 
     users = User.objects.in_bulk(
@@ -130,9 +130,10 @@ def demo_people_assign() -> None:
         unit = unit_of_street(street)
         if username in users and unit is not None:
             unit.members.add(users[username])
-    department = department_unit(district_code="110101000000", department="区城市管理委员会")
-    if "department_handler" in users and department is not None:
-        department.members.add(users["department_handler"])
+    if "department_handler" in users:  # one account for the district's departments: the demo
+        # loop can then run to closure whatever the category and the routing rules say
+        for department in Unit.objects.filter(region_id="110101000000", kind=UnitKind.DEPARTMENT):
+            department.members.add(users["department_handler"])
 
 
 TIPDM_MESSAGES = "complaints/tipdm2020c_attachment3_hotspot4326.csv"
@@ -155,7 +156,7 @@ def demo_messages_load() -> int:
 
 
 DEMO_ORDER_PREFIX = "DEMO-12345-"
-DEMO_ORDER_DISTRICTS = ("110101", "110102")  # 东城区, 西城区: where the demo accounts work
+DEMO_ORDER_DISTRICTS = ("110101",)  # 东城区: where the demo accounts work
 DEMO_MODEL_FILE = "演示模型·由案件目录生成的留言（非真实数据）.csv"
 
 
@@ -164,7 +165,7 @@ def demo_intake_create(*, orders: int = 300, per_domain: int = 400, seed: int = 
     the case catalogue's 12345 domains (`demo_text`; its training file's name says so, and the
     city's own model, trained on its work orders, replaces it), then a 12345 batch of `orders`
     generated requests of the last three days, each with only an address — 北京市 + district +
-    street + community of a real community in 东城区 and 西城区 — which places it. The import
+    street + community of a real community in 东城区 — which places it. The import
     classifies the batch and dispatches the confident orders without a person; the vague ones
     and those that mix two domains wait at /grid/triage/. Nothing when this was done before."""
     from django.utils import timezone

@@ -11,6 +11,7 @@ urlpatterns = [
     path("cases/<int:case_id>/", cases.case_detail, name="case"),
     path("cases/<int:case_id>/move/", cases.case_move, name="case_move"),
     path("cases/<int:case_id>/return-visit/", cases.case_return_visit, name="case_return_visit"),
+    path("cases/<int:case_id>/call/", cases.case_reporter_call, name="case_reporter_call"),
     path("cases/<int:case_id>/photos/<int:photo_id>/", cases.case_photo, name="case_photo"),
     path("cases/<int:case_id>/duplicates/", cases.case_duplicates, name="case_duplicates"),
     path("cases/<int:case_id>/merge/", cases.case_merge, name="case_merge"),

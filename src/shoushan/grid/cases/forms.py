@@ -54,6 +54,17 @@ class CaseMoveForm(forms.Form):
     )
 
 
+class CallReporterForm(forms.Form):
+    """Which reporter to call and why; `reporters` as for the return visit."""
+
+    reporter = forms.ChoiceField(label=_("Who to call"), required=False)
+    reason = forms.CharField(label=_("Why"), max_length=200, initial=_("return visit"))
+
+    def __init__(self, *args, reporters=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reporter"].choices = [("", _("the case's own reporter")), *reporters]
+
+
 class ReturnVisitForm(forms.Form):
     """`reporters`: (id, label) of the reporters merged in; the case's own reporter is ""."""
 

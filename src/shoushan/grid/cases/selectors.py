@@ -19,7 +19,9 @@ from shoushan.grid.cases.duplicates import (
     Report,
     duplicate_candidates,
 )
+from shoushan.grid.cases.routing import case_location, case_route
 from shoushan.grid.models import Case, CaseReporter, Grid, ReturnVisit, Unit
+from shoushan.grid.registry.selectors import units_acting
 from shoushan.grid.workflow import OPEN_STAGES, Stage
 from shoushan.regions.codes import significant_prefix
 
@@ -90,6 +92,15 @@ def open_cases_in(viewer, region_code: str) -> QuerySet[Case]:
         region_code__startswith=significant_prefix(region_code)
     )
     return cases.filter(stage__in=OPEN_STAGES)
+
+
+def case_routed_unit(case: Case) -> Unit | None:
+    """Where "by the routing rules" would send the open case now (None when nowhere), with
+    `acting` as `units_acting` gives it."""
+    unit = (
+        case_route(category=case.category, location=case_location(case)) if case.is_open else None
+    )
+    return None if unit is None else units_acting().get(pk=unit.pk)
 
 
 def time_left(case: Case, now: datetime | None = None) -> float | None:

@@ -35,7 +35,7 @@ from shoushan.grid.cases.photos import photos_attach, photos_check
 from shoushan.grid.cases.routing import case_location, case_route
 from shoushan.grid.models import Case, CaseEvent, Category, Channel, ReturnVisit, Satisfaction, Unit
 from shoushan.grid.registry.grid_index import Location, grid_snapshot
-from shoushan.grid.registry.selectors import working_calendar
+from shoushan.grid.registry.selectors import unit_can_act, working_calendar
 from shoushan.grid.workflow import CLOCK_STAGES, Action, IllegalMove, Stage, next_stage
 from shoushan.regions.codes import significant_prefix
 from shoushan.regions.models import Level, Region
@@ -589,6 +589,14 @@ def _apply(case: Case, action: Action, *, note: str, unit_id, extend_to) -> dict
         # a unit answers for a region; it must be one that holds the case (its street, district…)
         if unit is None or not case.region_code.startswith(significant_prefix(unit.region_id)):
             raise InvalidInput(_("There is no such responsible unit for this case's place."))
+        if not unit_can_act(unit):  # a case nobody can open would wait unseen
+            raise InvalidInput(
+                _(
+                    "%(unit)s has no account to act on cases: choose another unit, or ask an "
+                    "administrator to add an account to it."
+                )
+                % {"unit": unit.name}
+            )
         case.unit = unit
         if action is Action.DISPATCH or case.dispatched_at is None:
             case.dispatched_at = now
@@ -670,6 +678,38 @@ def case_return_visit_record(
                 note=note or _("Reopened after the return visit."),
             )
     return visit
+
+
+def case_reporter_phone_for_call(
+    *, actor, case_id: int, reason: str, reporter_id: int | None = None
+) -> str:
+    """The full phone number of the case's reporter (or, with `reporter_id`, of one merged in)
+    for the dispatching staff to call — the return visit, or a question while the case is
+    handled. Each reading is audited with its reason; the number is never kept on a page."""
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput(_("Say why you need the number."))
+    case = Case.objects.filter(pk=case_id).first()
+    if case is None or not in_scope(actor, case.region_code):
+        raise NotFound(_("No such case in your scope."))
+    require_role(actor, DISPATCHERS, _("Reporters are called by the dispatching staff."))
+    phone = case.reporter_phone
+    if reporter_id is not None:
+        reporter = case.reporters.filter(pk=reporter_id).first()
+        if reporter is None:
+            raise InvalidInput(_("That person is not one of this case's reporters."))
+        phone = reporter.phone
+    if not phone:
+        raise InvalidInput(_("This reporter left no phone number."))
+    audit_record(
+        actor=actor,
+        action="case.reporter_phone_read",
+        obj=case,
+        object_repr=case.number,
+        region_code=case.region_code,
+        changes={"reason": reason[:200], "reporter": reporter_id or "case"},
+    )
+    return phone
 
 
 def cases_escalate_overdue() -> int:

@@ -24,6 +24,7 @@ from shoushan.core.limits import limit_take
 from shoushan.grid.cases import assessment, merge, selectors, services
 from shoushan.grid.cases.exports import ranking_xlsx
 from shoushan.grid.cases.forms import (
+    CallReporterForm,
     CaseMoveForm,
     CaseReportForm,
     ResidentReportForm,
@@ -69,7 +70,8 @@ def _reporter_choices(case) -> list[tuple[str, str]]:
     ]
 
 
-def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+def case_detail(request: HttpRequest, case_id: int, call: dict | None = None) -> HttpResponse:
+    """The case with its next moves; `call`: the number just read for calling a reporter."""
     case = selectors.case_get(request.user, case_id)
     actions = [a for a in allowed_actions(case.stage) if services.case_may(request.user, case, a)]
     reveal = request.GET.get("reveal") == "1" and can_view_personal_information(request.user)
@@ -90,13 +92,36 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             "merged_cases": case.merged_cases.all(),
             "actions": actions,
             "units": registry.units_of_regions([case.street_id, case.street.parent_id]),
+            "routed": selectors.case_routed_unit(case),
             "time_left": selectors.time_left(case),
             "visit_form": ReturnVisitForm(reporters=_reporter_choices(case))
             if case.stage == "closed"
             else None,
             "tile_url": settings.MAP_TILE_URL,
+            "call_form": CallReporterForm(reporters=_reporter_choices(case))
+            if dispatcher
+            else None,
+            "call": call,
         },
     )
+
+
+@require_POST
+def case_reporter_call(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The number to call, shown once on the case page (not in a link or a message)."""
+    case = selectors.case_get(request.user, case_id)
+    form = CallReporterForm(request.POST, reporters=_reporter_choices(case))
+    if not form.is_valid():
+        raise InvalidInput(" ".join(e for errors in form.errors.values() for e in errors))
+    reporter = form.cleaned_data["reporter"]
+    phone = services.case_reporter_phone_for_call(
+        actor=request.user,
+        case_id=case_id,
+        reason=form.cleaned_data["reason"],
+        reporter_id=int(reporter) if reporter else None,
+    )
+    label = dict(form.fields["reporter"].choices).get(reporter, "")
+    return case_detail(request, case_id, call={"phone": phone, "who": label})
 
 
 @require_POST

@@ -24,7 +24,8 @@ def cases_auto_dispatch(*, limit: int = 1000) -> int:
     decision wins), else, for a 12345 request, to the department the model predicts in the
     case's district, else as the closed loop routes it (an event to the street office, a
     component to its owner). Both moves are case events by "system" that name the model. A
-    case with no existing unit to go to stays for the dispatcher. Returns how many were
+    case with no unit to go to, or only one with nobody to act, goes to manual triage, where
+    the dispatcher sees why. Returns how many were
     dispatched. Run every minute by the periodic jobs and after a 12345 import."""
     pending = Case.objects.filter(
         stage=Stage.REPORTED,
@@ -58,8 +59,9 @@ def cases_auto_dispatch(*, limit: int = 1000) -> int:
                         unit_id=unit.pk if unit else None,
                         data=by,
                     )
-            except InvalidInput:
-                continue  # no responsible unit for the place: the dispatcher decides
+            except InvalidInput:  # no unit here, or nobody in it: a dispatcher decides
+                Case.objects.filter(pk=case.pk).update(needs_triage=True)
+                continue
             dispatched += 1
     return dispatched
 

@@ -3,7 +3,7 @@ working calendar. Every read of scoped records goes through the scope helper."""
 
 from collections.abc import Iterable
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from shoushan.accounts.roles import CASE_WORKERS, require_role
@@ -133,8 +133,20 @@ def units_for_rules() -> QuerySet[Unit]:
     return Unit.objects.exclude(kind=UnitKind.STREET).order_by("region_id", "name")
 
 
+def units_acting() -> QuerySet[Unit]:
+    """Units, each with `acting`: how many active accounts it has to act on a case (a unit
+    without one cannot be sent a case)."""
+    return Unit.objects.annotate(acting=Count("members", filter=Q(members__is_active=True)))
+
+
 def units_of_regions(region_codes: Iterable[str]) -> QuerySet[Unit]:
-    return Unit.objects.filter(region_id__in=list(region_codes)).order_by("kind", "name")
+    """The units answering for these regions, with `acting`."""
+    return units_acting().filter(region_id__in=list(region_codes)).order_by("kind", "name")
+
+
+def unit_can_act(unit: Unit) -> bool:
+    """Whether someone can act on a case sent to the unit: it has an active account."""
+    return unit.members.filter(is_active=True).exists()
 
 
 def departments() -> QuerySet[Unit]:

@@ -1,9 +1,11 @@
-"""The closed loop in a real browser: a resident's report, through the dispatcher's, the
-handler's and the grid worker's pages, to closure, the return visit and the month's ranking."""
+"""The closed loop in a real browser: a resident's report, dispatched as the routing rules say,
+through the dispatcher's, the handler's and the grid worker's pages, to closure, the return
+visit by phone and the month's ranking."""
 
 import pytest
 
 from shoushan.accounts.demo import DEMO_PASSWORD
+from shoushan.audit.models import AuditRecord
 
 
 def sign_in(page, base, username):
@@ -31,8 +33,10 @@ def test_a_residents_report_goes_round_the_loop_to_the_ranking(
     base = live_server.url
     resident = new_person()
     resident.goto(f"{base}/report/")
-    resident.select_option("#id_category", label="市容环境 › 暴露垃圾")
-    resident.fill("#id_description", "多福巷胡同口堆了好几袋垃圾")
+    # a component: the catalogue sends it to 区城市管理委员会（环境卫生）, the unit that once had
+    # nobody in it
+    resident.select_option("#id_category", label="市容环境 › 垃圾箱")
+    resident.fill("#id_description", "多福巷胡同口的垃圾箱倒了，垃圾撒了一地")
     resident.fill("#id_community_code", "110101001001")
     resident.fill("#id_phone", "13800001234")
     resident.click("button[type=submit]")
@@ -49,8 +53,10 @@ def test_a_residents_report_goes_round_the_loop_to_the_ranking(
 
     dispatcher = open_case("street_staff")
     act(dispatcher, "register")
-    act(dispatcher, "dispatch", unit="东城区城市管理委员会")
-    assert "东城区城市管理委员会" in dispatcher.locator("dl.facts").inner_text()
+    routed = dispatcher.locator("select[name=unit] option").first.inner_text()
+    act(dispatcher, "dispatch")  # the default: by the routing rules
+    assert "东城区城市管理委员会（环境卫生）" in routed
+    assert "东城区城市管理委员会（环境卫生）" in dispatcher.locator("dl.facts").inner_text()
 
     handler = open_case("department_handler")
     act(handler, "accept")
@@ -68,6 +74,11 @@ def test_a_residents_report_goes_round_the_loop_to_the_ranking(
         "已结案" in dispatcher.locator("h1").inner_text()
         or "closed" in dispatcher.locator("h1").inner_text()
     )
+    assert "13800001234" not in dispatcher.content()  # masked until asked for, with a reason
+    dispatcher.click("details.call-form summary")
+    dispatcher.click("form[action$='call/'] button[type=submit]")
+    assert dispatcher.locator("p.call a.phone").inner_text() == "13800001234"
+    assert AuditRecord.objects.filter(action="case.reporter_phone_read").count() == 1
     dispatcher.locator("select[name=satisfaction]").select_option("satisfied")
     dispatcher.check("input[name=resolved]")
     dispatcher.click("form[action$='return-visit/'] button[type=submit]")

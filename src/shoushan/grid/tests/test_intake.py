@@ -350,6 +350,22 @@ def test_the_predicted_department_answers_requests_not_events_the_reporter_chose
     assert department and request.unit.name == "东城区" + department.removeprefix("区")
 
 
+def test_a_confident_case_for_a_unit_with_nobody_in_it_goes_to_triage(demo_city, trained):
+    from shoushan.grid.intake.dispatch import cases_auto_dispatch
+    from shoushan.grid.models import Category, Unit
+
+    activate(trained, 0)  # all confident
+    text = "小区门口的垃圾桶满了好几天没人清运，垃圾堆到路边，臭味很大"
+    case, _c = report(
+        channel="hotline", category=Category.objects.get(code="R1001"), description=text
+    )
+    for unit in Unit.objects.filter(region_id="110101000000"):
+        unit.members.clear()
+    assert cases_auto_dispatch() == 0
+    case.refresh_from_db()
+    assert case.stage == "reported" and case.needs_triage and case.unit is None
+
+
 def test_the_dispatcher_accepts_a_prediction_at_triage(demo_city, login, trained):
     activate(trained, 1.0)  # everything doubtful
     from shoushan.grid.models import Category

@@ -91,3 +91,36 @@ def test_patrol_reports_come_from_staff_in_their_own_area(user, demo_city):
     case, _ = report(channel="patrol", actor=user("grid_worker"))
     assert case.channel == "patrol"
     assert json.loads(json.dumps(case.number))
+
+
+def test_a_case_is_never_sent_to_a_unit_with_nobody_to_act(user, demo_city, login):
+    """The default dispatch once sent cases to a unit no account belonged to: nobody saw them."""
+    case, _ = report()
+    case_move(actor=user("street_staff"), case_id=case.pk, action="register")
+    office = Unit.objects.get(region_id=case.street_id, kind="street")
+    office.members.clear()
+    with pytest.raises(InvalidInput, match=office.name):
+        case_move(actor=user("street_staff"), case_id=case.pk, action="dispatch")
+    case.refresh_from_db()
+    assert case.stage == "registered" and case.unit is None and case.events.count() == 2
+    page = login("street_staff").get(f"/grid/cases/{case.pk}/").content.decode()
+    assert f"{office.name}</option>" not in page  # offered only as "no account to act"
+    assert "（无人办理）" in page or "(no account to act)" in page
+
+
+def test_the_number_to_call_is_read_by_a_dispatcher_in_scope_with_a_reason(user, demo_city):
+    from shoushan.audit.models import AuditRecord
+    from shoushan.core.errors import NotFound
+    from shoushan.grid.cases.services import case_reporter_phone_for_call
+
+    case, _ = report(channel="resident", reporter_phone="13800001234")
+    call = {"case_id": case.pk, "reason": "回访"}
+    assert case_reporter_phone_for_call(actor=user("street_staff"), **call) == "13800001234"
+    with pytest.raises(NotFound):
+        case_reporter_phone_for_call(actor=user("street_staff_2"), **call)
+    with pytest.raises(Forbidden):
+        case_reporter_phone_for_call(actor=user("grid_worker"), **call)
+    with pytest.raises(InvalidInput):
+        case_reporter_phone_for_call(actor=user("street_staff"), case_id=case.pk, reason=" ")
+    read = AuditRecord.objects.filter(action="case.reporter_phone_read")
+    assert read.count() == 1 and read.get().changes["reason"] == "回访"
