@@ -1,13 +1,10 @@
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
-from shoushan.accounts.roles import CASE_WORKERS, PATROLLERS, has_role
-from shoushan.cockpit.systems import SYSTEMS
+from shoushan.cockpit.navigation import sidebar
 
 
 def navigation(request: HttpRequest) -> dict:
-    """The ten systems, and which of the sidebar's case links the person can use."""
-    return {
-        "systems": SYSTEMS,
-        "works_cases": has_role(request.user, CASE_WORKERS),
-        "patrols": has_role(request.user, PATROLLERS),
-    }
+    """The sidebar for the person: only the pages they may open (worked out when a page shows
+    it, not for a JSON answer)."""
+    return {"navigation": SimpleLazyObject(lambda: sidebar(request.user))}

@@ -3,15 +3,48 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from shoushan.cockpit.systems import SYSTEMS
+from shoushan.accounts.models import Role
+from shoushan.accounts.roles import PATROLLERS, has_role
+from shoushan.evaluation.selectors import datasets_visible
+from shoushan.grid.cases import selectors as case_selectors
 from shoushan.regions.selectors import region_level_counts
+
+# What a person comes to the platform for first: the grid worker and the clerks their work, the
+# resident their reports, officials the figures of their area; everyone finds the ten systems below.
+HOME_OF_ROLE = {
+    Role.GRID_WORKER: "work",
+    Role.STREET_STAFF: "work",
+    Role.COMMUNITY_STAFF: "work",
+    Role.DEPARTMENT_HANDLER: "work",
+    Role.RESIDENT: "resident",
+    Role.RESEARCHER: "research",
+    Role.CITY_ADMIN: "official",
+    Role.DISTRICT_ADMIN: "official",
+}
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    counts = region_level_counts()
-    return render(request, "cockpit/home.html", {"region_counts": counts, "systems": SYSTEMS})
+    user = request.user
+    kind = "official" if user.is_superuser else HOME_OF_ROLE.get(user.role, "official")
+    now = timezone.now()
+    context: dict = {
+        "kind": kind,
+        "region_counts": region_level_counts(),
+        "queue_titles": case_selectors.QUEUE_TITLES,
+        "patrols": has_role(user, PATROLLERS),
+    }
+    if kind in ("work", "official"):
+        context["waiting"] = case_selectors.work_waiting(user, now=now)
+    if kind == "official":
+        context["figures"] = case_selectors.case_figures(user, now=now)
+    if kind == "resident":
+        context["my_reports"] = case_selectors.cases_reported_by(user)
+    if kind == "research":
+        context["datasets"] = datasets_visible(user)[:10]
+    return render(request, "cockpit/home.html", context)
 
 
 @login_not_required
