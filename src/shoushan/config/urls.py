@@ -5,7 +5,7 @@ from django.views.i18n import set_language
 from shoushan.cockpit.views import favicon, healthz
 from shoushan.config.api import api, api_not_found
 from shoushan.core.views import job_detail, job_result
-from shoushan.grid.cases.views import resident_report
+from shoushan.grid.cases.views import follow_up, follow_up_case, resident_report
 
 urlpatterns = [
     path("", include("shoushan.cockpit.urls")),
@@ -18,6 +18,8 @@ urlpatterns = [
     path("volunteers/", include("shoushan.volunteers.urls")),
     path("evaluation/", include("shoushan.evaluation.urls")),
     path("report/", resident_report, name="resident_report"),
+    path("report/follow-up/", follow_up, name="follow_up"),
+    path("report/follow-up/<str:token>/", follow_up_case, name="follow_up_case"),
     path("api/v1/", api.urls),
     re_path(r"^api/(?P<path>.*)$", api_not_found),
     path("open311/v2/", include("shoushan.grid.intake.open311_urls")),

@@ -431,6 +431,12 @@ class ReturnVisit(models.Model):
     visitor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    by_reporter = models.BooleanField(
+        _("rated by the reporter"),
+        default=False,
+        db_default=False,
+        help_text=_("The reporter rated the result on the follow-up page, not on a call."),
+    )
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.satisfaction}"

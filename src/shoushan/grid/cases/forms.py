@@ -79,3 +79,21 @@ class ReturnVisitForm(forms.Form):
     def __init__(self, *args, reporters=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["reporter"].choices = [("", _("the case's own reporter")), *reporters]
+
+
+class FollowUpForm(forms.Form):
+    """A reporter looks a case up by its number and the phone they left."""
+
+    number = forms.CharField(label=_("Case number"), max_length=30)
+    phone = forms.CharField(label=_("The phone you left"), max_length=20)
+
+
+class ReporterRatingForm(forms.Form):
+    resolved = forms.BooleanField(label=_("The problem is resolved"), required=False)
+    satisfaction = forms.ChoiceField(label=_("Satisfaction"), choices=Satisfaction.choices)
+    note = forms.CharField(
+        label=_("Anything to add"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

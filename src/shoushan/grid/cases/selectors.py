@@ -3,6 +3,7 @@
 import math
 from datetime import datetime, timedelta
 
+from django.core import signing
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -48,6 +49,11 @@ def case_get(viewer, case_id: int) -> Case:
     return case
 
 
+QUEUE_TITLES = {
+    "dispatcher": gettext_lazy("Dispatcher's queue"),
+    "handler": gettext_lazy("Handling queue"),
+    "grid_worker": gettext_lazy("Verification queue"),
+}
 QUEUE_STAGES = {
     # the dispatcher registers, dispatches, re-dispatches returned cases and closes verified ones
     "dispatcher": [Stage.REPORTED, Stage.REGISTERED, Stage.RETURNED, Stage.VERIFIED],
@@ -225,3 +231,95 @@ def case_reporters_merged(case: Case) -> QuerySet[CaseReporter]:
 def case_photo_get(viewer, case_id: int, photo_id: int):
     """A photo of a case the viewer may see, or None; a case elsewhere is NotFound."""
     return case_get(viewer, case_id).photos.filter(pk=photo_id).first()
+
+
+# ---- a reporter's follow-up (no sign-in) --------------------------------------------------------
+
+FOLLOW_UP_SALT = "shoushan.case-follow-up"
+# What a reporter reads of the case's history: the moves, and the words meant for them.
+PUBLIC_NOTES = {"reject", "handle", "close", "extend"}
+
+
+def follow_up_token(case: Case) -> str:
+    """A link's token that opens the case's follow-up page: the case signed with the secret key,
+    so it cannot be guessed, and the same each time it is given."""
+    return signing.Signer(salt=FOLLOW_UP_SALT).sign(str(case.pk))
+
+
+def case_by_follow_up_token(token: str) -> Case | None:
+    try:
+        pk = signing.Signer(salt=FOLLOW_UP_SALT).unsign(token)
+    except signing.BadSignature:
+        return None
+    return _cases().filter(pk=int(pk)).first() if pk.isdigit() else None
+
+
+def case_by_number_and_phone(number: str, phone: str) -> Case | None:
+    """The case with this number (e.g. 20261126-42) whose reporter left this phone; None for
+    any mismatch, so that a number alone reveals nothing."""
+    date_part, _sep, pk = number.strip().partition("-")
+    digits = "".join(c for c in phone if c.isdigit())
+    if not pk.isdigit() or len(digits) < 7:
+        return None
+    case = _cases().filter(pk=int(pk)).first()
+    if case is None or case.number != f"{date_part}-{pk}":
+        return None
+    stored = "".join(c for c in case.reporter_phone if c.isdigit())
+    return case if stored and stored == digits else None
+
+
+def case_follow_up(case: Case) -> dict:
+    """What the reporter may see: the case a duplicate was merged into answers for it; its
+    stage, handling unit, deadline, the public steps with their notes, and their own rating."""
+    answering = case.merged_into or case
+    steps = [
+        {
+            "at": e.at,
+            "action": e.action,
+            "to_stage": e.to_stage,
+            "note": e.note if e.action in PUBLIC_NOTES else "",
+        }
+        for e in answering.events.order_by("at", "pk")
+    ]
+    rated = answering.return_visits.filter(by_reporter=True).first()
+    return {"case": case, "answering": answering, "steps": steps, "rated": rated}
+
+
+# ---- the home pages -----------------------------------------------------------------------------
+
+
+def work_waiting(viewer, *, now: datetime, limit: int = 10) -> list[dict]:
+    """Each queue the person works, with how many cases wait, how many are past their deadline,
+    and the most urgent `limit` of them with their hours left."""
+    queues = []
+    for queue in queues_for(viewer):
+        cases = case_queue(viewer, queue)
+        queues.append(
+            {
+                "queue": queue,
+                "count": cases.count(),
+                "overdue": cases.filter(deadline__lt=now).count(),
+                "rows": [(case, time_left(case, now)) for case in cases[:limit]],
+            }
+        )
+    return queues
+
+
+def case_figures(viewer, *, now: datetime) -> dict:
+    """Live figures of the cases the viewer may see: open, overdue, and this month's reported
+    and closed (the month in Asia/Shanghai)."""
+    cases = case_list_visible(viewer)
+    month_start = timezone.localtime(now).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    open_cases = cases.filter(stage__in=OPEN_STAGES)
+    return {
+        "open": open_cases.count(),
+        "overdue": open_cases.filter(deadline__lt=now).count(),
+        "reported_this_month": cases.filter(reported_at__gte=month_start).count(),
+        "closed_this_month": cases.filter(closed_at__gte=month_start).count(),
+    }
+
+
+def cases_reported_by(user, *, limit: int = 20) -> list[tuple[Case, str]]:
+    """A signed-in resident's own reports, newest first, each with its follow-up token."""
+    cases = _cases().filter(reported_by=user).order_by("-reported_at")[:limit]
+    return [(case, follow_up_token(case)) for case in cases]

@@ -712,6 +712,40 @@ def case_reporter_phone_for_call(
     return phone
 
 
+def case_reporter_rating_record(
+    *, case_id: int, resolved: bool, satisfaction: str, note: str = ""
+) -> ReturnVisit:
+    """The reporter's own rating of a closed case, from the follow-up page (which has checked
+    who they are: the token or the number and phone). Once per case; counted in the ranking as
+    a return visit of the case's own reporter."""
+    if satisfaction not in Satisfaction.values:
+        raise InvalidInput(_("Unknown satisfaction %(value)s.") % {"value": satisfaction})
+    with transaction.atomic():
+        case = Case.objects.select_for_update().filter(pk=case_id).first()
+        if case is None:
+            raise NotFound(_("No such case."))
+        if case.stage != Stage.CLOSED:
+            raise Conflict(_("The case can be rated once it is closed."))
+        if case.return_visits.filter(by_reporter=True).exists():
+            raise Conflict(_("You have already rated this case. Thank you."))
+        visit = ReturnVisit.objects.create(
+            case=case,
+            resolved=resolved,
+            satisfaction=satisfaction,
+            note=note[:2000],
+            by_reporter=True,
+        )
+        audit_record(
+            actor=None,
+            action="case.reporter_rating",
+            obj=case,
+            object_repr=case.number,
+            region_code=case.region_code,
+            changes={"resolved": resolved, "satisfaction": satisfaction, "note": note[:2000]},
+        )
+    return visit
+
+
 def cases_escalate_overdue() -> int:
     """Flag and escalate every open case past its deadline (run periodically)."""
     overdue = Case.objects.filter(

@@ -12,7 +12,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from shoushan.accounts.personal import can_view_personal_information
@@ -27,6 +26,8 @@ from shoushan.grid.cases.forms import (
     CallReporterForm,
     CaseMoveForm,
     CaseReportForm,
+    FollowUpForm,
+    ReporterRatingForm,
     ResidentReportForm,
     ReturnVisitForm,
 )
@@ -35,12 +36,6 @@ from shoushan.grid.registry import selectors as registry
 from shoushan.grid.registry.services import grid_workers_set
 from shoushan.grid.workflow import allowed_actions
 from shoushan.regions.selectors import region_get
-
-QUEUE_TITLES = {
-    "dispatcher": gettext_lazy("Dispatcher's queue"),
-    "handler": gettext_lazy("Handling queue"),
-    "grid_worker": gettext_lazy("Verification queue"),
-}
 
 
 def case_queue(request: HttpRequest) -> HttpResponse:
@@ -54,7 +49,7 @@ def case_queue(request: HttpRequest) -> HttpResponse:
         request,
         "grid/queue.html",
         {
-            "queues": [(q, QUEUE_TITLES[q]) for q in queues],
+            "queues": [(q, selectors.QUEUE_TITLES[q]) for q in queues],
             "queue": queue,
             "page": page,
             "rows": rows,
@@ -212,13 +207,63 @@ def resident_report(request: HttpRequest) -> HttpResponse:
             except DomainError as e:
                 form.add_error(None, e.message)
             else:
-                return render(request, "grid/report_thanks.html", {"case": case})
+                return render(
+                    request,
+                    "grid/report_thanks.html",
+                    {"case": case, "token": selectors.follow_up_token(case)},
+                )
     return render(
         request,
         "grid/report.html",
         {"form": form, "public": True, "tile_url": settings.MAP_TILE_URL},
         status=422 if form.errors else 200,
     )
+
+
+FOLLOW_UPS_PER_HOUR = 30
+
+
+@login_not_required
+def follow_up(request: HttpRequest) -> HttpResponse:
+    """A reporter asks about their case by its number and phone (no sign-in); found, they go
+    to the case's own follow-up link, which they may keep."""
+    form = FollowUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if not limit_take(
+            f"follow-up:{client_address(request)}", limit=FOLLOW_UPS_PER_HOUR, seconds=3600
+        ):
+            form.add_error(None, _("Too many look-ups from this address; try again in an hour."))
+        else:
+            case = selectors.case_by_number_and_phone(
+                form.cleaned_data["number"], form.cleaned_data["phone"]
+            )
+            if case is not None:
+                return redirect("follow_up_case", token=selectors.follow_up_token(case))
+            form.add_error(None, _("No case has this number with this phone number."))
+    return render(
+        request, "grid/follow_up.html", {"form": form}, status=422 if form.errors else 200
+    )
+
+
+@login_not_required
+def follow_up_case(request: HttpRequest, token: str) -> HttpResponse:
+    """The case as its reporter sees it: stage, handling unit, the replies; after closure, the
+    reporter's own rating."""
+    case = selectors.case_by_follow_up_token(token)
+    if case is None:
+        raise Http404
+    context = selectors.case_follow_up(case)
+    rating = ReporterRatingForm(request.POST or None)
+    if request.method == "POST" and rating.is_valid():
+        services.case_reporter_rating_record(
+            case_id=context["answering"].pk,
+            resolved=rating.cleaned_data["resolved"],
+            satisfaction=rating.cleaned_data["satisfaction"],
+            note=rating.cleaned_data["note"],
+        )
+        messages.success(request, _("Thank you: your rating is recorded."))
+        return redirect("follow_up_case", token=token)
+    return render(request, "grid/follow_up_case.html", {**context, "rating_form": rating})
 
 
 def _report_from(form, request: HttpRequest, channel: str):

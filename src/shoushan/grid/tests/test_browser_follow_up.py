@@ -1,0 +1,62 @@
+"""A resident follows up a report without an account: from the thank-you page's link, or by the
+case number and phone from the sign-in page, to the rating after closure."""
+
+import pytest
+
+from shoushan.grid.cases.services import case_move
+from shoushan.grid.models import Case, ReturnVisit
+
+
+def _close(case_id, user):
+    for username, action, extra in [
+        ("street_staff", "register", {}),
+        ("street_staff", "dispatch", {}),
+        ("street_staff", "accept", {}),
+        ("street_staff", "handle", {"note": "垃圾已清运，地面已冲洗"}),
+        ("grid_worker", "verify", {}),
+        ("street_staff", "close", {}),
+    ]:
+        case_move(actor=user(username), case_id=case_id, action=action, **extra)
+
+
+@pytest.mark.browser
+def test_a_resident_follows_a_report_to_its_rating(
+    new_person, live_server, transactional_db, demo_city, user
+):
+    base = live_server.url
+    page = new_person()
+    page.goto(f"{base}/report/")
+    page.select_option("#id_category", label="市容环境 › 暴露垃圾")
+    page.fill("#id_description", "多福巷胡同口堆了好几袋垃圾")
+    page.fill("#id_community_code", "110101001001")
+    page.fill("#id_phone", "138 0000 5678")
+    page.click("button[type=submit]")
+    number = page.locator("#case-number").inner_text()
+    page.click("#follow-up")
+    assert number in page.locator("h1").inner_text()
+    link = page.url
+
+    stranger = new_person()  # the number alone opens nothing
+    stranger.goto(f"{base}/accounts/login/")
+    stranger.click("a[href='/report/follow-up/']")
+    stranger.fill("#id_number", number)
+    stranger.fill("#id_phone", "13800009999")
+    stranger.click("button[type=submit]")
+    assert "多福巷胡同口" not in stranger.content()
+    assert stranger.locator(".errorlist").count() == 1
+
+    case = Case.objects.get(pk=int(number.rsplit("-", 1)[1]))
+    _close(case.pk, user)
+    stranger.fill("#id_number", number)
+    stranger.fill("#id_phone", "13800005678")
+    stranger.click("button[type=submit]")
+    assert stranger.url == link  # the same page as the thank-you link
+    text = stranger.inner_text("main")
+    assert "垃圾已清运，地面已冲洗" in text and "东华门街道办事处" in text
+    stranger.select_option("#id_satisfaction", "satisfied")
+    stranger.check("#id_resolved")
+    stranger.click("form.action-form button[type=submit]")
+    assert stranger.locator("form.action-form").count() == 0  # rated once
+    visit = ReturnVisit.objects.get(case=case)
+    assert visit.by_reporter and visit.resolved and visit.satisfaction == "satisfied"
+    assert stranger.goto(f"{base}/report/follow-up/{case.pk}/").status == 404  # not a guess
