@@ -164,11 +164,12 @@ def browser():
 @pytest.fixture
 def new_person(browser):
     """`new_person()` → a page in a browser profile of its own (own cookies, Chinese locale), as
-    if another person at another desk. All are closed before the live server stops."""
+    if another person at another desk; `new_person(viewport=…)` on another screen. All are
+    closed before the live server stops."""
     contexts = []
 
-    def open_page():
-        contexts.append(browser.new_context(locale="zh-CN"))
+    def open_page(**context_args):
+        contexts.append(browser.new_context(locale="zh-CN", **context_args))
         return contexts[-1].new_page()
 
     yield open_page

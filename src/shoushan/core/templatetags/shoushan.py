@@ -2,6 +2,7 @@
 `templatetags` module, registered as a builtin in the settings."""
 
 from django import template
+from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
 
@@ -15,3 +16,21 @@ def get_item(mapping, key):
 @register.filter
 def percent(value) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
+
+
+# The words the platform itself stores for what no person did or named: the actor of automatic
+# moves and the names of the demo's batches, shown in the reader's language.
+PLATFORM_WORDS = {
+    "system": _("the platform"),
+    "demo": _("demo data"),
+    "demo city": _("demo city grids"),
+    "demo case history": _("demo case history"),
+}
+
+
+@register.filter
+def platform_label(value) -> str:
+    """`{{ record.actor_name|platform_label }}`: a stored platform word translated; anything
+    else (a username, an object's name) as it is."""
+    word = PLATFORM_WORDS.get(value)
+    return str(word) if word is not None else value
