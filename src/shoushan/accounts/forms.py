@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext_lazy as _
 
+from shoushan.accounts.models import Role
 from shoushan.accounts.services import login_locked_until
 
 
@@ -117,3 +118,26 @@ class TwoFactorCodeForm(forms.Form):
             }
         ),
     )
+
+
+class UserCreateForm(forms.Form):
+    """A new account, made by an administrator; its first password is generated and shown once."""
+
+    username = forms.CharField(label=_("Username"), max_length=150)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    full_name = forms.CharField(label=_("Full name"), max_length=60, required=False)
+    organization = forms.CharField(label=_("Organisation"), max_length=100, required=False)
+    phone = forms.CharField(label=_("Mobile number"), max_length=20, required=False)
+    scope_codes = forms.CharField(
+        label=_("Scopes (region codes, separated by spaces or commas)"),
+        required=False,
+        max_length=400,
+        widget=forms.TextInput(attrs={"data-region-picker": "any"}),
+    )
+
+    def clean_scope_codes(self) -> list[str]:
+        return [
+            c
+            for c in self.cleaned_data["scope_codes"].replace("，", ",").replace(",", " ").split()
+            if c
+        ]

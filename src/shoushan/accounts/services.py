@@ -15,7 +15,13 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from shoushan.accounts.models import ApiToken, LoginAttempt, Role, Scope, User
-from shoushan.accounts.roles import ADMINISTRATORS, SCOPED_ROLES, require_role
+from shoushan.accounts.roles import (
+    ADMINISTRATORS,
+    CITY_ADMINISTRATORS,
+    SCOPED_ROLES,
+    has_role,
+    require_role,
+)
 from shoushan.accounts.scope import in_scope
 from shoushan.accounts.selectors import two_factor_required, user_get
 from shoushan.audit.services import audit_record
@@ -110,6 +116,8 @@ def user_create(
     errors: dict[str, str] = {}
     if role not in Role.values:
         errors["role"] = _("Unknown role.")
+    elif role == Role.CITY_ADMIN and actor is not None and not has_role(actor, CITY_ADMINISTRATORS):
+        errors["role"] = _("Only a city administrator creates city administrators.")
     if User.objects.filter(username__iexact=username).exists():
         errors["username"] = _("This username is taken.")
     try:
@@ -200,6 +208,46 @@ def user_password_change(*, actor: User, old_password: str, new_password: str) -
             changes={"password_changed_at": actor.password_changed_at.isoformat()},
         )
     return actor
+
+
+def password_generate() -> str:
+    """A password an administrator hands over once: 14 characters from an alphabet without
+    look-alikes (0/O, 1/l/I), with a letter, a digit and a sign so that every rule passes."""
+    letters = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ"
+    alphabet = letters + "23456789"
+    body = "".join(secrets.choice(alphabet) for _ in range(11))
+    return body + secrets.choice(letters) + secrets.choice("23456789") + secrets.choice("-+#@")
+
+
+def user_password_reset(*, actor: User, user_id: int) -> tuple[User, str]:
+    """An administrator gives an account in their scope a new generated password (its owner
+    forgot theirs): (account, the password, shown once). The owner must replace it at the next
+    sign-in; a lock-out on the account ends with it."""
+    require_role(actor, ADMINISTRATORS, _("Only administrators reset passwords."))
+    user = user_get(actor, user_id)  # 404 outside the administrator's scope
+    if user.pk == actor.pk:
+        raise InvalidInput(_("Change your own password on your account page."))
+    password = password_generate()
+    with transaction.atomic():
+        user.set_password(password)
+        user.password_changed_at = timezone.now()
+        user.password_change_required = True
+        user.save(update_fields=["password", "password_changed_at", "password_change_required"])
+        limit_clear(_login_key(user.username))
+        audit_record(
+            actor=actor, action="user.password_reset", obj=user, region_code=user.region_code
+        )
+    return user, password
+
+
+def user_unlock(*, actor: User, user_id: int) -> User:
+    """An administrator ends the sign-in lock-out of an account in their scope."""
+    require_role(actor, ADMINISTRATORS, _("Only administrators unlock accounts."))
+    user = user_get(actor, user_id)
+    with transaction.atomic():
+        limit_clear(_login_key(user.username))
+        audit_record(actor=actor, action="account.unlock", obj=user, region_code=user.region_code)
+    return user
 
 
 # ---- the second factor (TOTP) ------------------------------------------------------------------

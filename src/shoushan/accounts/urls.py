@@ -15,7 +15,14 @@ urlpatterns = [
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
     path("users/", views.user_list, name="users"),
     path("users/export.csv", views.user_export, name="user_export"),
+    path("users/new/", views.user_new, name="user_new"),
     path("users/<int:user_id>/", views.user_detail, name="user_detail"),
+    path(
+        "users/<int:user_id>/password-reset/",
+        views.user_password_reset,
+        name="user_password_reset",
+    ),
+    path("users/<int:user_id>/unlock/", views.user_unlock, name="user_unlock"),
     path(
         "users/<int:user_id>/two-factor/reset/",
         views.user_two_factor_reset,

@@ -20,6 +20,7 @@ from shoushan.accounts.forms import (
     LoginForm,
     PasswordChangeForm,
     TwoFactorCodeForm,
+    UserCreateForm,
 )
 from shoushan.accounts.models import Role, User
 from shoushan.accounts.personal import personal_values
@@ -96,6 +97,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
             "role": role,
             "roles": Role.choices,
             "query": query.urlencode(),
+            "may_create": has_role(request.user, ADMINISTRATORS),
         },
     )
 
@@ -111,8 +113,51 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
             "personal": personal,
             "two_factor": selectors.two_factor_device(account) is not None,
             "can_reset_two_factor": has_role(request.user, ADMINISTRATORS),
+            "administers": has_role(request.user, ADMINISTRATORS) and account != request.user,
+            "locked_until": services.login_locked_until(username=account.username),
         },
     )
+
+
+def user_new(request: HttpRequest) -> HttpResponse:
+    """An administrator creates an account; the generated first password is shown once."""
+    form = UserCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        password = services.password_generate()
+        try:
+            account = services.user_create(
+                actor=request.user, password=password, **form.cleaned_data
+            )
+        except InvalidInput as e:
+            for field, reason in (e.details or {}).items():
+                form.add_error(field if field in form.fields else None, reason)
+            if not e.details:
+                form.add_error(None, e.message)
+        else:
+            return _password_once(request, account, password)
+    return render(request, "accounts/user_new.html", {"form": form})
+
+
+@require_POST
+def user_password_reset(request: HttpRequest, user_id: int) -> HttpResponse:
+    account, password = services.user_password_reset(actor=request.user, user_id=user_id)
+    return _password_once(request, account, password)
+
+
+@require_POST
+def user_unlock(request: HttpRequest, user_id: int) -> HttpResponse:
+    account = services.user_unlock(actor=request.user, user_id=user_id)
+    messages.success(request, _("%(username)s may sign in again.") % {"username": account.username})
+    return redirect("accounts:user_detail", user_id=account.pk)
+
+
+def _password_once(request: HttpRequest, account: User, password: str) -> HttpResponse:
+    """The generated password, on this answer only (never in a URL, a message or the log)."""
+    response = render(
+        request, "accounts/password_once.html", {"account": account, "password": password}
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def user_export(request: HttpRequest) -> HttpResponse:

@@ -19,6 +19,11 @@ class InvalidInput(DomainError):
     status_code = 422
 
 
+class AmbiguousPlace(InvalidInput):
+    """An address that could be several places; `details`: [{code, address}] of the candidates,
+    each `address` naming its place without doubt, for the person to choose from."""
+
+
 class NotFound(DomainError):
     """Also raised for records outside the viewer's scope: they must not be revealed."""
 

@@ -5,7 +5,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 from shapely.geometry import mapping, shape
 
-from shoushan.core.errors import InvalidInput, NotFound
+from shoushan.core.errors import AmbiguousPlace, InvalidInput, NotFound
 from shoushan.core.versioned import VersionedCache
 from shoushan.regions.codes import ancestor_codes, is_region_code, significant_prefix
 from shoushan.regions.gazetteer import AMBIGUOUS, FOUND, AddressResult, Gazetteer
@@ -208,15 +208,14 @@ def address_place(text: str) -> tuple[str | None, str]:
     several places, raises InvalidInput saying so (with the candidates): never a guess."""
     result = address_region(text)
     if result.status == AMBIGUOUS:
-        places = Region.objects.filter(code__in=result.candidates[:6]).select_related("parent")
-        raise InvalidInput(
+        places = Region.objects.filter(code__in=result.candidates[:6]).select_related(
+            "parent__parent__parent"
+        )
+        choices = [{"code": r.code, "address": _full_name(r)} for r in places]
+        raise AmbiguousPlace(
             _("The address “%(address)s” could be several places: %(places)s. Say which.")
-            % {
-                "address": text,
-                "places": "、".join(
-                    f"{r.parent.name}{r.name}" if r.parent is not None else r.name for r in places
-                ),
-            }
+            % {"address": text, "places": "、".join(c["address"] for c in choices)},
+            details=choices,
         )
     if result.status != FOUND or result.level not in (Level.STREET, Level.COMMUNITY):
         raise InvalidInput(
@@ -228,6 +227,17 @@ def address_place(text: str) -> tuple[str | None, str]:
         return None, result.code
     street = Region.objects.filter(code=result.code).values_list("parent_id", flat=True).get()
     return result.code, street
+
+
+def _full_name(region: Region) -> str:
+    """北京市东城区东华门街道多福巷社区居委会: the region's name after its ancestors', as an
+    address that names it without doubt."""
+    names = []
+    place: Region | None = region
+    while place is not None:
+        names.append(place.name)
+        place = place.parent
+    return "".join(reversed(names))
 
 
 def region_names() -> list[tuple[str, str, str, str | None]]:

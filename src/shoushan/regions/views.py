@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
@@ -63,6 +64,7 @@ def region_map(request: HttpRequest) -> HttpResponse:
     )
 
 
+@login_not_required  # published divisions: the public report form draws them
 def region_map_data(request: HttpRequest, code: str) -> JsonResponse:
     """The boundary of a region (or, for context, of the nearest region above it that has one),
     its children's boundaries and its children's published or estimated points (WGS84)."""

@@ -127,6 +127,8 @@ def case_report(*, actor, **report: Any) -> tuple[Case, bool]:
         problem = details[0] if details else {"field": "", "reason": e.message}
         if problem["field"] == "scope":
             raise Forbidden(problem["reason"]) from None
+        if problem["field"] == "address":
+            address_place(given.address)  # an ambiguous one raises again, with its places
         raise InvalidInput(problem["reason"]) from None
     try:
         _report_writer.submit(pending)

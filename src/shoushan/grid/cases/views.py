@@ -18,7 +18,7 @@ from shoushan.accounts.personal import can_view_personal_information
 from shoushan.accounts.roles import DISPATCHERS, has_role
 from shoushan.core.client import client_address
 from shoushan.core.dates import month_acceptable
-from shoushan.core.errors import DomainError, InvalidInput
+from shoushan.core.errors import AmbiguousPlace, DomainError, InvalidInput
 from shoushan.core.limits import limit_take
 from shoushan.grid.cases import assessment, merge, selectors, services
 from shoushan.grid.cases.exports import ranking_xlsx
@@ -168,18 +168,20 @@ def case_return_visit(request: HttpRequest, case_id: int) -> HttpResponse:
 def patrol_report(request: HttpRequest) -> HttpResponse:
     """A grid worker's report from the street: a form that works on a phone."""
     form = CaseReportForm(request.POST or None)
+    places = None
     if request.method == "POST" and form.is_valid():
         try:
             case, _created = _report_from(form, request, Channel.PATROL)
         except DomainError as e:
             form.add_error(None, e.message)
+            places = e.details if isinstance(e, AmbiguousPlace) else None
         else:
             messages.success(request, _("Case %(number)s is reported.") % {"number": case.number})
             return redirect("grid:case", case_id=case.pk)
     return render(
         request,
         "grid/report.html",
-        {"form": form, "public": False, "tile_url": settings.MAP_TILE_URL},
+        {"form": form, "public": False, "tile_url": settings.MAP_TILE_URL, "places": places},
     )
 
 
@@ -191,6 +193,7 @@ def resident_report(request: HttpRequest) -> HttpResponse:
     """The public form (no sign-in), limited per address so that it cannot be flooded: every
     report sent counts, in a window shared by every process and machine."""
     form = ResidentReportForm(request.POST or None)
+    places = None
     if request.method == "POST":
         if not limit_take(
             f"resident-report:{client_address(request)}",
@@ -206,6 +209,7 @@ def resident_report(request: HttpRequest) -> HttpResponse:
                 case, _created = _report_from(form, request, Channel.RESIDENT)
             except DomainError as e:
                 form.add_error(None, e.message)
+                places = e.details if isinstance(e, AmbiguousPlace) else None
             else:
                 return render(
                     request,
@@ -215,7 +219,7 @@ def resident_report(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "grid/report.html",
-        {"form": form, "public": True, "tile_url": settings.MAP_TILE_URL},
+        {"form": form, "public": True, "tile_url": settings.MAP_TILE_URL, "places": places},
         status=422 if form.errors else 200,
     )
 
@@ -267,6 +271,7 @@ def follow_up_case(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _report_from(form, request: HttpRequest, channel: str):
+    """The report, placed by the address the person chose among an ambiguous one's places."""
     data = form.cleaned_data
     return services.case_report(
         actor=request.user,
@@ -276,7 +281,7 @@ def _report_from(form, request: HttpRequest, channel: str):
         lon=data.get("longitude"),
         lat=data.get("latitude"),
         community_code=(data.get("community_code") or "").strip(),
-        address=data.get("address", ""),
+        address=request.POST.get("place") or data.get("address", ""),
         reporter_name=data.get("name", ""),
         reporter_phone=data.get("phone", ""),
         photos=request.FILES.getlist("photos"),

@@ -60,3 +60,27 @@ def test_a_resident_follows_a_report_to_its_rating(
     visit = ReturnVisit.objects.get(case=case)
     assert visit.by_reporter and visit.resolved and visit.satisfaction == "satisfied"
     assert stranger.goto(f"{base}/report/follow-up/{case.pk}/").status == 404  # not a guess
+
+
+@pytest.mark.browser
+def test_the_public_form_draws_its_map_and_offers_the_places_of_an_ambiguous_address(
+    new_person, live_server, transactional_db, demo_city
+):
+    from shoushan.grid.tests.test_locate_by_address import shared_community_name
+
+    page = new_person()
+    page.goto(f"{live_server.url}/report/")  # signed out
+    page.wait_for_selector("#report-map path.leaflet-interactive")  # the districts, not grey
+    name = shared_community_name()
+    page.select_option("#id_category", label="市容环境 › 暴露垃圾")
+    page.fill("#id_description", "门口堆了好几袋垃圾")
+    page.fill("#id_address", f"{name}门口")
+    page.click("button[type=submit]")
+    places = page.locator("fieldset.places input[name=place]")
+    assert places.count() >= 2
+    chosen = places.nth(1).get_attribute("value")
+    places.nth(1).check()
+    page.click("button[type=submit]")
+    number = page.locator("#case-number").inner_text()
+    case = Case.objects.get(pk=int(number.rsplit("-", 1)[1]))
+    assert case.community is not None and chosen.endswith(case.community.name)
