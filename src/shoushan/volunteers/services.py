@@ -284,12 +284,18 @@ def activity_check_out(*, actor, activity_id: int, code: str) -> ServiceRecord:
     if sign_up.checked_out_at:
         raise Conflict(_("You have checked out already."))
     activity = sign_up.activity
+    if ServiceRecord.objects.filter(volunteer=sign_up.volunteer, activity=activity).exists():
+        raise Conflict(_("Your hours for this activity are recorded already."))
     now = timezone.now()
-    sign_up.checked_out_at = now
-    sign_up.save(update_fields=["checked_out_at"])
     hours = rules.hours_between(
         max(sign_up.checked_in_at, activity.starts_at), min(now, activity.ends_at)
     )
+    if hours <= 0:  # a record of no service would stand beside the real one
+        raise Conflict(
+            _("Less than a quarter of an hour counts since you checked in: check out as you leave.")
+        )
+    sign_up.checked_out_at = now
+    sign_up.save(update_fields=["checked_out_at"])
     record = ServiceRecord.objects.create(
         volunteer=sign_up.volunteer,
         activity=activity,
@@ -536,8 +542,22 @@ def star_ratings_take_effect() -> int:
 
 
 @transaction.atomic
+def _issuer_of(records) -> str:
+    """The volunteer organisation with which most of the hours were served (it vouches for them),
+    else the platform."""
+    hours: dict[str, Decimal] = {}
+    for r in records:
+        if r.activity_id is not None:
+            name = r.activity.organization.name
+            hours[name] = hours.get(name, Decimal(0)) + r.hours
+    if not hours:
+        return str(_("Shoushan volunteer service platform"))
+    return max(sorted(hours), key=lambda name: hours[name])
+
+
 def certificate_issue(*, actor, volunteer_id: int, issuer: str) -> Certificate:
-    """A service certificate of the volunteer's confirmed hours (their sum is the total)."""
+    """A service certificate of the volunteer's confirmed hours (their sum is the total), issued
+    in the name of the organisation they served with most, unless `issuer` names another."""
     volunteer = Volunteer.objects.filter(pk=volunteer_id).first()
     if volunteer is None or not (
         volunteer.user_id == getattr(actor, "pk", None)
@@ -545,7 +565,9 @@ def certificate_issue(*, actor, volunteer_id: int, issuer: str) -> Certificate:
     ):
         raise NotFound(_("No such volunteer in your scope."))
     records = list(
-        volunteer.records.filter(status=HoursStatus.CONFIRMED).order_by("served_on", "id")
+        volunteer.records.filter(status=HoursStatus.CONFIRMED)
+        .select_related("activity__organization")
+        .order_by("served_on", "id")
     )
     if not records:
         raise Conflict(_("There are no confirmed hours to certify."))
@@ -558,7 +580,7 @@ def certificate_issue(*, actor, volunteer_id: int, issuer: str) -> Certificate:
         content="；".join(dict.fromkeys(r.content for r in records))[:2000],
         period_from=records[0].served_on,
         period_to=records[-1].served_on,
-        issuer=issuer.strip()[:100] or _("Shoushan volunteer service platform"),
+        issuer=issuer.strip()[:100] or _issuer_of(records),
         issued_on=today,
         issued_by=actor if getattr(actor, "is_authenticated", False) else None,
     )

@@ -1,10 +1,14 @@
+import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from shoushan.accounts.roles import REGION_STAFF, has_role
@@ -39,7 +43,11 @@ def me(request: HttpRequest) -> HttpResponse:
         except DomainError as e:
             messages.error(request, e.message)
         return redirect("volunteers:me")
-    context = {"volunteer": volunteer}
+    joined = set(volunteer.sign_ups.values_list("activity_id", flat=True)) if volunteer else set()
+    context = {
+        "volunteer": volunteer,
+        "upcoming": [(a, a.pk in joined) for a in selectors.activities_listed(upcoming=True)[:20]],
+    }
     if volunteer:
         context |= {
             "id_masked": mask(volunteer.id_number, "id_number"),
@@ -143,9 +151,15 @@ def _certificate_context(certificate: Certificate) -> dict:
 
 def certificate_pdf(request: HttpRequest, certificate_id: int) -> HttpResponse:
     certificate = selectors.certificate_of(request.user, certificate_id)
-    html = render_to_string(
-        "volunteers/certificate.html", _certificate_context(certificate), request=request
+    verify_url = request.build_absolute_uri(
+        f"{reverse('volunteers:verify')}?{urlencode({'number': certificate.number})}"
     )
+    context = _certificate_context(certificate) | {
+        "verify_url": verify_url,
+        # segno draws the QR code as SVG shapes only: no script, no text from the user
+        "qr_svg": mark_safe(segno.make(verify_url, error="m").svg_inline(scale=3, border=2)),
+    }
+    html = render_to_string("volunteers/certificate.html", context, request=request)
     from weasyprint import HTML  # loads Pango: only when a PDF is asked for
 
     pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()

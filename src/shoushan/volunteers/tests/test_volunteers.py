@@ -186,6 +186,7 @@ def test_a_certificate_adds_up_renders_as_pdf_and_is_verifiable(setting, login):
         == sum(r.hours for r in ServiceRecord.objects.filter(volunteer=volunteer))
         == Decimal("7.5")
     )
+    assert certificate.issuer == activity.organization.name  # who vouches for the hours
     pdf = login("resident").get(f"/volunteers/certificates/{certificate.pk}.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert (
@@ -264,10 +265,11 @@ def test_the_public_listing_masks_names(setting):
     assert volunteer.number in page and "钱*" in page and "钱八" not in page
 
 
-def test_the_api_signs_up_checks_in_and_out(setting, login):
+def test_the_api_signs_up_checks_in_and_out(setting, login, clock):
     import json
 
     _staff, _resident, activity, _volunteer = setting
+    clock.pin(timezone.now())
     client = login("resident")
     listed = client.get("/api/v1/volunteers/activities").json()
     assert activity.pk in {a["id"] for a in listed["items"]}
@@ -285,12 +287,20 @@ def test_the_api_signs_up_checks_in_and_out(setting, login):
         content_type="application/json",
     )
     assert ok.status_code == 200
-    out = client.post(
-        f"/api/v1/volunteers/activities/{activity.pk}/check-out",
-        json.dumps({"code": activity.check_code}),
-        content_type="application/json",
-    )
+
+    def check_out():
+        return client.post(
+            f"/api/v1/volunteers/activities/{activity.pk}/check-out",
+            json.dumps({"code": activity.check_code}),
+            content_type="application/json",
+        )
+
+    assert check_out().status_code == 409  # at once: no record of no service
+    assert not ServiceRecord.objects.filter(activity=activity).exists()
+    clock.shift(timedelta(minutes=25))  # within the session's idle limit
+    out = check_out()
     assert out.status_code == 200 and out.json()["status"] == "confirmed"
+    assert float(out.json()["hours"]) > 0
     stats = (
         login("street_staff")
         .get("/api/v1/volunteers/statistics", {"region_code": "110101001000"})
@@ -357,3 +367,9 @@ def test_the_leader_corrects_hours_on_the_activity_page_and_it_is_audited(settin
     assert record.hours == 2
     assert AuditRecord.objects.filter(action="service_hours.correct", object_id=str(record.pk))
     assert login("street_staff_2").get(url).content.decode().count(activity.check_code) == 0
+
+
+def test_my_page_lists_the_activities_to_join(setting, login):
+    _staff, _resident, activity, _volunteer = setting
+    page = login("resident").get("/volunteers/").content.decode()
+    assert f'href="/volunteers/activities/{activity.pk}/"' in page and activity.title in page
