@@ -204,6 +204,10 @@ class ChecklistEntry(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=ChecklistStatus.choices)
     evidence = models.TextField(_("evidence"), blank=True)
     evidence_url = models.CharField(_("evidence link or file name"), max_length=300, blank=True)
+    # a scan or photo of the evidence (PDF, JPEG or PNG), served only inside the viewer's scope
+    evidence_file = models.FileField(
+        _("evidence file"), upload_to="checklist-evidence/%Y/", blank=True, max_length=200
+    )
     generated = models.BooleanField(_("generated"), default=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

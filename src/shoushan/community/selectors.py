@@ -578,3 +578,9 @@ def households_by_community(prefix: str) -> dict[str, int]:
 
 def catalogue_versions() -> QuerySet[CatalogueVersion]:
     return CatalogueVersion.objects.all()
+
+
+def checklist_entry_get(viewer, code: str, item_id: int) -> ChecklistEntry | None:
+    """A community's entry for one item; the community must be in the viewer's scope (404)."""
+    community = community_get(viewer, code)
+    return ChecklistEntry.objects.filter(community=community, item_id=item_id).first()

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import yaml
 from django.db import transaction
@@ -486,6 +487,18 @@ class ChecklistChange:
     status: str
     evidence: str = ""
     evidence_url: str = ""
+    evidence_file: Any = None  # an uploaded file (PDF, JPEG or PNG), or None to keep the old one
+
+
+EVIDENCE_SIGNATURES = {b"%PDF-": "pdf", b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png"}
+MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
+
+
+def _evidence_extension(upload) -> str | None:
+    """The file's kind from its first bytes (not its name), or None when it is not allowed."""
+    head = upload.read(8)
+    upload.seek(0)
+    return next((ext for sig, ext in EVIDENCE_SIGNATURES.items() if head.startswith(sig)), None)
 
 
 @transaction.atomic
@@ -502,6 +515,22 @@ def checklist_update(*, actor, community: Region, changes: list[ChecklistChange]
     for c in changes:
         if c.item_id not in items:
             problems.append({"item": c.item_id, "message": _("Not an item of the catalogue.")})
+        elif c.evidence_file is not None and _evidence_extension(c.evidence_file) is None:
+            problems.append(
+                {
+                    "item": items[c.item_id].code,
+                    "message": _("“%(name)s” is not a PDF, JPEG or PNG file.")
+                    % {"name": c.evidence_file.name[:60]},
+                }
+            )
+        elif c.evidence_file is not None and c.evidence_file.size > MAX_EVIDENCE_BYTES:
+            problems.append(
+                {
+                    "item": items[c.item_id].code,
+                    "message": _("“%(name)s” is larger than 10 MB.")
+                    % {"name": c.evidence_file.name[:60]},
+                }
+            )
         elif c.status not in ChecklistStatus.values:
             problems.append(
                 {
@@ -536,6 +565,11 @@ def checklist_update(*, actor, community: Region, changes: list[ChecklistChange]
             "evidence_url": c.evidence_url.strip()[:300],
         }
         diff = field_changes(before, after, list(after))
+        if c.evidence_file is not None:
+            diff["evidence_file"] = [
+                entry.evidence_file.name if entry is not None and entry.evidence_file else "",
+                c.evidence_file.name[:100],
+            ]
         if not diff:
             continue
         if entry is None:
@@ -545,6 +579,10 @@ def checklist_update(*, actor, community: Region, changes: list[ChecklistChange]
             after["evidence"],
             after["evidence_url"],
         )
+        if c.evidence_file is not None:
+            extension = _evidence_extension(c.evidence_file)
+            c.evidence_file.name = f"{community.code}-{items[c.item_id].code}.{extension}"
+            entry.evidence_file = c.evidence_file
         entry.generated = False
         entry.save()
         changed += 1

@@ -22,4 +22,9 @@ urlpatterns = [
     path("<str:code>/", views.community_detail, name="detail"),
     path("<str:code>/history/", views.community_history, name="history"),
     path("<str:code>/checklist/", views.community_checklist, name="checklist"),
+    path(
+        "<str:code>/checklist/<int:item_id>/evidence/",
+        views.checklist_evidence,
+        name="checklist_evidence",
+    ),
 ]

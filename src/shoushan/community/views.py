@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -417,6 +417,15 @@ def catalogue_item_missing(request: HttpRequest, item_id: int) -> HttpResponse:
 
 
 @viewer_required
+def checklist_evidence(request: HttpRequest, code: str, item_id: int) -> FileResponse:
+    """An evidence file of a community in the viewer's scope (never from a public folder)."""
+    entry = selectors.checklist_entry_get(request.user, code, item_id)
+    if entry is None or not entry.evidence_file:
+        raise Http404
+    return FileResponse(entry.evidence_file.open("rb"))
+
+
+@viewer_required
 def community_checklist(request: HttpRequest, code: str) -> HttpResponse:
     community = selectors.community_get(request.user, code)
     version = selectors.catalogue_published()
@@ -431,6 +440,7 @@ def community_checklist(request: HttpRequest, code: str) -> HttpResponse:
                         status=status,
                         evidence=request.POST.get(f"evidence_{item_id}", ""),
                         evidence_url=request.POST.get(f"url_{item_id}", ""),
+                        evidence_file=request.FILES.get(f"file_{item_id}"),
                     )
                 )
         try:

@@ -167,3 +167,34 @@ def test_coverage_by_item_category_and_region_and_the_missing_list(user, beijing
     shares = dict((r.code, share) for r, _count, share in district["regions"])
     provided_pairs = len(items) + 1  # c0 all items of the category, c2 one
     assert shares[DONGHUAMEN] == pytest.approx(provided_pairs / (n * 60))
+
+
+def test_evidence_is_an_uploaded_file_served_only_inside_the_scope(
+    user, beijing, login, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    (a,) = _items(1)
+    duofu = Region.objects.get(code=DUOFU)
+    client = login("community_staff")
+    scan = SimpleUploadedFile("收据.pdf", b"%PDF-1.4 evidence", content_type="application/pdf")
+    client.post(
+        f"/community/{DUOFU}/checklist/",
+        {f"status_{a.pk}": "provided", f"file_{a.pk}": scan},
+    )
+    entry = ChecklistEntry.objects.get(community=duofu, item=a)
+    assert entry.evidence_file.name.endswith(f"{DUOFU}-{a.code}.pdf")
+    url = f"/community/{DUOFU}/checklist/{a.pk}/evidence/"
+    assert b"".join(client.get(url).streaming_content) == b"%PDF-1.4 evidence"
+    assert login("street_staff_2").get(url).status_code == 404  # another street's community
+    fake = SimpleUploadedFile("x.pdf", b"MZ not a pdf", content_type="application/pdf")
+    with pytest.raises(InvalidInput) as refused:
+        services.checklist_update(
+            actor=user("community_staff"),
+            community=duofu,
+            changes=[ChecklistChange(a.pk, "provided", evidence_file=fake)],
+        )
+    assert "x.pdf" in refused.value.details[0]["message"]
+    audit = AuditRecord.objects.filter(action="community.checklist_update").latest("pk")
+    assert "evidence_file" in audit.changes
