@@ -11,7 +11,9 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from shoushan.accounts.personal import can_view_personal_information
@@ -35,7 +37,7 @@ from shoushan.grid.models import Channel
 from shoushan.grid.registry import selectors as registry
 from shoushan.grid.registry.services import grid_workers_set
 from shoushan.grid.workflow import allowed_actions
-from shoushan.regions.selectors import region_get
+from shoushan.regions.selectors import region_children, region_get
 
 
 def case_queue(request: HttpRequest) -> HttpResponse:
@@ -339,22 +341,39 @@ def case_merge(request: HttpRequest, case_id: int) -> HttpResponse:
 # ---- the map of grids and open cases -----------------------------------------------------------
 
 
+MAP_GRIDS = 3000  # drawn on one map; a larger area is opened street by street
+MAP_CASES = 2000
+
+
 def grid_map(request: HttpRequest, code: str) -> HttpResponse:
+    """The region's grids on a map (up to MAP_GRIDS, saying so when there are more, with the
+    sub-regions to open instead) and in a paged table with their workers."""
     region = region_get(code)
-    grids = registry.grids_in(request.user, region.code)[:300]
+    grids = registry.grids_in(request.user, region.code)
+    page = Paginator(grids, 100).get_page(request.GET.get("page"))
+    total = page.paginator.count
     return render(
         request,
         "grid/map.html",
-        {"region": region, "grids": grids, "tile_url": settings.MAP_TILE_URL},
+        {
+            "region": region,
+            "grids": page,
+            "page": page,
+            "total": total,
+            "map_limit": MAP_GRIDS,
+            "case_limit": MAP_CASES,
+            "parts": region_children(region) if total > MAP_GRIDS else [],
+            "tile_url": settings.MAP_TILE_URL,
+        },
     )
 
 
 def grid_map_data(request: HttpRequest, code: str) -> JsonResponse:
     """The region's comprehensive grids (codes, workers) and open cases coloured by time left."""
     region = region_get(code)
-    grids = registry.grids_in(request.user, region.code)[:3000]
+    grids = registry.grids_in(request.user, region.code)[:MAP_GRIDS]
     now = timezone.now()
-    cases = selectors.open_cases_in(request.user, region.code).exclude(longitude=None)[:2000]
+    cases = selectors.open_cases_in(request.user, region.code).exclude(longitude=None)[:MAP_CASES]
     return JsonResponse(
         {
             "type": "FeatureCollection",
@@ -414,21 +433,72 @@ def grid_workers(request: HttpRequest, code: str) -> HttpResponse:
 # ---- the monthly ranking -----------------------------------------------------------------------
 
 
+# The ranking's columns: (sort key or "", heading, numeric). Sorting by a rate puts the highest
+# first and a street without the figure last; by cases, the most first.
+RANKING_COLUMNS = (
+    ("rank", gettext_lazy("Rank"), True),
+    ("", gettext_lazy("Change"), True),
+    ("", gettext_lazy("Street / town"), False),
+    ("", gettext_lazy("District"), False),
+    ("composite", gettext_lazy("Composite"), True),
+    ("response_rate", gettext_lazy("Response rate"), True),
+    ("resolution_rate", gettext_lazy("Resolution rate"), True),
+    ("satisfaction_rate", gettext_lazy("Satisfaction rate"), True),
+    ("closure_rate", gettext_lazy("Closure rate"), True),
+    ("on_time_closure_rate", gettext_lazy("On-time closure rate"), True),
+    ("rework_rate", gettext_lazy("Rework rate"), True),
+    ("extension_rate", gettext_lazy("Extension rate"), True),
+    ("cases", gettext_lazy("Number of cases"), True),
+    ("", gettext_lazy("By channel"), False),
+)
+RANKING_SORTS = {key for key, _label, _numeric in RANKING_COLUMNS if key}
+
+
 def ranking(request: HttpRequest) -> HttpResponse:
+    """All streets ranked city-wide (the xlsx holds them all); the page shows 50 at a time,
+    of one district if asked, sorted by any column."""
     month = _month(request)
     rows = assessment.street_ranking(month)
     if request.GET.get("format") == "xlsx":
         return ranking_xlsx(month, rows)
+    districts = sorted({r.district for r in rows})
+    district = request.GET.get("district", "")
+    sort = request.GET.get("sort", "rank")
+    sort = sort if sort in RANKING_SORTS else "rank"
+    shown = [r for r in rows if r.district == district] if district in districts else rows
+    if sort == "cases":
+        shown = sorted(shown, key=lambda r: -r.counts.get("received", 0))
+    elif sort != "rank":
+        shown = sorted(
+            shown,
+            key=lambda r: _descending(r.composite if sort == "composite" else r.rates.get(sort)),
+        )
+    page = Paginator(shown, 50).get_page(request.GET.get("page"))
+    query = {"month": f"{month:%Y-%m}", "district": district if district in districts else ""}
     return render(
         request,
         "grid/ranking.html",
         {
             "month": month,
-            "rows": rows,
+            "page": page,
             "ranked": sum(1 for r in rows if r.rank is not None),
+            "districts": districts,
+            "district": query["district"],
+            "sort": sort,
+            "columns": RANKING_COLUMNS,
+            "sort_query": urlencode(query),
+            "query": urlencode({**query, "sort": sort}),
             "definitions": assessment.__doc__,
         },
     )
+
+
+def _figure(row: assessment.StreetMonth, key: str) -> float | None:
+    return row.composite if key == "composite" else row.rates.get(key)
+
+
+def _descending(value: float | None) -> tuple[bool, float]:
+    return (value is None, -(value or 0.0))
 
 
 def _month(request: HttpRequest) -> date:

@@ -99,3 +99,26 @@ def test_the_ranking_page_and_its_xlsx(login, demo_city, user, clock):
     assert sheet.title == "2027-01" and sheet.max_row == 350
     assert (sheet["A2"].value, sheet["C2"].value) == (1, "东华门街道")
     assert client.get("/grid/ranking/", {"month": "2026-13"}).status_code == 200
+
+
+def test_the_ranking_page_pages_filters_and_sorts(login, demo_city, user, clock):
+    clock.pin("2027-01-01 00:01")
+    _closed_case(user, "satisfied")
+    client = login("street_staff")
+    first = client.get("/grid/ranking/").content.decode()
+    assert first.count('href="/regions/') - first.count('href="/regions/map') >= 50
+    assert "page=2" in first and "东华门街道" in first
+    dongcheng = client.get("/grid/ranking/", {"district": "东城区", "sort": "cases"}).content
+    page = dongcheng.decode()
+    assert "西城区</td>" not in page and page.index("东华门街道") < page.index("景山街道")
+    assert client.get("/grid/ranking/", {"sort": "nonsense", "page": "x"}).status_code == 200
+
+
+def test_the_city_grid_map_says_what_it_leaves_out(login, demo_city):
+    page = login("city_admin").get("/grid/map/110000000000/").content.decode()
+    from shoushan.grid.models import Grid
+
+    total = Grid.objects.count()
+    assert f"共 {total} 个网格" in page or f"{total} grids in all" in page
+    if total > 3000:
+        assert 'href="/grid/map/110101000000/"' in page  # open a district instead

@@ -32,7 +32,7 @@ PAGES = [
     ("city_admin", "/regions/110101000000/", "main table tbody tr", 5, ""),
     ("city_admin", "/regions/map/", "main table tbody tr", 16, ""),
     ("street_staff", "/grid/", CASE_ROWS, 1, ""),
-    ("city_admin", "/grid/ranking/?month={last_month}", "main table tbody tr", 349, "已对 349 个"),
+    ("city_admin", "/grid/ranking/?month={last_month}", "main table tbody tr", 50, "已对 349 个"),
     ("street_staff", "/grid/triage/", CASE_ROWS, 1, ""),
     ("city_admin", "/grid/problems/", "main table tbody tr", 1, "本周突增"),
     ("grid_worker", "/grid/", CASE_ROWS, 1, ""),

@@ -23,6 +23,5 @@
       .on("click", () => { window.location.href = el.dataset.caseUrl.replace("/0/", `/${c.id}/`); }))).addTo(map);
     const bounds = grids.getBounds();
     if (bounds.isValid()) map.fitBounds(bounds, { padding: [10, 10] }); else map.setView([39.9, 116.4], 11);
-    document.getElementById("grid-count").textContent = `${data.features.length} · ${data.cases.length}`;
   });
 })();
