@@ -13,14 +13,21 @@ class CategoryChoiceField(forms.ModelChoiceField):
 class CaseReportForm(forms.Form):
     """A report from a grid worker on patrol or a resident: what, where, who."""
 
-    category = CategoryChoiceField(label=_("What kind of problem"), queryset=sub_classes_queryset())
+    category = CategoryChoiceField(
+        label=_("What kind of problem"),
+        queryset=sub_classes_queryset(),
+        widget=forms.Select(attrs={"data-two-level": _("First the kind…")}),
+    )
     description = forms.CharField(
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
     )
     latitude = forms.FloatField(label=_("Latitude"), required=False, widget=forms.HiddenInput)
     longitude = forms.FloatField(label=_("Longitude"), required=False, widget=forms.HiddenInput)
     community_code = forms.CharField(
-        label=_("Or the community code"), required=False, max_length=12
+        label=_("Or the community (type its name)"),
+        required=False,
+        max_length=12,
+        widget=forms.TextInput(attrs={"data-region-picker": "community"}),
     )
     address = forms.CharField(label=_("Address"), required=False, max_length=200)
 

@@ -84,3 +84,20 @@ def test_the_public_form_draws_its_map_and_offers_the_places_of_an_ambiguous_add
     number = page.locator("#case-number").inner_text()
     case = Case.objects.get(pk=int(number.rsplit("-", 1)[1]))
     assert case.community is not None and chosen.endswith(case.community.name)
+
+
+@pytest.mark.browser
+def test_the_form_picks_the_category_in_two_steps_and_the_community_by_name(
+    new_person, live_server, transactional_db, demo_city
+):
+    page = new_person()
+    page.goto(f"{live_server.url}/report/")
+    everything = page.locator("#id_category option").count()
+    page.select_option("select.major-class", "市容环境")
+    narrowed = page.eval_on_selector_all(
+        "#id_category option[value]:not([value=''])", "os => os.map(o => o.text)"
+    )
+    assert 0 < len(narrowed) < everything / 5
+    assert all(text.startswith("市容环境 › ") for text in narrowed)
+    page.fill("#id_community_code", "多福巷")
+    page.wait_for_selector("datalist option[value='110101001001']", state="attached")

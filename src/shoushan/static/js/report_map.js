@@ -36,31 +36,3 @@
     }));
   }
 })();
-
-// The community field suggests communities by name, from the public region API.
-(function () {
-  const input = document.getElementById("id_community_code");
-  if (!input) return;
-  const list = document.createElement("datalist");
-  list.id = "community-options";
-  input.setAttribute("list", list.id);
-  input.after(list);
-  let timer = null;
-  input.addEventListener("input", () => {
-    clearTimeout(timer);
-    const text = input.value.trim();
-    if (text.length < 2 || /^\d{12}$/.test(text)) return;
-    timer = setTimeout(() => {
-      fetch(`/api/v1/regions?level=community&limit=20&search=${encodeURIComponent(text)}`)
-        .then((r) => r.json())
-        .then((rows) => {
-          list.replaceChildren(...rows.map((row) => {
-            const option = document.createElement("option");
-            option.value = row.code;
-            option.label = row.path;
-            return option;
-          }));
-        });
-    }, 250);
-  });
-})();
