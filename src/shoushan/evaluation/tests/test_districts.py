@@ -20,6 +20,7 @@ from shoushan.evaluation.districts.platform import community_values, grid_values
 from shoushan.evaluation.models import Dataset
 from shoushan.evaluation.services import dataset_build, district_dataset_create
 from shoushan.grid.cases.services import case_move, case_return_visit_record
+from shoushan.grid.registry.selectors import unit_of_street
 from shoushan.grid.tests.helpers import report
 from shoushan.regions.models import Region
 from shoushan.workforce.demo import demo_workers_create
@@ -35,6 +36,7 @@ def _closed_case(actor, satisfaction: str, place: Region | None = None) -> None:
     another community's published point is given."""
     where = {"lon": place.longitude, "lat": place.latitude} if place else {}
     case, _created = report(**where)
+    unit_of_street(case.street_id).members.add(actor)  # a case goes only where someone acts
     for action in ("register", "dispatch", "accept", "handle", "verify", "close"):
         extra = {"note": "已清运"} if action == "handle" else {}
         case = case_move(actor=actor, case_id=case.pk, action=action, **extra)
