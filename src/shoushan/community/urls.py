@@ -4,6 +4,7 @@ from shoushan.community import views
 
 app_name = "community"
 urlpatterns = [
+    path("basemap.json", views.basemap_data, name="basemap"),
     path("", views.community_list, name="list"),
     path("export.xlsx", views.community_export, name="export"),
     path("import/", views.community_import, name="import"),

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -21,6 +22,7 @@ from shoushan.accounts.personal import personal_values
 from shoushan.accounts.roles import CITY_ADMINISTRATORS, has_role
 from shoushan.community import facilities as facility_services
 from shoushan.community import selectors, services, sheets, tasks
+from shoushan.community.basemap import basemap
 from shoushan.community.models import (
     ChecklistStatus,
     CommunityProfile,
@@ -630,4 +632,16 @@ def service_circle_page(request: HttpRequest) -> HttpResponse:
             "minutes": (5, 10, 15),
             "outlines": selectors.map_outlines(region),
         },
+    )
+
+
+@login_not_required  # public data (OpenStreetMap roads, division names): the public form uses it
+def basemap_data(request: HttpRequest) -> JsonResponse:
+    """The offline base layer for the view `?bbox=west,south,east,north` (WGS84)."""
+    try:
+        west, south, east, north = (float(x) for x in request.GET.get("bbox", "").split(","))
+    except ValueError:
+        return JsonResponse({"detail": _("Give bbox=west,south,east,north.")}, status=400)
+    return JsonResponse(
+        basemap(west, south, east, north), json_dumps_params={"ensure_ascii": False}
     )

@@ -80,3 +80,16 @@ def test_the_shipped_network_is_central_beijings_whole_graph():
     assert network is not None
     # 10,166 OSM nodes and 22,500 directed edges (SOURCES: one connected component)
     assert len(network.node_ids) == 10166
+
+
+def test_the_offline_base_layer_gives_roads_and_names_of_the_view(client, beijing):
+    """Without a tile server the maps draw the shipped OpenStreetMap roads and the places'
+    names: at street zoom around 多福巷, nothing for a view of the whole city."""
+    near = client.get("/community/basemap.json", {"bbox": "116.395,39.915,116.420,39.935"})
+    data = near.json()
+    assert near.status_code == 200 and data["covered"] and len(data["roads"]) > 100
+    assert all(len(road) == 2 and len(road[0]) == 2 for road in data["roads"])
+    assert "多福巷社区居委会" in {p["name"] for p in data["places"]}
+    city = client.get("/community/basemap.json", {"bbox": "115.4,39.4,117.5,41.1"}).json()
+    assert city["roads"] == [] and city["zoom_in"] and city["places"] == []
+    assert client.get("/community/basemap.json", {"bbox": "x"}).status_code == 400

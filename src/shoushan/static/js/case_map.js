@@ -4,7 +4,7 @@
   if (!el || !window.L) return;
   const here = [parseFloat(el.dataset.lat), parseFloat(el.dataset.lon)];
   const map = L.map(el).setView(here, 16);
-  if (el.dataset.tiles) L.tileLayer(el.dataset.tiles, { maxZoom: 19 }).addTo(map);
+  window.shoushan.baseLayer(map, el.dataset.tiles);
   if (el.dataset.grid) {
     fetch(el.dataset.grid).then((r) => r.json()).then((data) => {
       L.geoJSON(data, { style: { color: "#1f5f8b", weight: 1, fillOpacity: 0.06 } })

@@ -4,7 +4,7 @@
   if (!el || !window.L) return;
   const { esc } = window.shoushan;
   const map = L.map(el, { zoomSnap: 0.25 });
-  if (el.dataset.tiles) L.tileLayer(el.dataset.tiles, { maxZoom: 19 }).addTo(map);
+  window.shoushan.baseLayer(map, el.dataset.tiles);
   const colour = (h) => (h === null ? "#888" : h < 0 ? "#b22222" : h < 24 ? "#e0a100" : "#2f7d32");
   fetch(el.dataset.url).then((r) => r.json()).then((data) => {
     const grids = L.geoJSON(data, {

@@ -5,7 +5,7 @@
   const el = document.getElementById("region-map");
   if (!el || !window.L) return;
   const map = L.map(el, { zoomSnap: 0.25 });
-  if (el.dataset.tiles) L.tileLayer(el.dataset.tiles, { maxZoom: 18 }).addTo(map);
+  window.shoushan.baseLayer(map, el.dataset.tiles);
   const link = (code) => (el.dataset.link || "/regions/000000000000/").replace("000000000000", code);
   const label = (level) => el.dataset["label" + level[0].toUpperCase() + level.slice(1)] || level;
   const palette = ["#1f5f8b", "#b22222", "#2f7d32", "#7b3fa0", "#a15c00", "#00796b", "#5d4037", "#c2185b"];

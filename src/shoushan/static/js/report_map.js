@@ -7,7 +7,7 @@
   const lon = document.getElementById("id_longitude");
   const status = document.getElementById("pin-status");
   const map = L.map(el).setView([39.9165, 116.397], 10);
-  if (el.dataset.tiles) L.tileLayer(el.dataset.tiles, { maxZoom: 19 }).addTo(map);
+  window.shoushan.baseLayer(map, el.dataset.tiles);
   // Context without tiles: the reporter's own grids when signed in, else the districts.
   const context = el.dataset.grids || "/regions/110000000000/map.json";
   fetch(context).then((r) => r.json()).then((data) => {

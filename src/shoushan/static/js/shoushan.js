@@ -2,6 +2,38 @@
 // The Content-Security-Policy forbids inline script, so behaviour that pages used to write in
 // attributes (onchange, javascript: links) is wired here from data attributes.
 window.shoushan = {
+  // Every map's background: the city's own tile server when SHOUSHAN_MAP_TILE_URL names one,
+  // else the roads of the shipped OpenStreetMap extract and the names of streets and communities,
+  // drawn for the view at street zoom (/community/basemap.json).
+  baseLayer: (map, tiles) => {
+    if (tiles) {
+      L.tileLayer(tiles, { maxZoom: 19 }).addTo(map);
+      return;
+    }
+    const layer = L.layerGroup().addTo(map);
+    const renderer = L.canvas({ padding: 0.2 });
+    map.attributionControl.addAttribution("© OpenStreetMap contributors (ODbL)");
+    let asked = 0;
+    const draw = () => {
+      const b = map.getBounds();
+      const serial = ++asked;
+      const bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((x) => x.toFixed(5));
+      fetch(`/community/basemap.json?bbox=${bbox.join(",")}`).then((r) => r.json()).then((data) => {
+        if (serial !== asked) return;  // the view moved on meanwhile
+        layer.clearLayers();
+        data.roads.forEach((road) => L.polyline(road.map(([lon, lat]) => [lat, lon]), {
+          renderer, color: "#9aa5b1", weight: 1.5, interactive: false,
+        }).addTo(layer));
+        data.places.forEach((p) => L.marker([p.lat, p.lon], {
+          interactive: false,
+          keyboard: false,
+          icon: L.divIcon({ className: `basemap-label ${p.level}`, html: window.shoushan.esc(p.name), iconSize: null }),
+        }).addTo(layer));
+      });
+    };
+    map.on("moveend", draw);
+    map.whenReady(draw);
+  },
   // Text put into HTML — Leaflet's tooltips and popups take HTML — goes through esc(): names of
   // grids, communities and facilities come from files that people upload.
   esc: (value) =>

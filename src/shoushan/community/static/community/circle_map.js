@@ -8,7 +8,7 @@
   const data = JSON.parse(source.textContent);
   if (!data) return;
   const map = L.map(el, { zoomSnap: 0.25 });
-  if (el.dataset.tiles) L.tileLayer(el.dataset.tiles, { maxZoom: 19 }).addTo(map);
+  window.shoushan.baseLayer(map, el.dataset.tiles);
   const { esc } = window.shoushan;
   const label = (c) => (data.labels && data.labels[c]) || c;
   const status = {};

@@ -4,7 +4,7 @@
   const el = document.getElementById("facility-map");
   if (!el || !window.L) return;
   const map = L.map(el, { zoomSnap: 0.25 });
-  if (el.dataset.tiles) L.tileLayer(el.dataset.tiles, { maxZoom: 19 }).addTo(map);
+  window.shoushan.baseLayer(map, el.dataset.tiles);
   const palette = ["#1f5f8b", "#2f7d32", "#b22222", "#e0a100", "#6a3d9a", "#ff7f00", "#17becf", "#8c564b", "#e377c2", "#7f7f7f"];
   const labels = JSON.parse(el.dataset.categoryLabels || "{}");
   const label = (c) => labels[c] || c;

@@ -4,7 +4,7 @@
   const el = document.getElementById("activity-map");
   if (!el || !window.L) return;
   const map = L.map(el).setView([39.9165, 116.397], 11);
-  if (el.dataset.tiles) L.tileLayer(el.dataset.tiles, { maxZoom: 19 }).addTo(map);
+  window.shoushan.baseLayer(map, el.dataset.tiles);
   fetch("/regions/110000000000/map.json").then((r) => r.json()).then((data) => {
     const shapes = data.type === "FeatureCollection" ? data : data.children;
     L.geoJSON(shapes, { style: { color: "#1f5f8b", weight: 1, fillOpacity: 0.03 } }).addTo(map);
