@@ -23,6 +23,20 @@ def test_a_permitted_viewer_sees_values_and_each_read_is_audited(login, user):
     export = client.get("/accounts/users/export.csv").content.decode("utf-8-sig")
     assert inside.phone in export
     reads = AuditRecord.objects.filter(action="personal_information.view", object_id=str(inside.pk))
-    assert sorted(r.changes["purpose"] for r in reads) == ["api", "export", "page"]
+    assert sorted(r.changes["purpose"] for r in reads) == ["api", "page"]
     assert all(r.actor_name == "district_admin" for r in reads)
     assert all(r.region_code == "110101001001" for r in reads)
+    # the export, a list, is one record naming every account it showed
+    (export_read,) = AuditRecord.objects.filter(
+        action="personal_information.view", changes__purpose="export"
+    )
+    assert inside.pk in export_read.changes["ids"] and export_read.object_id == ""
+    assert export_read.region_code.startswith("110101")
+
+
+def test_a_list_page_writes_one_record_per_viewing_not_per_row(login):
+    client = login("district_admin")
+    before = AuditRecord.objects.filter(action="personal_information.view").count()
+    client.get("/accounts/users/")
+    reads = AuditRecord.objects.filter(action="personal_information.view")
+    assert reads.count() == before + 1 and len(reads.latest("pk").changes["ids"]) >= 2
