@@ -27,6 +27,8 @@ class VolunteerOrganization(models.Model):
     leaders = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="led_volunteer_organizations"
     )
+    # the organisation's seal (PNG or JPEG), printed on the certificates it issues
+    seal = models.FileField(_("seal image"), upload_to="volunteer-seals/", blank=True)
     is_generated = models.BooleanField(_("generated demo record"), default=False)
 
     class Meta:
@@ -208,6 +210,9 @@ class Certificate(models.Model):
     period_from = models.DateField(_("from"))
     period_to = models.DateField(_("to"))
     issuer = models.CharField(_("issuer"), max_length=100)
+    issuer_organization = models.ForeignKey(
+        VolunteerOrganization, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     issued_on = models.DateField(_("issued on"))
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

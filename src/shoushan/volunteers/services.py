@@ -153,6 +153,40 @@ def organization_create(
     return organization
 
 
+SEAL_SIGNATURES = {b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpg"}
+MAX_SEAL_BYTES = 2 * 1024 * 1024
+
+
+@transaction.atomic
+def organization_seal_set(*, actor, organization_id: int, upload) -> VolunteerOrganization:
+    """The organisation's seal image (PNG or JPEG, up to 2 MB), set by its leader or the staff
+    of its region; printed on the certificates it issues from then on."""
+    organization = VolunteerOrganization.objects.filter(pk=organization_id).first()
+    if organization is None or not (
+        organization.leaders.filter(pk=getattr(actor, "pk", 0) or 0).exists()
+        or _is_staff_for(actor, organization.region_code)
+    ):
+        raise NotFound(_("No such organisation in your scope."))
+    head = upload.read(8)
+    upload.seek(0)
+    extension = next((e for sig, e in SEAL_SIGNATURES.items() if head.startswith(sig)), None)
+    if extension is None:
+        raise InvalidInput(_("The seal is a PNG or JPEG image."))
+    if upload.size > MAX_SEAL_BYTES:
+        raise InvalidInput(_("The seal image is larger than 2 MB."))
+    upload.name = f"seal-{organization.pk}.{extension}"
+    organization.seal = upload
+    organization.save(update_fields=["seal"])
+    audit_record(
+        actor=actor,
+        action="volunteer_organization.seal",
+        obj=organization,
+        region_code=organization.region_code,
+        changes={"seal": organization.seal.name},
+    )
+    return organization
+
+
 @transaction.atomic
 def activity_create(
     *,
@@ -542,17 +576,15 @@ def star_ratings_take_effect() -> int:
 
 
 @transaction.atomic
-def _issuer_of(records) -> str:
-    """The volunteer organisation with which most of the hours were served (it vouches for them),
-    else the platform."""
-    hours: dict[str, Decimal] = {}
+def _issuer_of(records) -> VolunteerOrganization | None:
+    """The volunteer organisation with which most of the hours were served (it vouches for them;
+    the first by id on a tie), or None."""
+    hours: dict[VolunteerOrganization, Decimal] = {}
     for r in records:
         if r.activity_id is not None:
-            name = r.activity.organization.name
-            hours[name] = hours.get(name, Decimal(0)) + r.hours
-    if not hours:
-        return str(_("Shoushan volunteer service platform"))
-    return max(sorted(hours), key=lambda name: hours[name])
+            organization = r.activity.organization
+            hours[organization] = hours.get(organization, Decimal(0)) + r.hours
+    return max(sorted(hours, key=lambda o: o.pk), key=lambda o: hours[o], default=None)
 
 
 def certificate_issue(*, actor, volunteer_id: int, issuer: str) -> Certificate:
@@ -572,6 +604,7 @@ def certificate_issue(*, actor, volunteer_id: int, issuer: str) -> Certificate:
     if not records:
         raise Conflict(_("There are no confirmed hours to certify."))
     today = timezone.localdate()
+    organization = _issuer_of(records)
     sequence = Certificate.objects.filter(number__startswith=f"ZM{today:%Y}").count() + 1
     certificate = Certificate.objects.create(
         number=f"ZM{today:%Y}{secrets.randbelow(10**4):04d}{sequence:06d}",
@@ -580,7 +613,9 @@ def certificate_issue(*, actor, volunteer_id: int, issuer: str) -> Certificate:
         content="；".join(dict.fromkeys(r.content for r in records))[:2000],
         period_from=records[0].served_on,
         period_to=records[-1].served_on,
-        issuer=issuer.strip()[:100] or _issuer_of(records),
+        issuer=issuer.strip()[:100]
+        or (organization.name if organization else _("Shoushan volunteer service platform")),
+        issuer_organization=None if issuer.strip() else organization,
         issued_on=today,
         issued_by=actor if getattr(actor, "is_authenticated", False) else None,
     )

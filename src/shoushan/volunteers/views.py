@@ -1,3 +1,5 @@
+import base64
+
 import segno
 from django.conf import settings
 from django.contrib import messages
@@ -12,7 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from shoushan.accounts.roles import REGION_STAFF, has_role
-from shoushan.core.errors import DomainError
+from shoushan.core.errors import DomainError, InvalidInput
 from shoushan.core.masking import mask
 from shoushan.volunteers import selectors, services
 from shoushan.volunteers.models import Certificate, HoursStatus
@@ -138,6 +140,10 @@ def activity_page(request: HttpRequest, activity_id: int) -> HttpResponse:
     )
 
 
+def _missing_file():
+    raise InvalidInput(_("Choose the seal's image file."))
+
+
 def _certificate_context(certificate: Certificate) -> dict:
     volunteer = certificate.volunteer
     return {
@@ -149,13 +155,23 @@ def _certificate_context(certificate: Certificate) -> dict:
     }
 
 
+def _data_uri(image) -> str:
+    with image.open("rb") as f:
+        data = f.read()
+    kind = "png" if data.startswith(b"\x89PNG") else "jpeg"
+    return f"data:image/{kind};base64,{base64.b64encode(data).decode()}"
+
+
 def certificate_pdf(request: HttpRequest, certificate_id: int) -> HttpResponse:
     certificate = selectors.certificate_of(request.user, certificate_id)
     verify_url = request.build_absolute_uri(
         f"{reverse('volunteers:verify')}?{urlencode({'number': certificate.number})}"
     )
+    seal = certificate.issuer_organization.seal if certificate.issuer_organization else None
     context = _certificate_context(certificate) | {
         "verify_url": verify_url,
+        # the seal's bytes inlined: WeasyPrint is not served the media folder
+        "seal": _data_uri(seal) if seal else "",
         # segno draws the QR code as SVG shapes only: no script, no text from the user
         "qr_svg": mark_safe(segno.make(verify_url, error="m").svg_inline(scale=3, border=2)),
     }
@@ -199,6 +215,13 @@ def manage(request: HttpRequest) -> HttpResponse:
                     hub_name=request.POST.get("hub_name", ""),
                 )
                 messages.success(request, _("The organisation is created."))
+            elif action == "seal":
+                services.organization_seal_set(
+                    actor=request.user,
+                    organization_id=int(request.POST.get("organization") or 0),
+                    upload=request.FILES.get("seal") or _missing_file(),
+                )
+                messages.success(request, _("The seal is saved."))
             elif action == "activity":
                 starts = timezone.make_aware(
                     datetime.fromisoformat(request.POST.get("starts_at", ""))

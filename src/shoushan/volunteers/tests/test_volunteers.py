@@ -373,3 +373,40 @@ def test_my_page_lists_the_activities_to_join(setting, login):
     _staff, _resident, activity, _volunteer = setting
     page = login("resident").get("/volunteers/").content.decode()
     assert f'href="/volunteers/activities/{activity.pk}/"' in page and activity.title in page
+
+
+def test_the_organisations_seal_is_printed_on_its_certificates(setting, login, settings, tmp_path):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    staff, resident, activity, volunteer = setting
+    services.activity_sign_up(actor=resident, activity_id=activity.pk)
+    services.service_hours_record(
+        actor=staff, activity_id=activity.pk, volunteer_id=volunteer.pk, hours=2
+    )
+    buffer = io.BytesIO()
+    Image.new("RGBA", (64, 64), (200, 0, 0, 255)).save(buffer, "PNG")
+    client = login("street_staff")
+    client.post(
+        "/volunteers/manage/",
+        {
+            "action": "seal",
+            "organization": activity.organization_id,
+            "seal": SimpleUploadedFile("章.png", buffer.getvalue(), content_type="image/png"),
+        },
+    )
+    activity.organization.refresh_from_db()
+    assert activity.organization.seal.name.endswith(".png")
+    with pytest.raises(InvalidInput):
+        services.organization_seal_set(
+            actor=staff,
+            organization_id=activity.organization_id,
+            upload=SimpleUploadedFile("x.png", b"GIF89a....", content_type="image/png"),
+        )
+    certificate = services.certificate_issue(actor=resident, volunteer_id=volunteer.pk, issuer="")
+    assert certificate.issuer_organization_id == activity.organization_id
+    pdf = login("resident").get(f"/volunteers/certificates/{certificate.pk}.pdf").content
+    assert b"/Image" in pdf  # the seal, set into the page
