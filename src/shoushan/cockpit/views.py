@@ -38,6 +38,9 @@ def home(request: HttpRequest) -> HttpResponse:
     }
     if kind in ("work", "official"):
         context["waiting"] = case_selectors.work_waiting(user, now=now)
+    if kind == "work" and not context["waiting"] and user.region_code:
+        # a community clerk works no queue: the cases open in their area, most urgent first
+        context["open_here"] = case_selectors.open_cases_here(user, now=now)
     if kind == "official":
         context["figures"] = case_selectors.case_figures(user, now=now)
     if kind == "resident":

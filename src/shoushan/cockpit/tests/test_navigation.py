@@ -54,6 +54,7 @@ def test_every_link_a_person_is_offered_opens(login, demo_city, username):
         ("grid_worker", ['href="/grid/report/"', "核查队列"]),
         ("street_staff", ["派遣受理队列"]),
         ("department_handler", ["处置队列"]),
+        ("community_staff", ['href="/grid/report/"', "本辖区未结案件"]),
         ("resident", ['href="/report/"', 'href="/report/follow-up/"']),
         ("city_admin", ["open-cases", "past-deadline"]),
         ("researcher", ['href="/evaluation/"']),

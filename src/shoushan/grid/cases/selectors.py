@@ -305,6 +305,17 @@ def work_waiting(viewer, *, now: datetime, limit: int = 10) -> list[dict]:
     return queues
 
 
+def open_cases_here(viewer, *, now: datetime, limit: int = 10) -> dict:
+    """The open cases in the viewer's area (their first scope), with how many are past their
+    deadline and the most urgent `limit` with their hours left."""
+    cases = open_cases_in(viewer, viewer.region_code).order_by("deadline", "reported_at")
+    return {
+        "count": cases.count(),
+        "overdue": cases.filter(deadline__lt=now).count(),
+        "rows": [(case, time_left(case, now)) for case in cases[:limit]],
+    }
+
+
 def case_figures(viewer, *, now: datetime) -> dict:
     """Live figures of the cases the viewer may see: open, overdue, and this month's reported
     and closed (the month in Asia/Shanghai)."""
