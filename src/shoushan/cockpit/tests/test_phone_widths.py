@@ -11,6 +11,7 @@ from shoushan.grid.tests.helpers import report
 PHONE = {"width": 390, "height": 844}
 ROLES = [
     "city_admin",
+    "district_admin",
     "street_staff",
     "community_staff",
     "grid_worker",
@@ -37,6 +38,8 @@ def test_no_page_scrolls_sideways_on_a_phone(
     paths = ["/", *sorted(set(re.findall(r'href="(/[^"]*)"', sidebar)))]
     if username in ("street_staff", "grid_worker"):
         paths.append(f"/grid/cases/{case.pk}/")
+    if username == "community_staff":  # the checklist, worked on a phone
+        paths.append("/community/110101001001/checklist/")
     assert not page.is_visible("#sidebar")  # behind the menu button
     page.click(".menu-toggle")
     assert page.is_visible("#sidebar")
