@@ -27,6 +27,7 @@ from shoushan.community.models import (
 )
 from shoushan.community.selectors import standards_rule
 from shoushan.core.errors import Conflict, InvalidInput, NotFound
+from shoushan.core.uploads import JPEG, PDF, PNG, upload_kind
 from shoushan.regions.models import Level, Region
 
 REFERENCE_CATALOGUE = Path(__file__).parent / "data" / "reference_catalogue.yaml"
@@ -490,15 +491,8 @@ class ChecklistChange:
     evidence_file: Any = None  # an uploaded file (PDF, JPEG or PNG), or None to keep the old one
 
 
-EVIDENCE_SIGNATURES = {b"%PDF-": "pdf", b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png"}
+EVIDENCE_KINDS = (PDF, JPEG, PNG)
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
-
-
-def _evidence_extension(upload) -> str | None:
-    """The file's kind from its first bytes (not its name), or None when it is not allowed."""
-    head = upload.read(8)
-    upload.seek(0)
-    return next((ext for sig, ext in EVIDENCE_SIGNATURES.items() if head.startswith(sig)), None)
 
 
 @transaction.atomic
@@ -515,7 +509,7 @@ def checklist_update(*, actor, community: Region, changes: list[ChecklistChange]
     for c in changes:
         if c.item_id not in items:
             problems.append({"item": c.item_id, "message": _("Not an item of the catalogue.")})
-        elif c.evidence_file is not None and _evidence_extension(c.evidence_file) is None:
+        elif c.evidence_file is not None and upload_kind(c.evidence_file, EVIDENCE_KINDS) is None:
             problems.append(
                 {
                     "item": items[c.item_id].code,
@@ -580,7 +574,7 @@ def checklist_update(*, actor, community: Region, changes: list[ChecklistChange]
             after["evidence_url"],
         )
         if c.evidence_file is not None:
-            extension = _evidence_extension(c.evidence_file)
+            extension = upload_kind(c.evidence_file, EVIDENCE_KINDS)
             c.evidence_file.name = f"{community.code}-{items[c.item_id].code}.{extension}"
             entry.evidence_file = c.evidence_file
         entry.generated = False

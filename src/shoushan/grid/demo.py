@@ -174,7 +174,7 @@ def demo_intake_create(*, orders: int = 300, per_domain: int = 400, seed: int = 
     from shoushan.grid.intake.hotline import hotline_orders_import
     from shoushan.grid.intake.services import intake_model_train
     from shoushan.grid.models import Case, CaseKind, Category, IntakeModel
-    from shoushan.regions.selectors import address_region
+    from shoushan.regions.selectors import address_region, region_addresses
 
     rng = random.Random(seed)
     requests = [
@@ -204,13 +204,14 @@ def demo_intake_create(*, orders: int = 300, per_domain: int = 400, seed: int = 
     if Case.objects.filter(external_id__startswith=DEMO_ORDER_PREFIX).exists():
         return counts
     in_districts = reduce(or_, (Q(code__startswith=d) for d in DEMO_ORDER_DISTRICTS))
-    communities = [
-        c
-        for c in Region.objects.filter(in_districts, level=Level.COMMUNITY)
-        .select_related("parent__parent")
-        .defer("boundary", "parent__boundary", "parent__parent__boundary")
+    sample = list(
+        Region.objects.filter(in_districts, level=Level.COMMUNITY)
+        .defer("boundary")
         .order_by("code")[::7]
-        if address_region(_address(c)).code == c.code  # an address that could be two is left out
+    )
+    addresses = region_addresses(sample)
+    communities = [  # an address that could be two places is left out
+        addresses[c.code] for c in sample if address_region(addresses[c.code]).code == c.code
     ]
     other = (
         Category.objects.filter(major_class__code="R10", is_active=True).order_by("code").first()
@@ -238,7 +239,7 @@ def demo_intake_create(*, orders: int = 300, per_domain: int = 400, seed: int = 
                     ),
                     "category": other.code,
                     "description": text,
-                    "address": _address(communities[i % len(communities)]),
+                    "address": communities[i % len(communities)],
                 },
             )
         )
@@ -246,8 +247,3 @@ def demo_intake_create(*, orders: int = 300, per_domain: int = 400, seed: int = 
     Case.objects.filter(external_id__startswith=DEMO_ORDER_PREFIX).update(is_generated=True)
     counts.update(orders=result.created, dispatched=result.dispatched, triage=result.triage)
     return counts
-
-
-def _address(community: Region) -> str:
-    street = community.parent
-    return f"北京市{street.parent.name}{street.name}{community.name}"

@@ -208,10 +208,9 @@ def address_place(text: str) -> tuple[str | None, str]:
     several places, raises InvalidInput saying so (with the candidates): never a guess."""
     result = address_region(text)
     if result.status == AMBIGUOUS:
-        places = Region.objects.filter(code__in=result.candidates[:6]).select_related(
-            "parent__parent__parent"
-        )
-        choices = [{"code": r.code, "address": _full_name(r)} for r in places]
+        places = list(Region.objects.filter(code__in=result.candidates[:6]).defer("boundary"))
+        addresses = region_addresses(places)
+        choices = [{"code": r.code, "address": addresses[r.code]} for r in places]
         raise AmbiguousPlace(
             _("The address “%(address)s” could be several places: %(places)s. Say which.")
             % {"address": text, "places": "、".join(c["address"] for c in choices)},
@@ -229,15 +228,11 @@ def address_place(text: str) -> tuple[str | None, str]:
     return result.code, street
 
 
-def _full_name(region: Region) -> str:
-    """北京市东城区东华门街道多福巷社区居委会: the region's name after its ancestors', as an
-    address that names it without doubt."""
-    names = []
-    place: Region | None = region
-    while place is not None:
-        names.append(place.name)
-        place = place.parent
-    return "".join(reversed(names))
+def region_addresses(regions: list[Region]) -> dict[str, str]:
+    """“北京市东城区东华门街道多福巷社区居委会” for each region: its ancestors' names and its own,
+    an address that names it without doubt."""
+    names = _ancestor_names(regions)
+    return {r.code: "".join(names[r.code]) + r.name for r in regions}
 
 
 def region_names() -> list[tuple[str, str, str, str | None]]:

@@ -13,6 +13,7 @@ from shoushan.accounts.roles import REGION_STAFF, has_role
 from shoushan.accounts.scope import in_scope
 from shoushan.audit.services import audit_record
 from shoushan.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from shoushan.core.uploads import JPEG, PNG, upload_kind
 from shoushan.core.validators import InvalidNumber, birth_date_from_id_number, normalise_id_number
 from shoushan.regions.codes import significant_prefix
 from shoushan.regions.models import Region
@@ -153,7 +154,7 @@ def organization_create(
     return organization
 
 
-SEAL_SIGNATURES = {b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpg"}
+SEAL_KINDS = (PNG, JPEG)
 MAX_SEAL_BYTES = 2 * 1024 * 1024
 
 
@@ -167,9 +168,7 @@ def organization_seal_set(*, actor, organization_id: int, upload) -> VolunteerOr
         or _is_staff_for(actor, organization.region_code)
     ):
         raise NotFound(_("No such organisation in your scope."))
-    head = upload.read(8)
-    upload.seek(0)
-    extension = next((e for sig, e in SEAL_SIGNATURES.items() if head.startswith(sig)), None)
+    extension = upload_kind(upload, SEAL_KINDS)
     if extension is None:
         raise InvalidInput(_("The seal is a PNG or JPEG image."))
     if upload.size > MAX_SEAL_BYTES:

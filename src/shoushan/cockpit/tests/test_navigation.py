@@ -4,6 +4,8 @@ import re
 
 import pytest
 
+from shoushan.platform.tests.test_permissions import ROLES  # every role, one account each
+
 
 @pytest.mark.parametrize(
     ("username", "works_cases", "patrols"),
@@ -21,18 +23,6 @@ def test_the_sidebar_shows_the_case_links_a_role_can_use(login, username, works_
     assert ('href="/grid/rules/"' in page) is works_cases
     assert ('href="/grid/report/"' in page) is patrols
     assert 'href="/report/"' in page  # the residents' form is everyone's
-
-
-ROLES = [
-    "city_admin",
-    "district_admin",
-    "street_staff",
-    "community_staff",
-    "grid_worker",
-    "department_handler",
-    "researcher",
-    "resident",
-]
 
 
 @pytest.mark.parametrize("username", ROLES)

@@ -7,18 +7,9 @@ import pytest
 
 from shoushan.accounts.demo import DEMO_PASSWORD
 from shoushan.grid.tests.helpers import report
+from shoushan.platform.tests.test_permissions import ROLES  # every role, one account each
 
 PHONE = {"width": 390, "height": 844}
-ROLES = [
-    "city_admin",
-    "district_admin",
-    "street_staff",
-    "community_staff",
-    "grid_worker",
-    "department_handler",
-    "researcher",
-    "resident",
-]
 
 
 @pytest.mark.browser

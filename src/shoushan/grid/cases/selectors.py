@@ -288,32 +288,27 @@ def case_follow_up(case: Case) -> dict:
 # ---- the home pages -----------------------------------------------------------------------------
 
 
-def work_waiting(viewer, *, now: datetime, limit: int = 10) -> list[dict]:
-    """Each queue the person works, with how many cases wait, how many are past their deadline,
-    and the most urgent `limit` of them with their hours left."""
-    queues = []
-    for queue in queues_for(viewer):
-        cases = case_queue(viewer, queue)
-        queues.append(
-            {
-                "queue": queue,
-                "count": cases.count(),
-                "overdue": cases.filter(deadline__lt=now).count(),
-                "rows": [(case, time_left(case, now)) for case in cases[:limit]],
-            }
-        )
-    return queues
-
-
-def open_cases_here(viewer, *, now: datetime, limit: int = 10) -> dict:
-    """The open cases in the viewer's area (their first scope), with how many are past their
-    deadline and the most urgent `limit` with their hours left."""
-    cases = open_cases_in(viewer, viewer.region_code).order_by("deadline", "reported_at")
+def _urgent(cases: QuerySet[Case], *, now: datetime, limit: int) -> dict:
+    """How many cases, how many past their deadline, and the first `limit` with hours left."""
     return {
         "count": cases.count(),
         "overdue": cases.filter(deadline__lt=now).count(),
         "rows": [(case, time_left(case, now)) for case in cases[:limit]],
     }
+
+
+def work_waiting(viewer, *, now: datetime, limit: int = 10) -> list[dict]:
+    """Each queue the person works ({queue, count, overdue, rows}), most urgent first."""
+    return [
+        {"queue": queue, **_urgent(case_queue(viewer, queue), now=now, limit=limit)}
+        for queue in queues_for(viewer)
+    ]
+
+
+def open_cases_here(viewer, *, now: datetime, limit: int = 10) -> dict:
+    """The open cases in the viewer's area (their first scope), most urgent first."""
+    cases = open_cases_in(viewer, viewer.region_code).order_by("deadline", "reported_at")
+    return _urgent(cases, now=now, limit=limit)
 
 
 def case_figures(viewer, *, now: datetime) -> dict:
