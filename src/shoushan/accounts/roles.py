@@ -54,6 +54,11 @@ ADMINISTRATORS = frozenset({Role.CITY_ADMIN, Role.DISTRICT_ADMIN})
 # The city administrator alone: the rules (catalogue, routing, calendar), Open311 keys, the
 # month's theme, the intake model, standards and the city's average wage.
 CITY_ADMINISTRATORS = frozenset({Role.CITY_ADMIN})
+# The civil-affairs offices of city and district: the social-organisation registry, annual
+# inspections, penalties, credit lists, ratings, hub organisations and incubators.
+REGISTRARS = frozenset({Role.CITY_ADMIN, Role.DISTRICT_ADMIN})
+# Who keeps the commercial-building workstations: the region offices down to the street.
+WORKSTATION_KEEPERS = frozenset({Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.STREET_STAFF})
 # Who builds and reads composite indices.
 EVALUATORS = frozenset({Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.RESEARCHER})
 

@@ -10,6 +10,7 @@ from shoushan.community.api import router as community_router
 from shoushan.core.errors import DomainError
 from shoushan.evaluation.api import router as evaluation_router
 from shoushan.grid.api import router as cases_router
+from shoushan.organizations.api import router as organizations_router
 from shoushan.regions.api import router as regions_router
 from shoushan.volunteers.api import router as volunteers_router
 from shoushan.workforce.api import router as workforce_router
@@ -35,6 +36,7 @@ api.add_router("/cases", cases_router)
 api.add_router("/community", community_router)
 api.add_router("/workforce", workforce_router)
 api.add_router("/volunteers", volunteers_router)
+api.add_router("/organizations", organizations_router)
 api.add_router("/evaluation", evaluation_router)
 
 

@@ -94,6 +94,8 @@ INSTALLED_APPS = [
     "shoushan.community",
     "shoushan.workforce",
     "shoushan.volunteers",
+    "shoushan.reviews",
+    "shoushan.organizations",
     "shoushan.evaluation",
     "shoushan.platform",
 ]

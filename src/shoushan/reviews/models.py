@@ -1,0 +1,46 @@
+"""The expert pool (专家库) shared by the systems that have work assessed: organisations' ratings
+now, purchase of services and research topics later. An expert's work history and declared ties
+decide where they must stand aside (回避); the rule is `conflicts.conflict_reason`."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Expert(models.Model):
+    name = models.CharField(_("name"), max_length=50)
+    field = models.CharField(_("field"), max_length=100)
+    affiliation = models.CharField(_("current institution"), max_length=200, blank=True)
+    region_code = models.CharField(_("pool of"), max_length=12, db_index=True)
+    is_active = models.BooleanField(_("in the pool"), default=True)
+    is_generated = models.BooleanField(_("generated demo record"), default=False)
+
+    class Meta:
+        verbose_name = _("expert")
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Employment(models.Model):
+    """Where the expert worked (or works: no end date), by the employer's credit code."""
+
+    expert = models.ForeignKey(Expert, on_delete=models.CASCADE, related_name="employments")
+    credit_code = models.CharField(_("employer's credit code"), max_length=18, db_index=True)
+    employer = models.CharField(_("employer"), max_length=200)
+    started_on = models.DateField(_("from"), null=True, blank=True)
+    ended_on = models.DateField(_("until"), null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.employer
+
+
+class DeclaredTie(models.Model):
+    """An interest the expert declared in a body (a relative works there, a contract, …)."""
+
+    expert = models.ForeignKey(Expert, on_delete=models.CASCADE, related_name="ties")
+    credit_code = models.CharField(_("body's credit code"), max_length=18, db_index=True)
+    description = models.CharField(_("declared interest"), max_length=300)
+
+    def __str__(self) -> str:
+        return self.description
