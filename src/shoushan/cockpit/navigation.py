@@ -16,6 +16,7 @@ from shoushan.accounts.roles import (
     EVALUATORS,
     PATROLLERS,
     REGION_STAFF,
+    REGISTRARS,
     VIEW_AUDIT,
     VIEW_USERS,
     has_role,
@@ -71,6 +72,20 @@ SECTIONS = (
             Link(_("Residents' report form"), "resident_report"),
             Link(_("Open311 keys"), "grid:open311_keys", CITY_ADMINISTRATORS),
             Link(_("Import 12345 work orders"), "grid:hotline_import", DISPATCHERS),
+        ),
+    ),
+    Section(
+        _("Social organisations"),
+        (
+            Link(_("Registry of social organisations"), "organizations:registry", REGION_STAFF),
+            Link(_("Overdue reports and flags"), "organizations:overdue", REGION_STAFF),
+            Link(_("Credit lists"), "organizations:lists", REGION_STAFF),
+            Link(_("Rating rounds"), "organizations:rounds", REGION_STAFF),
+            Link(_("Hub organisations"), "organizations:hubs", REGION_STAFF),
+            Link(_("Incubation"), "organizations:incubators", REGION_STAFF),
+            Link(_("Building workstations"), "organizations:buildings", REGION_STAFF),
+            Link(_("Import into the registry"), "organizations:import", REGISTRARS),
+            Link(_("Look up a social organisation"), "organizations:lookup"),
         ),
     ),
     Section(

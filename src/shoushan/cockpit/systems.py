@@ -31,6 +31,13 @@ SYSTEMS = [
         _("Social organisations"),
         "社会组织建设体系",
         _("Registry, hub organisations, incubation, building workstations."),
+        built=_(
+            "The registry with credit codes checked against kind and authority, dated status "
+            "events, annual inspections, credit lists, ratings with rounds and recusal, live "
+            "eligibility, hubs and members, incubation, building workstations, a public look-up, "
+            "file imports and the API."
+        ),
+        url_name="organizations:registry",
     ),
     System(
         3,

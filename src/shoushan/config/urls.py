@@ -16,6 +16,7 @@ urlpatterns = [
     path("community/", include("shoushan.community.urls")),
     path("workforce/", include("shoushan.workforce.urls")),
     path("volunteers/", include("shoushan.volunteers.urls")),
+    path("organizations/", include("shoushan.organizations.urls")),
     path("evaluation/", include("shoushan.evaluation.urls")),
     path("report/", resident_report, name="resident_report"),
     path("report/follow-up/", follow_up, name="follow_up"),

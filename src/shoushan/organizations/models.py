@@ -65,7 +65,9 @@ class SocialOrganization(models.Model):
         help_text=_("The region of the civil-affairs bureau that registered it: city or district."),
     )
     region_code = models.CharField(_("domicile"), max_length=12, db_index=True)
-    field = models.CharField(_("field"), max_length=16, choices=Field.choices, default=Field.OTHER)
+    field = models.CharField(
+        _("field of activity"), max_length=16, choices=Field.choices, default=Field.OTHER
+    )
     business_scope = models.TextField(_("business scope"), blank=True)
     registered_on = models.DateField(_("registration date"), null=True, blank=True)
     legal_representative = models.CharField(_("legal representative"), max_length=50, blank=True)
@@ -247,8 +249,10 @@ class Rating(models.Model):
         SocialOrganization, on_delete=models.CASCADE, related_name="ratings"
     )
     grade = models.PositiveSmallIntegerField(_("grade (A)"))
-    awarded_on = models.DateField(_("awarded"))
-    valid_until = models.DateField(_("valid until"))
+    # Empty only for a grade from a published list that gave no dates: shown as published,
+    # its validity unknown.
+    awarded_on = models.DateField(_("awarded"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
     application = models.OneToOneField(
         "RatingApplication", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -380,7 +384,7 @@ class HubOrganization(models.Model):
     name = models.CharField(_("name"), max_length=200)
     level = models.CharField(_("level"), max_length=10, choices=HubLevel.choices)
     region_code = models.CharField(_("region"), max_length=12, db_index=True)
-    field = models.CharField(_("field"), max_length=100)
+    field = models.CharField(_("field of activity"), max_length=100)
     batch = models.PositiveSmallIntegerField(_("batch recognised in"), null=True, blank=True)
     recognised_on = models.DateField(_("recognised"), null=True, blank=True)
     organization = models.ForeignKey(
@@ -443,7 +447,7 @@ class Incubation(models.Model):
 
     incubator = models.ForeignKey(Incubator, on_delete=models.CASCADE, related_name="incubations")
     name = models.CharField(_("group"), max_length=200)
-    field = models.CharField(_("field"), max_length=16, choices=Field.choices)
+    field = models.CharField(_("field of activity"), max_length=16, choices=Field.choices)
     entered_on = models.DateField(_("entered"))
     exited_on = models.DateField(_("left"), null=True, blank=True)
     outcome = models.CharField(

@@ -25,9 +25,9 @@ def _english():
 def test_a_code_must_agree_with_the_kind_and_the_authority():
     code = credit_code("1", "110108")
     assert codes.code_disagreement(code, kind="social_group", authority_division="110108") is None
-    message, values = codes.code_disagreement(code, kind="foundation", authority_division="110108")
+    _message, values = codes.code_disagreement(code, kind="foundation", authority_division="110108")
     assert values == {"found": "1", "expected": "3"}
-    message, values = codes.code_disagreement(
+    _message, values = codes.code_disagreement(
         code, kind="social_group", authority_division="110000"
     )
     assert values == {"found": "110108", "expected": "110000"}

@@ -13,6 +13,7 @@ from shoushan.grid.demo_cases import demo_cases_create
 from shoushan.grid.intake.services import open311_key_create
 from shoushan.grid.models import Open311Key
 from shoushan.grid.registry.reference import units_load
+from shoushan.organizations.demo import demo_organizations_create
 from shoushan.regions.models import Level, Region
 from shoushan.volunteers.demo import demo_volunteers_create
 from shoushan.workforce.demo import (
@@ -29,10 +30,12 @@ class Command(BaseCommand):
         "Create the demo city on Beijing's real divisions, every generated record marked: one "
         "account per role, community polygons and comprehensive grids, street offices, the "
         f"Open311 key {DEMO_OPEN311_KEY}, community profiles, checklists and facilities, "
-        "community workers, volunteers and their activities, months of cases in every street, "
+        "community workers, volunteers and their activities, social organisations with their "
+        "inspections, hubs, incubators and building workstations, months of cases in every street, "
         "an intake model trained on text generated from the case catalogue with a 12345 batch "
         "it dispatched, and the provincial and district evaluations; where the shared data is "
-        "at hand, also the month's 12345 web messages. Safe to run again: nothing is made twice."
+        "at hand, also the month's 12345 web messages and Beijing's published lists of social "
+        "organisations. Safe to run again: nothing is made twice."
     )
 
     def add_arguments(self, parser):
@@ -76,6 +79,8 @@ class Command(BaseCommand):
         )
         self._step("volunteers")
         volunteers = demo_volunteers_create(district_codes=districts)
+        self._step("social organisations")
+        organizations = demo_organizations_create(district_codes=districts)
         cases: dict[str, int] = {}
         intake: dict[str, int] = {}
         if not no_cases:
@@ -112,6 +117,15 @@ class Command(BaseCommand):
             )
         self.stdout.write(f"Community building: {community}")
         self.stdout.write(f"Community workers: {workers}; volunteers: {volunteers}")
+        real = organizations.pop("real")
+        self.stdout.write(f"Social organisations (generated): {organizations}")
+        if real:
+            self.stdout.write(f"Social organisations from the published lists: {real}")
+        else:
+            self.stdout.write(
+                "Social organisations: the published Beijing lists (dishonest, abnormal, ratings, "
+                "hub members) are read from SHOUSHAN_SHARED_DATA/social_orgs, which is not here."
+            )
         if evaluations:
             self.stdout.write(f"Evaluation: {evaluations} data sets (provinces and districts).")
 
