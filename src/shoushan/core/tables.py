@@ -6,7 +6,9 @@ treats encodings, dates, times, blank rows and size limits alike:
 - a date-time cell keeps its time of day (2026-11-26 09:30:00), a date cell is a date;
 - a whole number stored as a float (12.0, as Excel keeps codes) reads as 12;
 - blank rows are skipped but counted, so a reported row number is the one the reader sees;
-- a file of more than `max_rows` data rows is refused while reading, not after.
+- a file of more than `max_rows` data rows is refused while reading, not after;
+- the apostrophe our exports put before a cell that would start a formula (`'=1+1`, see
+  `core.exports.spreadsheet_safe`) is taken off again, so that an export imports unchanged.
 """
 
 import csv
@@ -18,6 +20,7 @@ from datetime import date, datetime, time
 from django.utils.translation import gettext as _
 
 from shoushan.core.errors import InvalidInput
+from shoushan.core.exports import FORMULA_STARTS
 
 ENCODINGS = ("utf-8-sig", "gb18030")
 
@@ -49,7 +52,7 @@ def table_read(name: str, content: bytes, *, max_rows: int) -> Table:
     try:
         header = [cell.strip() for cell in next(lines, None) or []]
         for number, cells in enumerate(lines, start=2):
-            cells = [cell.strip() for cell in cells]
+            cells = [_unguarded(cell.strip()) for cell in cells]
             if not any(cells):
                 continue
             if len(rows) == max_rows:
@@ -63,6 +66,12 @@ def table_read(name: str, content: bytes, *, max_rows: int) -> Table:
     while header and not header[-1]:
         header.pop()
     return Table(header=header, rows=rows)
+
+
+def _unguarded(cell: str) -> str:
+    if cell[:1] == "'" and cell[1:2] in FORMULA_STARTS and cell[1:2]:
+        return cell[1:]
+    return cell
 
 
 MAX_XLSX_UNPACKED = 200 * 1024 * 1024  # bytes of XML a workbook may unpack to

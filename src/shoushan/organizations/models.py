@@ -34,7 +34,7 @@ class Field(models.TextChoices):
 
     SCIENCE = "science", _("science and research")
     ENVIRONMENT = "environment", _("ecology and environment")
-    EDUCATION = "education", _("education")
+    EDUCATION = "education", _("education sector")
     HEALTH = "health", _("health")
     SOCIAL_SERVICE = "social_service", _("social services")
     CULTURE = "culture", _("culture")
@@ -224,7 +224,7 @@ class CreditListEntry(models.Model):
         help_text=_("Empty only where the published list gave no date."),
     )
     entry_reason = models.CharField(_("reason of entry"), max_length=300)
-    exited_on = models.DateField(_("left"), null=True, blank=True)
+    exited_on = models.DateField(_("taken off the list"), null=True, blank=True)
     exit_reason = models.CharField(_("reason of exit"), max_length=300, blank=True)
     source = models.CharField(_("source"), max_length=200, blank=True)
 
@@ -406,7 +406,7 @@ class HubMembership(models.Model):
         SocialOrganization, on_delete=models.CASCADE, related_name="hub_memberships"
     )
     joined_on = models.DateField(_("joined"))
-    left_on = models.DateField(_("left"), null=True, blank=True)
+    left_on = models.DateField(_("left the hub"), null=True, blank=True)
 
     class Meta:
         ordering = ["organization__name"]
@@ -448,8 +448,8 @@ class Incubation(models.Model):
     incubator = models.ForeignKey(Incubator, on_delete=models.CASCADE, related_name="incubations")
     name = models.CharField(_("group"), max_length=200)
     field = models.CharField(_("field of activity"), max_length=16, choices=Field.choices)
-    entered_on = models.DateField(_("entered"))
-    exited_on = models.DateField(_("left"), null=True, blank=True)
+    entered_on = models.DateField(_("admitted"))
+    exited_on = models.DateField(_("left the incubator"), null=True, blank=True)
     outcome = models.CharField(
         _("outcome"),
         max_length=12,

@@ -339,6 +339,13 @@ def rating_round_open(
     return rating_round
 
 
+# how an earlier grade ended → the years before the organisation may apply again
+REAPPLICATION_BARS: dict[str, int] = {
+    RatingEnd.DOWNGRADED: rules.BAR_AFTER_DOWNGRADE_YEARS,
+    RatingEnd.LOST: rules.BAR_AFTER_LOSS_YEARS,
+}
+
+
 def rating_bar(organization: SocialOrganization, on: date) -> str | None:
     """Why the organisation may not apply for a grade on this day, or None."""
     if organization.status != OrganizationStatus.REGISTERED:
@@ -348,10 +355,7 @@ def rating_bar(organization: SocialOrganization, on: date) -> str | None:
     ):
         return _("An organisation may apply two full years after its registration.")
     for rating in organization.ratings.exclude(ended_on=None):
-        bar = {
-            RatingEnd.DOWNGRADED: rules.BAR_AFTER_DOWNGRADE_YEARS,
-            RatingEnd.LOST: rules.BAR_AFTER_LOSS_YEARS,
-        }.get(rating.end)
+        bar = REAPPLICATION_BARS.get(rating.end)
         if bar and rating.ended_on and on < rules.years_later(rating.ended_on, bar):
             return _("Its grade was %(how)s on %(date)s; it may apply again from %(again)s.") % {
                 "how": rating.get_end_display(),

@@ -17,5 +17,6 @@ urlpatterns = [
     path("buildings/", views.buildings, name="buildings"),
     path("buildings/<int:building_id>/", views.building, name="building"),
     path("import/", views.import_file, name="import"),
+    path("export/<str:kind>/", views.export, name="export"),
     path("lookup/", views.lookup, name="lookup"),
 ]

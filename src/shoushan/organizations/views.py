@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from shoushan.accounts.personal import personal_values
 from shoushan.accounts.roles import REGISTRARS, WORKSTATION_KEEPERS, has_role
 from shoushan.core.errors import DomainError, InvalidInput, NotFound
-from shoushan.core.exports import csv_response
 from shoushan.organizations import selectors, services, tasks
 from shoushan.organizations.imports import COLUMNS, REQUIRED
 from shoushan.organizations.models import (
@@ -31,6 +30,7 @@ from shoushan.organizations.models import (
     SocialOrganization,
     StatusEventKind,
 )
+from shoushan.organizations.sheets import export_rows, table_response
 from shoushan.organizations.validation import parse_date
 
 
@@ -94,8 +94,10 @@ def registry(request: HttpRequest) -> HttpResponse:
         as_of=as_of,
     )
     today = timezone.localdate()
-    if request.GET.get("format") == "csv":
-        return _registry_csv(found[:200_000], as_of or today)
+    if request.GET.get("format") in ("csv", "xlsx"):
+        return table_response(
+            "registry", export_rows("registry", found), xlsx=request.GET.get("format") == "xlsx"
+        )
     page = Paginator(found, 50).get_page(request.GET.get("page"))
     shown = SocialOrganization.objects.filter(pk__in=[o.pk for o in page.object_list])
     eligibility = selectors.eligibility_map(shown, as_of or today)
@@ -125,48 +127,6 @@ def registry(request: HttpRequest) -> HttpResponse:
             "registrar": has_role(request.user, REGISTRARS),
         },
     )
-
-
-def _registry_csv(organizations, on: date) -> HttpResponse:
-    organizations = list(organizations)
-    ids = SocialOrganization.objects.filter(pk__in=[o.pk for o in organizations])
-    eligibility = selectors.eligibility_map(ids, on)
-    ratings = selectors.ratings_in_force(ids, on)
-    header = [
-        *COLUMNS["registry"].values(),
-        "评估等级",
-        "等级有效期至",
-        "符合承接条件",
-        "不符合原因",
-    ]
-    kinds, fields = dict(OrganizationKind.choices), dict(Field.choices)
-    rows = []
-    for o in organizations:
-        rating = ratings.get(o.pk)
-        rows.append(
-            [
-                o.name,
-                o.credit_code,
-                kinds[o.kind],
-                o.authority_code,
-                o.registered_on.isoformat() if o.registered_on else "",
-                o.region_code,
-                fields.get(o.field, o.field),
-                o.business_scope,
-                "",  # personal information is not exported from the list
-                "",
-                "",
-                o.address,
-                getattr(o, "status_then", o.status),
-                "",
-                "",
-                f"{rating.grade}A" if rating else "",
-                rating.valid_until.isoformat() if rating else "",
-                "是" if eligibility[o.pk].eligible else "否",
-                "；".join(eligibility[o.pk].reasons),
-            ]
-        )
-    return csv_response(f"social-organisations-{on.isoformat()}", header, rows)
 
 
 def detail(request: HttpRequest, organization_id: int) -> HttpResponse:
@@ -485,6 +445,19 @@ def building(request: HttpRequest, building_id: int) -> HttpResponse:
             "tenants": found.tenants.all(),
             "keeper": has_role(request.user, WORKSTATION_KEEPERS),
         },
+    )
+
+
+def export(request: HttpRequest, kind: str) -> HttpResponse:
+    """The records of a kind of the organisations the registry's filters select, within the
+    viewer's scope, in the columns its import reads."""
+    if kind not in COLUMNS:
+        raise NotFound(_("No such export."))
+    filters = _filters(request)
+    filters.pop("as_of")
+    organizations = selectors.organization_search(request.user, **filters)
+    return table_response(
+        kind, export_rows(kind, organizations), xlsx=request.GET.get("format") == "xlsx"
     )
 
 

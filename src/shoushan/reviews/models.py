@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Expert(models.Model):
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("full name"), max_length=50)
     field = models.CharField(_("field"), max_length=100)
     affiliation = models.CharField(_("current institution"), max_length=200, blank=True)
     region_code = models.CharField(_("pool of"), max_length=12, db_index=True)

@@ -1,5 +1,4 @@
 import json
-from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -236,4 +235,33 @@ def test_every_page_opens_for_a_district_clerk(login, user, clock):
         "/organizations/lookup/?q=东城",
     ):
         assert client.get(url).status_code == 200, url
-    assert date.today()  # the pages read the pinned day
+
+
+def test_an_export_imports_again_unchanged(login, user, clock):
+    clock.pin("2026-07-01 10:00")
+    admin = user("district_admin")
+    body = organization(admin, registered_on="2019-01-01")
+    from shoushan.organizations import services
+
+    services.inspection_record(
+        actor=admin,
+        organization=body,
+        values={"year": "2024", "result": "基本合格", "decided_on": "2025-06-01", "note": "=1+1"},
+    )
+    client = login("district_admin")
+    exported = client.get(
+        "/organizations/export/inspections/", {"format": "xlsx", "q": body.credit_code}
+    )
+    assert exported.status_code == 200
+    response = client.post(
+        "/organizations/import/",
+        {"kind": "inspections", "file": SimpleUploadedFile("back.xlsx", exported.content)},
+    )
+    job = Job.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
+    assert job.status == "done", (job.message, job.outcome["problems"][:3])
+    assert job.outcome == {"created": 0, "updated": 1}
+    inspection = body.inspections.get(year=2024)
+    assert (inspection.result, inspection.note) == ("basically_passed", "=1+1")
+    csv = client.get("/organizations/", {"q": body.credit_code, "format": "csv"})
+    assert body.credit_code in csv.content.decode("utf-8-sig")
+    assert "王小明" not in csv.content.decode("utf-8-sig")  # no personal information
