@@ -3,12 +3,14 @@ inspections, credit lists, penalties, eligibility, hubs, incubators, building wo
 imports, and the public look-up (no sign-in). Mounted at /api/v1/organizations."""
 
 from datetime import date
+from typing import Annotated
 
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
+from pydantic import Field
 
 from shoushan.accounts.api_auth import API_AUTH
 from shoushan.accounts.personal import personal_values
@@ -26,6 +28,19 @@ from shoushan.organizations.models import (
 )
 
 router = Router(tags=["organizations"], auth=API_AUTH)
+
+RecordId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+# A plain ISO date in a query: pydantic alone would also read "0" as a Unix time (1970-01-01).
+ISO_DAY = Query("", pattern=r"^(\d{4}-\d{2}-\d{2})?$", description="YYYY-MM-DD")
+
+
+def _iso_day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        raise InvalidInput(
+            _("Not a date: %(value)s (write 2024-05-31).") % {"value": text}
+        ) from None
 
 
 class CheckOut(Schema):
@@ -220,7 +235,7 @@ def organization_list(
     status: str = "",
     field: str = "",
     region_code: str = "",
-    as_of: date | None = None,
+    as_of: str = ISO_DAY,
     page: PageNumber = 1,
     page_size: PageSize = 50,
 ) -> dict:
@@ -233,10 +248,10 @@ def organization_list(
         status=status,
         field=field,
         region_code=region_code,
-        as_of=as_of,
+        as_of=_iso_day(as_of),
     )
     items, count = page_of(found, page=page, page_size=page_size)
-    if as_of is not None:
+    if as_of:
         for item in items:
             item.status = item.status_then
     return {"count": count, "items": items}
@@ -260,11 +275,11 @@ def organization_register(request: HttpRequest, body: OrganizationIn):
     response={200: dict[int, EligibilityOut], **AUTH_ERRORS},
     summary="Eligibility of many organisations",
 )
-def eligibility_list(request: HttpRequest, ids: Query[list[int]], on: date | None = None):
+def eligibility_list(request: HttpRequest, ids: Query[list[RecordId]], on: str = ISO_DAY):
     """By id (at most 500), within your scope; each explained check by check."""
     if len(ids) > 500:
         raise InvalidInput(_("At most 500 ids."))
-    day = on or timezone.localdate()
+    day = _iso_day(on) or timezone.localdate()
     found = selectors.eligibility_map(
         selectors.organizations_visible(request.user).filter(pk__in=ids), day
     )
@@ -274,7 +289,7 @@ def eligibility_list(request: HttpRequest, ids: Query[list[int]], on: date | Non
 @router.get(
     "/lookup",
     auth=None,
-    response={200: list[PublicOut], **error_responses(400)},
+    response={200: list[PublicOut], **error_responses(400, 422)},
     summary="Public look-up (no sign-in)",
 )
 def public_lookup(request: HttpRequest, q: str):
@@ -302,12 +317,13 @@ def import_status(request: HttpRequest, job_id: int):
 
 
 @router.post(
-    "/imports/{kind}",
+    "/imports",
     response={202: JobOut, **AUTH_ERRORS},
     summary="Import a CSV or xlsx file (registry, inspections, ratings, lists)",
 )
 def import_start(request: HttpRequest, kind: str, file: File[UploadedFile]):
-    """All or nothing: follow the job at /imports/{job_id}."""
+    """`kind`: registry, inspections, ratings or lists. All or nothing: follow the job at
+    /imports/{job_id}."""
     job = tasks.organizations_import_start(actor=request.user, kind=kind, upload=file)
     return Status(
         202,
@@ -319,81 +335,6 @@ def import_start(request: HttpRequest, kind: str, file: File[UploadedFile]):
             "message": job.message,
             "outcome": job.outcome or {},
         },
-    )
-
-
-@router.get(
-    "/{int:organization_id}",
-    response={200: OrganizationDetailOut, **AUTH_ERRORS, **error_responses(404)},
-    summary="One organisation with its record and eligibility",
-)
-def organization_detail(request: HttpRequest, organization_id: int):
-    return _detail(request, selectors.organization_get(request.user, organization_id))
-
-
-@router.post(
-    "/{int:organization_id}/status",
-    response={200: OrganizationDetailOut, **AUTH_ERRORS, **error_responses(404, 409)},
-    summary="Suspend, resume, deregister or revoke",
-)
-def status_change(request: HttpRequest, organization_id: int, body: StatusChangeIn):
-    organization = selectors.organization_get(request.user, organization_id)
-    services.organization_status_change(
-        actor=request.user, organization=organization, **body.dict()
-    )
-    organization.refresh_from_db()
-    return _detail(request, organization)
-
-
-@router.post(
-    "/{int:organization_id}/inspections",
-    response={200: InspectionOut, **AUTH_ERRORS, **error_responses(404)},
-    summary="Record a year's annual inspection",
-)
-def inspection_record(request: HttpRequest, organization_id: int, body: InspectionIn):
-    """Results: passed (合格), basically_passed (基本合格), failed (不合格)."""
-    organization = selectors.organization_get(request.user, organization_id)
-    values = {k: ("" if v is None else v) for k, v in body.dict().items()}
-    return services.inspection_record(actor=request.user, organization=organization, values=values)
-
-
-@router.post(
-    "/{int:organization_id}/lists",
-    response={201: ListEntryOut, **AUTH_ERRORS, **error_responses(404, 409)},
-    summary="Enter the organisation on a credit list",
-)
-def list_enter(request: HttpRequest, organization_id: int, body: ListEntryIn):
-    """Lists: abnormal (活动异常名录), dishonest (严重违法失信名单)."""
-    organization = selectors.organization_get(request.user, organization_id)
-    return Status(
-        201,
-        services.list_entry_add(actor=request.user, organization=organization, values=body.dict()),
-    )
-
-
-@router.post(
-    "/{int:organization_id}/lists/{entry_id}/exit",
-    response={200: ListEntryOut, **AUTH_ERRORS, **error_responses(404, 409)},
-    summary="Take the organisation off a credit list",
-)
-def list_exit(request: HttpRequest, organization_id: int, entry_id: int, body: ListExitIn):
-    organization = selectors.organization_get(request.user, organization_id)
-    entry = organization.list_entries.filter(pk=entry_id).first()
-    if entry is None:
-        raise NotFound(_("No such record in your scope."))
-    return services.list_entry_exit(actor=request.user, entry=entry, on=body.on, reason=body.reason)
-
-
-@router.post(
-    "/{int:organization_id}/penalties",
-    response={201: PenaltyIn, **AUTH_ERRORS, **error_responses(404)},
-    summary="Record an administrative penalty",
-)
-def penalty_record(request: HttpRequest, organization_id: int, body: PenaltyIn):
-    organization = selectors.organization_get(request.user, organization_id)
-    return Status(
-        201,
-        services.penalty_record(actor=request.user, organization=organization, **body.dict()),
     )
 
 
@@ -468,3 +409,78 @@ def workstation_share(request: HttpRequest, region_code: str = ""):
         {**vars(s), "share": s.share}
         for s in selectors.workstation_share_by_street(request.user, region_code)
     ]
+
+
+@router.get(
+    "/{organization_id}",
+    response={200: OrganizationDetailOut, **AUTH_ERRORS, **error_responses(404)},
+    summary="One organisation with its record and eligibility",
+)
+def organization_detail(request: HttpRequest, organization_id: int):
+    return _detail(request, selectors.organization_get(request.user, organization_id))
+
+
+@router.post(
+    "/{organization_id}/status",
+    response={200: OrganizationDetailOut, **AUTH_ERRORS, **error_responses(404, 409)},
+    summary="Suspend, resume, deregister or revoke",
+)
+def status_change(request: HttpRequest, organization_id: int, body: StatusChangeIn):
+    organization = selectors.organization_get(request.user, organization_id)
+    services.organization_status_change(
+        actor=request.user, organization=organization, **body.dict()
+    )
+    organization.refresh_from_db()
+    return _detail(request, organization)
+
+
+@router.post(
+    "/{organization_id}/inspections",
+    response={200: InspectionOut, **AUTH_ERRORS, **error_responses(404)},
+    summary="Record a year's annual inspection",
+)
+def inspection_record(request: HttpRequest, organization_id: int, body: InspectionIn):
+    """Results: passed (合格), basically_passed (基本合格), failed (不合格)."""
+    organization = selectors.organization_get(request.user, organization_id)
+    values = {k: ("" if v is None else v) for k, v in body.dict().items()}
+    return services.inspection_record(actor=request.user, organization=organization, values=values)
+
+
+@router.post(
+    "/{organization_id}/lists",
+    response={201: ListEntryOut, **AUTH_ERRORS, **error_responses(404, 409)},
+    summary="Enter the organisation on a credit list",
+)
+def list_enter(request: HttpRequest, organization_id: int, body: ListEntryIn):
+    """Lists: abnormal (活动异常名录), dishonest (严重违法失信名单)."""
+    organization = selectors.organization_get(request.user, organization_id)
+    return Status(
+        201,
+        services.list_entry_add(actor=request.user, organization=organization, values=body.dict()),
+    )
+
+
+@router.post(
+    "/{organization_id}/lists/{entry_id}/exit",
+    response={200: ListEntryOut, **AUTH_ERRORS, **error_responses(404, 409)},
+    summary="Take the organisation off a credit list",
+)
+def list_exit(request: HttpRequest, organization_id: int, entry_id: int, body: ListExitIn):
+    organization = selectors.organization_get(request.user, organization_id)
+    entry = organization.list_entries.filter(pk=entry_id).first()
+    if entry is None:
+        raise NotFound(_("No such record in your scope."))
+    return services.list_entry_exit(actor=request.user, entry=entry, on=body.on, reason=body.reason)
+
+
+@router.post(
+    "/{organization_id}/penalties",
+    response={201: PenaltyIn, **AUTH_ERRORS, **error_responses(404)},
+    summary="Record an administrative penalty",
+)
+def penalty_record(request: HttpRequest, organization_id: int, body: PenaltyIn):
+    organization = selectors.organization_get(request.user, organization_id)
+    return Status(
+        201,
+        services.penalty_record(actor=request.user, organization=organization, **body.dict()),
+    )

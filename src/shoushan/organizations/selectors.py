@@ -5,7 +5,8 @@ never stored, so they are right the moment a record changes."""
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db import connections
+from django.db.models import CharField, Count, F, Func, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from shoushan.accounts.scope import scope_filter, scoped_get
@@ -80,6 +81,13 @@ def organization_search(
             organizations = organizations.filter(status_then=status)
     elif status:
         organizations = organizations.filter(status=status)
+    if q and connections[organizations.db].vendor == "sqlite":
+        # By `+name`, the same order: SQLite then scans the table and sorts the matches. By
+        # `name` it would walk the whole name index looking each row up, for a fragment that
+        # few names hold (100,000 organisations: 130 ms instead of 20).
+        return organizations.order_by(
+            Func(F("name"), template="+%(expressions)s", output_field=CharField()), "pk"
+        )
     return organizations.order_by("name", "pk")
 
 
@@ -156,49 +164,55 @@ def eligibility_map(
     }
     list_names = dict(CreditList.choices)
     status_names = dict(OrganizationStatus.choices)
+    # Equal checks are one shared (read-only) Check: 100,000 organisations need a few hundred,
+    # not 400,000 objects for the garbage collector to walk again and again.
+    shared: dict[tuple[str, bool, str], Check] = {}
+
+    def check(label: str, ok: bool, detail: str = "") -> Check:
+        found = shared.get((label, ok, detail))
+        if found is None:
+            found = shared[(label, ok, detail)] = Check(label, ok, detail)
+        return found
+
+    none_due = _("none due yet")
+    not_passed: dict[tuple[int, bool], str] = {}
+
+    def not_passed_detail(year: int, failed: bool) -> str:
+        if (year, failed) not in not_passed:
+            not_passed[(year, failed)] = (
+                _("%(year)s: failed") if failed else _("%(year)s: not passed (no result recorded)")
+            ) % {"year": year}
+        return not_passed[(year, failed)]
+
     out: dict[int, Eligibility] = {}
     for pk, kind, status, registered_on in rows:
-        checks = [
-            Check(
-                labels["status"],
-                status == OrganizationStatus.REGISTERED,
-                "" if status == OrganizationStatus.REGISTERED else str(status_names[status]),
-            )
-        ]
+        if status == OrganizationStatus.REGISTERED:
+            status_check = check(labels["status"], True)
+        else:
+            status_check = check(labels["status"], False, str(status_names[status]))
         year = inspection_year_due(kind, on)
         if (pk, on.year - 1) in results and results[(pk, on.year - 1)]:
             year = on.year - 1  # decided early: the newer result counts
         result = results.get((pk, year), "")
         if registered_on is None or registered_on.year > year:
-            checks.append(Check(labels["inspection"], True, _("none due yet")))
+            inspection_check = check(labels["inspection"], True, none_due)
         elif result in PASSING:
-            checks.append(Check(labels["inspection"], True, str(year)))
+            inspection_check = check(labels["inspection"], True, str(year))
         else:
-            checks.append(
-                Check(
-                    labels["inspection"],
-                    False,
-                    _("%(year)s: failed") % {"year": year}
-                    if result == InspectionResult.FAILED
-                    else _("%(year)s: not passed (no result recorded)") % {"year": year},
-                )
+            failed = result == InspectionResult.FAILED
+            inspection_check = check(labels["inspection"], False, not_passed_detail(year, failed))
+        on_lists = listed.get(pk)
+        if on_lists:
+            lists_check = check(
+                labels["lists"], False, ", ".join(str(list_names[k]) for k in sorted(on_lists))
             )
-        on_lists = listed.get(pk, set())
-        checks.append(
-            Check(
-                labels["lists"],
-                not on_lists,
-                ", ".join(str(list_names[k]) for k in sorted(on_lists)),
-            )
-        )
-        checks.append(
-            Check(
-                labels["penalty"],
-                pk not in penalised,
-                penalised[pk].isoformat() if pk in penalised else "",
-            )
-        )
-        out[pk] = Eligibility(checks)
+        else:
+            lists_check = check(labels["lists"], True)
+        if pk in penalised:
+            penalty_check = check(labels["penalty"], False, penalised[pk].isoformat())
+        else:
+            penalty_check = check(labels["penalty"], True)
+        out[pk] = Eligibility([status_check, inspection_check, lists_check, penalty_check])
     return out
 
 
