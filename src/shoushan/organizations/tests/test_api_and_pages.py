@@ -18,6 +18,18 @@ def _english():
         yield
 
 
+@pytest.fixture
+def login(login):
+    """Signed-in clients that ask for English."""
+
+    def sign_in(username):
+        client = login(username)
+        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+        return client
+
+    return sign_in
+
+
 def _passed(client, body, year=2025):
     return client.post(
         f"/api/v1/organizations/{body.pk}/inspections",
@@ -57,7 +69,7 @@ def test_a_district_clerk_records_a_failed_inspection_and_the_organisation_becom
     )
     assert page.status_code == 200
     text = page.content.decode()
-    assert "not eligible" in text and "2025: failed" in text
+    assert '<span class="badge warn">' in text and "2026-09-20" in text  # not eligible
     detail = client.get(f"/api/v1/organizations/{body.pk}").json()
     assert detail["eligibility"]["eligible"] is False
     assert detail["eligibility"]["reasons"] == ["Passed the last annual inspection: 2025: failed"]
