@@ -277,3 +277,10 @@ def test_an_export_imports_again_unchanged(login, user, clock):
     csv = client.get("/organizations/", {"q": body.credit_code, "format": "csv"})
     assert body.credit_code in csv.content.decode("utf-8-sig")
     assert "王小明" not in csv.content.decode("utf-8-sig")  # no personal information
+
+
+def test_the_registry_is_for_region_offices(login):
+    resident = login("resident")
+    assert resident.get("/organizations/").status_code == 403
+    assert resident.get("/api/v1/organizations").status_code == 403
+    assert resident.get("/organizations/lookup/?q=东城").status_code == 200

@@ -222,3 +222,23 @@ def test_credit_lists_with_dated_reasons(beijing, user, clock):
 def test_a_grade_is_valid_five_years_and_shows_as_none_once_expired():
     assert rules.rating_valid_until(date(2020, 12, 1)) == date(2025, 11, 30)
     assert rules.proposed_grade(905) == 5 and rules.proposed_grade(499) is None
+
+
+def test_a_published_grade_without_dates_is_in_force_and_an_unknown_registration_needs_a_record(
+    beijing, user
+):
+    from shoushan.organizations.models import Rating
+
+    body = SocialOrganization.objects.create(
+        name="名单所载某协会",
+        credit_code=credit_code("1", "110108"),
+        kind="social_group",
+        authority_code="110108000000",
+        region_code="110108000000",
+        source="published list",
+    )
+    Rating.objects.create(organization=body, grade=4, awarded_on=None, valid_until=None)
+    assert selectors.rating_in_force(body, date(2030, 1, 1)).grade == 4
+    eligibility = selectors.eligibility_of(body, date(2026, 7, 1))
+    assert not eligibility.eligible  # registered when? no inspection on record: not passed
+    assert "2025" in eligibility.reasons[0]
