@@ -26,6 +26,8 @@ from _database import fresh_database
 
 url = fresh_database(demo=False)
 
+from django.db import connection  # noqa: E402
+
 from shoushan.core.validators import credit_code_check_character  # noqa: E402
 from shoushan.organizations import selectors  # noqa: E402
 from shoushan.organizations.imports import organizations_import, rows_read  # noqa: E402
@@ -43,14 +45,32 @@ CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 KINDS = (("社会团体", "1", 40), ("社会服务机构", "2", 55), ("基金会", "3", 5))
 SUFFIXES = {
     "1": ("协会", "促进会", "研究会", "联合会", "商会", "学会", "志愿者协会", "老年协会"),
-    "2": ("社会工作服务中心", "养老服务中心", "青少年服务中心", "培训学校", "社区服务中心", "研究院"),
+    "2": (
+        "社会工作服务中心",
+        "养老服务中心",
+        "青少年服务中心",
+        "培训学校",
+        "社区服务中心",
+        "研究院",
+    ),
     "3": ("基金会", "公益基金会", "慈善基金会", "教育基金会"),
 }
-THEMES = ("科技", "文化", "体育", "教育", "健康", "环保", "法律", "书画", "摄影", "棋牌",
-          "舞蹈", "音乐", "养老", "助残", "青年", "妇女", "儿童", "社工", "邻里", "民俗",
-          "非遗", "心理", "家庭", "物业", "商贸", "餐饮", "物流", "软件", "医疗", "护理")  # fmt: skip
-FIELDS = ("科技", "生态环境", "教育", "卫生", "社会服务", "文化", "体育", "法律", "工商服务",
-          "农业农村", "其他")  # fmt: skip
+THEMES_TEXT = "科技文化体育教育健康环保法律书画摄影棋牌舞蹈音乐养老助残青年妇女儿童社工邻里民俗"
+THEMES_TEXT += "非遗心理家庭物业商贸餐饮物流软件医疗护理"
+THEMES = [THEMES_TEXT[i : i + 2] for i in range(0, len(THEMES_TEXT), 2)]  # two characters each
+FIELDS = [
+    "科技",
+    "生态环境",
+    "教育",
+    "卫生",
+    "社会服务",
+    "文化",
+    "体育",
+    "法律",
+    "工商服务",
+    "农业农村",
+    "其他",
+]
 TRADE_NAME = "明德仁和信达华康安泰永盛嘉禾博雅弘毅启航同心惠民益众乐群兴业丰瑞恒远春晖致远"
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华"
@@ -162,8 +182,13 @@ for kind, make in (
     start = time.perf_counter()
     counts = organizations_import(actor=None, kind=kind, rows=rows)
     stored = time.perf_counter() - start
-    imported[kind] = {"rows": len(rows), **counts, "read_s": round(read, 2),
-                      "check_and_store_s": round(stored, 2), "s": round(read + stored, 2)}  # fmt: skip
+    imported[kind] = {
+        "rows": len(rows),
+        **counts,
+        "read_s": round(read, 2),
+        "check_and_store_s": round(stored, 2),
+        "s": round(read + stored, 2),
+    }
     total += read + stored
     del rows
 figures["import"] = imported
@@ -175,6 +200,10 @@ figures["stored"] = {
     "inspections": AnnualInspection.objects.count(),
     "ratings": Rating.objects.count(),
 }
+
+if connection.vendor == "postgresql":  # the statistics autovacuum keeps after a load this size
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 # ---- 2. eligibility -----------------------------------------------------------------------------
 
