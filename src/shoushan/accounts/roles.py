@@ -59,6 +59,9 @@ CITY_ADMINISTRATORS = frozenset({Role.CITY_ADMIN})
 REGISTRARS = frozenset({Role.CITY_ADMIN, Role.DISTRICT_ADMIN})
 # Who keeps the commercial-building workstations: the region offices down to the street.
 WORKSTATION_KEEPERS = frozenset({Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.STREET_STAFF})
+# Who keeps party-building records (organisations, enterprises, instructors, alliances): the
+# region offices down to the street, where the street's party working committee sits.
+PARTY_KEEPERS = frozenset({Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.STREET_STAFF})
 # Who builds and reads composite indices.
 EVALUATORS = frozenset({Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.RESEARCHER})
 

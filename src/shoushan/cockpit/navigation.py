@@ -14,6 +14,7 @@ from shoushan.accounts.roles import (
     CITY_ADMINISTRATORS,
     DISPATCHERS,
     EVALUATORS,
+    PARTY_KEEPERS,
     PATROLLERS,
     REGION_STAFF,
     REGISTRARS,
@@ -86,6 +87,19 @@ SECTIONS = (
             Link(_("Building workstations"), "organizations:buildings", REGION_STAFF),
             Link(_("Import into the registry"), "organizations:import", REGISTRARS),
             Link(_("Look up a social organisation"), "organizations:lookup"),
+        ),
+    ),
+    Section(
+        _("Party building"),
+        (
+            Link(_("Party-building coverage"), "party:coverage", REGION_STAFF),
+            Link(_("Units and their coverage"), "party:units", REGION_STAFF),
+            Link(_("Party organisations"), "party:organizations", REGION_STAFF),
+            Link(_("Non-public enterprises"), "party:enterprises", REGION_STAFF),
+            Link(_("Party-building instructors"), "party:instructors", REGION_STAFF),
+            Link(_("Party-building warnings"), "party:warnings", REGION_STAFF),
+            Link(_("Regional party-building alliances"), "party:alliances", REGION_STAFF),
+            Link(_("Import party-building records"), "party:import", PARTY_KEEPERS),
         ),
     ),
     Section(

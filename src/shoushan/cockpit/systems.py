@@ -91,7 +91,20 @@ SYSTEMS = [
         _("Special fund, calls, applications, review, contracts, evaluation."),
     ),
     System(8, _("Think tanks"), "智库建设体系", _("Research bases and yearly research topics.")),
-    System(9, _("Party building"), "党建工作体系", _("Party organisations and their coverage.")),
+    System(
+        9,
+        _("Party building"),
+        "党建工作体系",
+        _("Party organisations and their coverage."),
+        built=_(
+            "Units from every register (streets, communities, social organisations, buildings, "
+            "a register of non-public enterprises), party organisations with their terms, the "
+            "two coverages by region and sector with the uncovered units, warnings, instructors "
+            "and visits, the status reported with registration, inspection and rating, regional "
+            "alliances, file imports and the API."
+        ),
+        url_name="party:coverage",
+    ),
     System(
         10,
         _("Comprehensive evaluation"),

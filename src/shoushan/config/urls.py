@@ -17,6 +17,7 @@ urlpatterns = [
     path("workforce/", include("shoushan.workforce.urls")),
     path("volunteers/", include("shoushan.volunteers.urls")),
     path("organizations/", include("shoushan.organizations.urls")),
+    path("party/", include("shoushan.party.urls")),
     path("evaluation/", include("shoushan.evaluation.urls")),
     path("report/", resident_report, name="resident_report"),
     path("report/follow-up/", follow_up, name="follow_up"),

@@ -17,3 +17,25 @@ def error_responses(*statuses: int) -> dict[int, type[ErrorOut]]:
 
 # Every operation behind sign-in may answer these.
 AUTH_ERRORS = error_responses(400, 401, 403, 422)
+
+
+class JobOut(Schema):
+    """A background job (an import) as its starter follows it."""
+
+    id: int
+    kind: str
+    status: str
+    progress: int
+    message: str
+    outcome: dict
+
+
+def job_out(job) -> dict:
+    return {
+        "id": job.pk,
+        "kind": job.kind,
+        "status": job.status,
+        "progress": job.progress,
+        "message": job.message,
+        "outcome": job.outcome or {},
+    }

@@ -1,12 +1,34 @@
+from collections.abc import Callable
+
+from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from shoushan.core.errors import DomainError, NotFound
 from shoushan.core.jobs import job_get
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return render(request, "403_csrf.html", status=403)
+
+
+def act(request: HttpRequest, work: Callable[[], str]) -> bool:
+    """Run a page's write: its success message, or its refusal with every reason, becomes the
+    page's message. A record out of sight stays not found. Returns whether it succeeded."""
+    try:
+        messages.success(request, work())
+    except NotFound:
+        raise
+    except (DomainError, ValueError) as e:
+        message = getattr(e, "message", None) or _("Check the form's values.")
+        details = getattr(e, "details", None)
+        if isinstance(details, dict) and len(details) > 1:
+            message = "; ".join(str(v) for v in details.values())
+        messages.error(request, message)
+        return False
+    return True
 
 
 # ---- background jobs ---------------------------------------------------------------------------

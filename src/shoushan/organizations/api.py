@@ -14,7 +14,7 @@ from pydantic import Field
 
 from shoushan.accounts.api_auth import API_AUTH
 from shoushan.accounts.personal import personal_values
-from shoushan.core.api import AUTH_ERRORS, error_responses
+from shoushan.core.api import AUTH_ERRORS, JobOut, error_responses, job_out
 from shoushan.core.errors import InvalidInput, NotFound
 from shoushan.core.jobs import job_get
 from shoushan.core.pagination import PageNumber, PageSize, page_of
@@ -41,6 +41,12 @@ def _iso_day(text: str) -> date | None:
         raise InvalidInput(
             _("Not a date: %(value)s (write 2024-05-31).") % {"value": text}
         ) from None
+
+
+# 三个同步: the party-building status reported with a registration or an inspection (both or
+# neither), kept by the party-building app.
+PARTY_STATUS = Field("", description="own, joint, work or none")
+PARTY_MEMBERS = Field(None, ge=0, le=1_000_000, description="full party members among its staff")
 
 
 class CheckOut(Schema):
@@ -140,6 +146,8 @@ class OrganizationIn(Schema):
     contact_name: str = ""
     contact_phone: str = ""
     address: str = ""
+    party_status: str = PARTY_STATUS
+    party_members: int | None = PARTY_MEMBERS
 
 
 class StatusChangeIn(Schema):
@@ -156,6 +164,8 @@ class InspectionIn(Schema):
     rectification_outcome: str = ""
     rectified_on: date | None = None
     note: str = ""
+    party_status: str = PARTY_STATUS
+    party_members: int | None = PARTY_MEMBERS
 
 
 class ListEntryIn(Schema):
@@ -174,15 +184,6 @@ class PenaltyIn(Schema):
     kind: str
     reference: str = ""
     reason: str = ""
-
-
-class JobOut(Schema):
-    id: int
-    kind: str
-    status: str
-    progress: int
-    message: str
-    outcome: dict
 
 
 class PublicOut(Schema):
@@ -305,15 +306,7 @@ def public_lookup(request: HttpRequest, q: str):
 )
 def import_status(request: HttpRequest, job_id: int):
     """`outcome.problems` lists every problem (row, column, reason) of a refused file."""
-    job = job_get(request.user, job_id)
-    return {
-        "id": job.pk,
-        "kind": job.kind,
-        "status": job.status,
-        "progress": job.progress,
-        "message": job.message,
-        "outcome": job.outcome or {},
-    }
+    return job_out(job_get(request.user, job_id))
 
 
 @router.post(
@@ -325,17 +318,7 @@ def import_start(request: HttpRequest, kind: str, file: File[UploadedFile]):
     """`kind`: registry, inspections, ratings or lists. All or nothing: follow the job at
     /imports/{job_id}."""
     job = tasks.organizations_import_start(actor=request.user, kind=kind, upload=file)
-    return Status(
-        202,
-        {
-            "id": job.pk,
-            "kind": job.kind,
-            "status": job.status,
-            "progress": job.progress,
-            "message": job.message,
-            "outcome": job.outcome or {},
-        },
-    )
+    return Status(202, job_out(job))
 
 
 class HubOut(Schema):

@@ -42,6 +42,7 @@ from shoushan.organizations.models import (
     StatusEventKind,
     WorkstationService,
 )
+from shoushan.organizations.party_report import party_report_check, party_report_send
 from shoushan.organizations.selectors import rating_in_force
 from shoushan.organizations.validation import (
     check_inspection,
@@ -89,8 +90,10 @@ def _audit(actor, action: str, obj, organization: SocialOrganization, **changes)
 
 @transaction.atomic
 def organization_register(*, actor, values: dict, is_generated: bool = False) -> SocialOrganization:
-    """Record a registered organisation. Its code must agree with its kind and authority."""
+    """Record a registered organisation. Its code must agree with its kind and authority. Its
+    party-building status (`party_status`, `party_members`) goes with it where given."""
     require_role(actor, REGISTRARS, NOT_REGISTRAR)
+    party = party_report_check(values)
     cleaned, errors = check_organization(values, places=places_load(), today=_today())
     if not errors and actor is not None and not in_scope(actor, cleaned["authority_code"]):
         errors["authority"] = _("You do not act for this registration authority.")
@@ -116,6 +119,13 @@ def organization_register(*, actor, values: dict, is_generated: bool = False) ->
         organization,
         credit_code=organization.credit_code,
         kind=organization.kind,
+    )
+    party_report_send(
+        actor=actor,
+        organization=organization,
+        occasion="registration",
+        on=organization.registered_on,
+        report=party,
     )
     return organization
 
@@ -196,8 +206,10 @@ def _rectification_due(result: str, decided_on: date | None) -> date | None:
 @transaction.atomic
 def inspection_record(*, actor, organization: SocialOrganization, values: dict) -> AnnualInspection:
     """Record (or complete) the annual inspection of a year: the report's submission, the
-    result, and for a result other than 合格 the rectification and its outcome."""
+    result, and for a result other than 合格 the rectification and its outcome; and the
+    party-building status reported with it, where given."""
     registrar_check(actor, organization)
+    party = party_report_check(values)
     cleaned, errors = check_inspection(
         values, registered_on=organization.registered_on, today=_today()
     )
@@ -221,6 +233,14 @@ def inspection_record(*, actor, organization: SocialOrganization, values: dict) 
         year=year,
         result=inspection.result,
         created=created,
+    )
+    party_report_send(
+        actor=actor,
+        organization=organization,
+        occasion="inspection",
+        on=inspection.decided_on or inspection.submitted_on or _today(),
+        report=party,
+        reference=str(year),
     )
     return inspection
 
@@ -367,10 +387,17 @@ def rating_bar(organization: SocialOrganization, on: date) -> str | None:
 
 @transaction.atomic
 def rating_apply(
-    *, actor, rating_round: RatingRound, organization: SocialOrganization, on: date
+    *,
+    actor,
+    rating_round: RatingRound,
+    organization: SocialOrganization,
+    on: date,
+    party: dict | None = None,
 ) -> RatingApplication:
-    """The organisation applies (recorded by the bureau running the round)."""
+    """The organisation applies (recorded by the bureau running the round), with its
+    party-building status where given (`party_status`, `party_members`)."""
     _round_check(actor, rating_round)
+    report = party_report_check(party or {})
     if actor is not None and not in_scope(actor, organization.region_code):
         raise NotFound(_("No such record in your scope."))
     if rating_round.status != RoundStatus.OPEN or not (
@@ -393,6 +420,14 @@ def rating_apply(
     except IntegrityError:
         raise Conflict(_("The organisation has applied in this round already.")) from None
     _audit(actor, "rating.apply", application, organization, round=rating_round.pk)
+    party_report_send(
+        actor=actor,
+        organization=organization,
+        occasion="rating",
+        on=on,
+        report=report,
+        reference=rating_round.name[:40],
+    )
     return application
 
 

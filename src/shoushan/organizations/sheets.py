@@ -2,14 +2,12 @@
 Chinese terms their imports read, so that an export can be corrected and imported elsewhere.
 Personal information (legal representative, contact) is left out of exports."""
 
-import io
 from collections.abc import Iterable, Sequence
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
-from django.utils import timezone
 
-from shoushan.core.exports import csv_response, spreadsheet_safe
+from shoushan.core import exports
 from shoushan.organizations.imports import COLUMNS
 from shoushan.organizations.models import (
     AnnualInspection,
@@ -151,24 +149,6 @@ def export_rows(kind: str, organizations: QuerySet[SocialOrganization]) -> Itera
 
 def table_response(kind: str, rows: Iterable[Sequence], *, xlsx: bool) -> HttpResponse:
     """The rows under the import's Chinese headers, as CSV or xlsx."""
-    header = list(COLUMNS[kind].values())
-    name = f"social-organisations-{kind}"
-    if not xlsx:
-        return csv_response(name, header, rows)
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(kind)
-    sheet.append(header)
-    for row in rows:
-        sheet.append([v if isinstance(v, int) else spreadsheet_safe(v) for v in row])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return exports.table_response(
+        f"social-organisations-{kind}", list(COLUMNS[kind].values()), rows, xlsx=xlsx
     )
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.xlsx"'
-    response["Cache-Control"] = "no-store"
-    return response

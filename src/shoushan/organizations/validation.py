@@ -152,7 +152,9 @@ def parse_grade(value) -> int:
     raise ValueError(value)
 
 
-def _date(cleaned: dict, errors: dict, values: dict, field: str, *, required: bool) -> None:
+def date_field(
+    cleaned: dict, errors: dict, values: dict, field: str, *, required: bool, years_ahead: int = 1
+) -> None:
     text = str(values.get(field) or "").strip()
     if not text:
         if required:
@@ -165,8 +167,8 @@ def _date(cleaned: dict, errors: dict, values: dict, field: str, *, required: bo
     except ValueError:
         errors[field] = _("Not a date: %(value)s (write 2024-05-31).") % {"value": text}
         return
-    if not date_acceptable(day):
-        errors[field] = _("Give %(range)s.") % {"range": date_range_reason()}
+    if not date_acceptable(day, years_ahead=years_ahead):
+        errors[field] = _("Give %(range)s.") % {"range": date_range_reason(years_ahead=years_ahead)}
         return
     cleaned[field] = day
 
@@ -185,7 +187,7 @@ def _choice(cleaned: dict, errors: dict, values: dict, field: str, default: str 
             errors[field] = _("Unknown value: %(value)s.") % {"value": text}
 
 
-def _credit_code(cleaned: dict, errors: dict, values: dict) -> None:
+def credit_code_field(cleaned: dict, errors: dict, values: dict) -> None:
     try:
         cleaned["credit_code"] = normalise_credit_code(str(values.get("credit_code") or ""))
     except InvalidNumber as e:
@@ -203,7 +205,7 @@ def check_organization(values: dict, *, places: Places, today: date) -> tuple[di
     elif len(name) > 200:
         errors["name"] = _("At most 200 characters.")
     cleaned["name"] = name
-    _credit_code(cleaned, errors, values)
+    credit_code_field(cleaned, errors, values)
     _choice(cleaned, errors, values, "kind")
     _choice(cleaned, errors, values, "field", default=Field.OTHER)
     authority_text = str(values.get("authority") or values.get("authority_code") or "").strip()
@@ -235,7 +237,7 @@ def check_organization(values: dict, *, places: Places, today: date) -> tuple[di
         if found:
             message, named = found
             errors["credit_code"] = _(message) % named
-    _date(cleaned, errors, values, "registered_on", required=True)
+    date_field(cleaned, errors, values, "registered_on", required=True)
     if cleaned.get("registered_on") and cleaned["registered_on"] > today:
         errors["registered_on"] = _("The registration date is after today.")
     for field, limit in (
@@ -273,11 +275,11 @@ def check_inspection(values: dict, *, registered_on: date | None, today: date) -
                 "next": year + 1,
             }
         cleaned["year"] = year
-    _date(cleaned, errors, values, "submitted_on", required=False)
+    date_field(cleaned, errors, values, "submitted_on", required=False)
     _choice(cleaned, errors, values, "result", default="")
-    _date(cleaned, errors, values, "decided_on", required=bool(cleaned.get("result")))
+    date_field(cleaned, errors, values, "decided_on", required=bool(cleaned.get("result")))
     _choice(cleaned, errors, values, "rectification_outcome", default="")
-    _date(
+    date_field(
         cleaned, errors, values, "rectified_on", required=bool(cleaned.get("rectification_outcome"))
     )
     for field in ("submitted_on", "decided_on", "rectified_on"):
@@ -305,8 +307,8 @@ def check_list_entry(values: dict, *, today: date) -> tuple[dict, dict]:
     cleaned: dict = {}
     errors: dict = {}
     _choice(cleaned, errors, values, "list")
-    _date(cleaned, errors, values, "entered_on", required=True)
-    _date(cleaned, errors, values, "exited_on", required=False)
+    date_field(cleaned, errors, values, "entered_on", required=True)
+    date_field(cleaned, errors, values, "exited_on", required=False)
     reason = str(values.get("entry_reason") or "").strip()
     if not reason:
         errors["entry_reason"] = _("This field is required.")
@@ -334,7 +336,7 @@ def check_rating(values: dict, *, registered_on: date | None, today: date) -> tu
         cleaned["grade"] = parse_grade(text)
     except ValueError:
         errors["grade"] = _("A grade is 1A to 5A; %(value)s is not.") % {"value": text or "—"}
-    _date(cleaned, errors, values, "awarded_on", required=True)
+    date_field(cleaned, errors, values, "awarded_on", required=True)
     awarded = cleaned.get("awarded_on")
     if awarded and awarded > today:
         errors["awarded_on"] = _("This date is after today.")

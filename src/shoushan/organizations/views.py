@@ -1,7 +1,6 @@
 """Pages of the social-organisation system. Views translate: they read the request, call one
 selector or service, and render; a refused write comes back as a message on the same page."""
 
-from collections.abc import Callable
 from datetime import date
 
 from django.contrib import messages
@@ -16,7 +15,8 @@ from django.utils.translation import gettext as _
 
 from shoushan.accounts.personal import personal_values
 from shoushan.accounts.roles import REGISTRARS, WORKSTATION_KEEPERS, has_role
-from shoushan.core.errors import DomainError, InvalidInput, NotFound
+from shoushan.core.errors import InvalidInput, NotFound
+from shoushan.core.views import act
 from shoushan.organizations import selectors, services, tasks
 from shoushan.organizations.imports import COLUMNS, REQUIRED
 from shoushan.organizations.models import (
@@ -30,6 +30,7 @@ from shoushan.organizations.models import (
     SocialOrganization,
     StatusEventKind,
 )
+from shoushan.organizations.party_report import PartyBuildingStatus
 from shoushan.organizations.sheets import export_rows, table_response
 from shoushan.organizations.validation import parse_date
 
@@ -53,20 +54,6 @@ def _by_code(viewer, code: str) -> SocialOrganization:
             _("No organisation with this code in your scope: %(code)s.") % {"code": code or "—"}
         )
     return organization
-
-
-def _act(request: HttpRequest, work: Callable[[], str]) -> None:
-    """Run a write; its success or its refusal becomes the page's message."""
-    try:
-        messages.success(request, work())
-    except NotFound:
-        raise
-    except (DomainError, ValueError) as e:
-        message = getattr(e, "message", None) or _("Check the form's values.")
-        details = getattr(e, "details", None)
-        if isinstance(details, dict) and len(details) > 1:
-            message = "; ".join(str(v) for v in details.values())
-        messages.error(request, message)
 
 
 def _filters(request: HttpRequest) -> dict[str, str]:
@@ -157,6 +144,7 @@ def detail(request: HttpRequest, organization_id: int) -> HttpResponse:
             "today": today,
             "registrar": has_role(request.user, REGISTRARS),
             "results": InspectionResult.choices,
+            "party_statuses": PartyBuildingStatus.choices,
             "outcomes": RectificationOutcome.choices,
             "changes": [c for c in StatusEventKind.choices if c[0] != StatusEventKind.REGISTER],
             "lists": CreditList.choices,
@@ -172,7 +160,7 @@ def _detail_post(request: HttpRequest, organization: SocialOrganization) -> None
         def work() -> str:
             values = {k: post.get(k, "") for k in (
                 "year", "submitted_on", "result", "decided_on", "rectification_outcome",
-                "rectified_on", "note",
+                "rectified_on", "note", "party_status", "party_members",
             )}  # fmt: skip
             inspection = services.inspection_record(
                 actor=actor, organization=organization, values=values
@@ -231,14 +219,17 @@ def _detail_post(request: HttpRequest, organization: SocialOrganization) -> None
     else:
         messages.error(request, _("Unknown action."))
         return
-    _act(request, work)
+    act(request, work)
 
 
 def register(request: HttpRequest) -> HttpResponse:
     values: dict[str, str] = {}
     errors: dict[str, str] = {}
     if request.method == "POST":
-        values = {k: request.POST.get(k, "").strip() for k in COLUMNS["registry"]}
+        values = {
+            k: request.POST.get(k, "").strip()
+            for k in (*COLUMNS["registry"], "party_status", "party_members")
+        }
         try:
             organization = services.organization_register(actor=request.user, values=values)
         except InvalidInput as e:
@@ -255,6 +246,7 @@ def register(request: HttpRequest) -> HttpResponse:
             "errors": errors,
             "kinds": OrganizationKind.choices,
             "fields": Field.choices,
+            "party_statuses": PartyBuildingStatus.choices,
         },
     )
 
@@ -322,7 +314,7 @@ def hub(request: HttpRequest, hub_id: int) -> HttpResponse:
             )
             return _("%(name)s joined the hub.") % {"name": organization.name}
 
-        _act(request, work)
+        act(request, work)
         return redirect("organizations:hub", hub_id=found.pk)
     today = timezone.localdate()
     return render(
@@ -364,7 +356,7 @@ def incubators(request: HttpRequest) -> HttpResponse:
             )
             return _("The group's exit is recorded.")
 
-        _act(request, work)
+        act(request, work)
         return redirect("organizations:incubators")
     return render(
         request,
@@ -432,7 +424,7 @@ def building(request: HttpRequest, building_id: int) -> HttpResponse:
             )
             return _("The service is recorded.")
 
-        _act(request, work)
+        act(request, work)
         return redirect("organizations:building", building_id=found.pk)
     station = getattr(found, "workstation", None)
     return render(
@@ -516,7 +508,7 @@ def rounds(request: HttpRequest) -> HttpResponse:
             )
             return _("The round is open.")
 
-        _act(request, work)
+        act(request, work)
         return redirect("organizations:rounds")
     return render(
         request,
@@ -556,6 +548,7 @@ def rating_round(request: HttpRequest, round_id: int) -> HttpResponse:
                     rating_round=found,
                     organization=organization,
                     on=_day(post.get("on"), today),
+                    party={k: post.get(k, "") for k in ("party_status", "party_members")},
                 )
                 return _("The application is recorded.")
             if action == "expert":
@@ -632,7 +625,7 @@ def rating_round(request: HttpRequest, round_id: int) -> HttpResponse:
                 return _("The round is closed: %(n)s grades in force.") % {"n": len(made)}
             raise InvalidInput(_("Unknown action."))
 
-        _act(request, work)
+        act(request, work)
         return redirect("organizations:round", round_id=found.pk)
     applications = list(
         found.applications.select_related("organization").prefetch_related(
@@ -648,5 +641,6 @@ def rating_round(request: HttpRequest, round_id: int) -> HttpResponse:
             "experts": reviews.experts_visible(request.user),
             "registrar": has_role(request.user, REGISTRARS),
             "grades": [(g, f"{g}A") for g in range(5, 0, -1)],
+            "party_statuses": PartyBuildingStatus.choices,
         },
     )

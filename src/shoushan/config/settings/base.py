@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "shoushan.volunteers",
     "shoushan.reviews",
     "shoushan.organizations",
+    "shoushan.party",
     "shoushan.evaluation",
     "shoushan.platform",
 ]

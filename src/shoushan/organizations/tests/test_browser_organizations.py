@@ -7,6 +7,7 @@ from shoushan.accounts.demo import DEMO_PASSWORD
 from shoushan.accounts.models import User
 from shoushan.organizations import services
 from shoushan.organizations.tests.factories import organization
+from shoushan.party.models import StatusReport
 
 
 @pytest.mark.calendar  # the report on last year is due by 31 May
@@ -45,12 +46,16 @@ def test_a_clerk_records_a_failed_inspection_and_sees_the_organisation_become_in
     form.locator("input[name=year]").fill("2025")
     form.locator("select[name=result]").select_option("failed")
     form.locator("input[name=decided_on]").fill("2026-06-20")
+    form.locator("select[name=party_status]").select_option("joint")  # 三个同步
+    form.locator("input[name=party_members]").fill("2")
     form.locator("button[type=submit]").click()
     page.wait_for_load_state("networkidle")
     text = page.inner_text("main") if page.locator("main").count() else page.inner_text("body")
     assert "2025" in text and "不合格" in text
     assert page.locator(".badge.warn").first.is_visible()
     assert "2026-09-20" in text  # rectification due three months after the decision
+    report = StatusReport.objects.get(unit__organization=body, occasion="inspection")
+    assert (report.status, report.full_members, report.reference) == ("joint", 2, "2025")
 
     visitor = browser.new_context(locale="zh-CN").new_page()
     visitor.goto(f"{base}/organizations/lookup/?q={body.credit_code}")

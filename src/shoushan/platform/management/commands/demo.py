@@ -14,6 +14,7 @@ from shoushan.grid.intake.services import open311_key_create
 from shoushan.grid.models import Open311Key
 from shoushan.grid.registry.reference import units_load
 from shoushan.organizations.demo import demo_organizations_create
+from shoushan.party.demo import demo_party_create
 from shoushan.regions.models import Level, Region
 from shoushan.volunteers.demo import demo_volunteers_create
 from shoushan.workforce.demo import (
@@ -31,7 +32,9 @@ class Command(BaseCommand):
         "account per role, community polygons and comprehensive grids, street offices, the "
         f"Open311 key {DEMO_OPEN311_KEY}, community profiles, checklists and facilities, "
         "community workers, volunteers and their activities, social organisations with their "
-        "inspections, hubs, incubators and building workstations, months of cases in every street, "
+        "inspections, hubs, incubators and building workstations, party organisations over them "
+        "and over generated non-public enterprises, with instructors and alliances, months of "
+        "cases in every street, "
         "an intake model trained on text generated from the case catalogue with a 12345 batch "
         "it dispatched, and the provincial and district evaluations; where the shared data is "
         "at hand, also the month's 12345 web messages and Beijing's published lists of social "
@@ -81,6 +84,8 @@ class Command(BaseCommand):
         volunteers = demo_volunteers_create(district_codes=districts)
         self._step("social organisations")
         organizations = demo_organizations_create(district_codes=districts)
+        self._step("party building")
+        party = demo_party_create(district_codes=districts)
         cases: dict[str, int] = {}
         intake: dict[str, int] = {}
         if not no_cases:
@@ -126,6 +131,8 @@ class Command(BaseCommand):
                 "Social organisations: the published Beijing lists (dishonest, abnormal, ratings, "
                 "hub members) are read from SHOUSHAN_SHARED_DATA/social_orgs, which is not here."
             )
+        if party:
+            self.stdout.write(f"Party building (generated): {party}")
         if evaluations:
             self.stdout.write(f"Evaluation: {evaluations} data sets (provinces and districts).")
 
