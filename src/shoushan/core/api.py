@@ -3,6 +3,8 @@
 from typing import Any
 
 from ninja import Schema
+from ninja.schema import DjangoGetter
+from pydantic import model_validator
 
 
 class ErrorOut(Schema):
@@ -39,3 +41,16 @@ def job_out(job) -> dict:
         "message": job.message,
         "outcome": job.outcome or {},
     }
+
+
+class ObjectSchema(Schema):
+    """A request body of only optional fields (a PATCH): ninja's Schema reads attributes off any
+    value, so without this check `[null]` or `"x"` would pass as an empty change."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _an_object(cls, value):
+        # Schema's own validator has wrapped the body in a DjangoGetter by now.
+        if not isinstance(value._obj if isinstance(value, DjangoGetter) else value, dict):
+            raise ValueError("a JSON object is expected")
+        return value

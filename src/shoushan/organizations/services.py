@@ -124,7 +124,7 @@ def organization_register(*, actor, values: dict, is_generated: bool = False) ->
         actor=actor,
         organization=organization,
         occasion="registration",
-        on=organization.registered_on,
+        on=organization.registered_on or _today(),
         report=party,
     )
     return organization

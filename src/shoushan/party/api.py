@@ -10,11 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from pydantic import Field
+from pydantic import Field, StrictBool, StrictInt
 
 from shoushan.accounts.api_auth import API_AUTH
 from shoushan.accounts.personal import personal_values
-from shoushan.core.api import AUTH_ERRORS, JobOut, error_responses, job_out
+from shoushan.core.api import AUTH_ERRORS, JobOut, ObjectSchema, error_responses, job_out
 from shoushan.core.errors import InvalidInput
 from shoushan.core.jobs import job_get
 from shoushan.core.pagination import PageNumber, PageSize, page_of
@@ -50,7 +50,7 @@ class TallyOut(Schema):
     work_rate: float | None
 
 
-class CoverageOut(Schema):
+class PartyCoverageOut(Schema):
     region_code: str
     region_name: str
     total: TallyOut
@@ -65,7 +65,7 @@ def _definitions() -> dict:
 
 @router.get(
     "/coverage",
-    response={200: CoverageOut, **AUTH_ERRORS, **error_responses(404)},
+    response={200: PartyCoverageOut, **AUTH_ERRORS, **error_responses(404)},
     summary="The two coverages by region and by sector",
 )
 def coverage(request: HttpRequest, region_code: str = REGION):
@@ -166,9 +166,9 @@ def unit_detail(request: HttpRequest, unit_id: RecordId):
 
 
 class UnitWorkIn(Schema):
-    full_members: int | None = Field(None, ge=0)
-    union_work: bool | None = None
-    youth_league_work: bool | None = None
+    full_members: StrictInt = Field(ge=0, le=1_000_000)
+    union_work: StrictBool
+    youth_league_work: StrictBool
 
 
 @router.post(
@@ -178,12 +178,11 @@ class UnitWorkIn(Schema):
 )
 def unit_work(request: HttpRequest, unit_id: RecordId, body: UnitWorkIn):
     unit = selectors.unit_get(request.user, unit_id)
-    values = {k: v for k, v in body.dict().items() if v is not None}
-    services.unit_work_set(actor=request.user, unit=unit, values=values)
+    services.unit_work_set(actor=request.user, unit=unit, values=body.dict())
     return _unit_detail(selectors.unit_get(request.user, unit_id))
 
 
-class AssignIn(Schema):
+class AssignIn(ObjectSchema):
     instructor_id: RecordId | None = None
 
 
@@ -277,8 +276,8 @@ class PartyOrganizationIn(Schema):
     name: str
     kind: str = Field(description="committee, general_branch, branch or joint_branch")
     units: list[str] = Field(description="unit keys: region or credit codes, building-<id>")
-    full_members: int
-    probationary_members: int = 0
+    full_members: StrictInt
+    probationary_members: StrictInt = 0
     secretary_name: str = ""
     secretary_phone: str = ""
     established_on: date
@@ -308,12 +307,12 @@ def organization_detail(request: HttpRequest, organization_id: RecordId):
     return _organizations_out(request, [organization])[0]
 
 
-class PartyOrganizationChangeIn(Schema):
+class PartyOrganizationChangeIn(ObjectSchema):
     name: str | None = None
     kind: str | None = None
     units: list[str] | None = None
-    full_members: int | None = None
-    probationary_members: int | None = None
+    full_members: StrictInt | None = None
+    probationary_members: StrictInt | None = None
     secretary_name: str | None = None
     secretary_phone: str | None = None
     term_start: date | None = None
@@ -408,9 +407,9 @@ class EnterpriseIn(Schema):
     name: str
     credit_code: str
     region_code: str = Field(description="the street's 12-digit code")
-    operating: bool = True
-    employees: int = 0
-    full_members: int = 0
+    operating: StrictBool = True
+    employees: StrictInt = 0
+    full_members: StrictInt = 0
     building_id: RecordId | None = None
 
 
@@ -425,10 +424,10 @@ def enterprise_register(request: HttpRequest, body: EnterpriseIn):
     return Status(201, _enterprise_out(selectors.enterprise_get(request.user, enterprise.pk)))
 
 
-class EnterpriseChangeIn(Schema):
-    operating: bool | None = None
-    employees: int | None = None
-    full_members: int | None = None
+class EnterpriseChangeIn(ObjectSchema):
+    operating: StrictBool | None = None
+    employees: StrictInt | None = None
+    full_members: StrictInt | None = None
 
 
 @router.patch(
@@ -727,7 +726,7 @@ def project_start(request: HttpRequest, alliance_id: RecordId, body: ProjectIn):
 class ProjectFinishIn(Schema):
     finished_on: date
     result: str
-    beneficiaries: int = Field(ge=0)
+    beneficiaries: StrictInt = Field(ge=0)
 
 
 @router.post(

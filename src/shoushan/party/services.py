@@ -159,7 +159,7 @@ def units_refresh(*, actor=None) -> int:
                 {"sector": Sector.BUILDING, **_building_unit_values(building)},
             )
         )
-    have = {}
+    have: dict[tuple[str, object], Unit] = {}
     for unit in Unit.objects.exclude(sector=Sector.ENTERPRISE).only(
         "pk", "sector", "organization_id", "building_id", *SYNCED
     ):
@@ -173,16 +173,16 @@ def units_refresh(*, actor=None) -> int:
     changed: list[Unit] = []
     for finder, values in wanted:
         name, value = next((k, v) for k, v in finder.items() if k != "sector")
-        unit = have.get((name, value))
-        if unit is None:
+        found = have.get((name, value))
+        if found is None:
             if "is_generated" not in values:
                 values = {**values, "is_generated": False}
             new.append(Unit(**{**values, **{k: v for k, v in finder.items() if k != "key"}}))
-        elif any(getattr(unit, f) != values[f] for f in SYNCED if f in values):
+        elif any(getattr(found, f) != values[f] for f in SYNCED if f in values):
             for f in SYNCED:
                 if f in values:
-                    setattr(unit, f, values[f])
-            changed.append(unit)
+                    setattr(found, f, values[f])
+            changed.append(found)
     with transaction.atomic():
         Unit.objects.bulk_create(new, batch_size=2000)
         Unit.objects.bulk_update(changed, list(SYNCED[:-1]), batch_size=500)
@@ -312,13 +312,12 @@ def _units_check(
     if closed:
         errors["units"] = _("Not operating: %(names)s.") % {"names": "、".join(closed)}
         return units
-    taken = (
-        PartyOrganization.units.through.objects.filter(
-            unit__in=units, partyorganization__dissolved_on=None
-        )
-        .exclude(partyorganization_id=getattr(organization, "pk", None))
-        .values_list("unit__name", "partyorganization__name")
+    links = PartyOrganization.units.through.objects.filter(
+        unit__in=units, partyorganization__dissolved_on=None
     )
+    if organization is not None:
+        links = links.exclude(partyorganization=organization)
+    taken = links.values_list("unit__name", "partyorganization__name")
     if taken:
         errors["units"] = _("Covered already: %(pairs)s.") % {
             "pairs": "; ".join(f"{u} — {o}" for u, o in taken)

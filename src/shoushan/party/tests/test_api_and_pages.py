@@ -44,8 +44,7 @@ def test_the_api_records_a_joint_branch_and_the_coverage_moves(english):
         assert response.status_code == 201, response.content
         codes.append(code)
     before = client.get(f"/api/v1/party/coverage?region_code={DONGHUAMEN}").json()["total"]
-    body = branch_values(codes)
-    body["units"] = codes
+    body = {**branch_values(codes), "units": codes, "full_members": 5, "probationary_members": 1}
     response = client.post("/api/v1/party/organizations", body, content_type="application/json")
     assert response.status_code == 201, response.content
     made = response.json()
@@ -149,7 +148,9 @@ def test_the_pages_show_the_arithmetic_and_lead_to_the_uncovered(english, user):
     client = english("street_staff")
     page = client.get("/party/").content.decode()
     assert (
-        "operating units" in page and "?region_code=" in page and "uncovered=organization" in page
+        'data-arithmetic="organization"' in page
+        and "?region_code=" in page
+        and "uncovered=organization" in page
     )
     units = client.get(f"/party/units/?region_code={DONGHUAMEN}&uncovered=organization")
     assert units.status_code == 200
