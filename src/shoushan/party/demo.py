@@ -25,7 +25,7 @@ from shoushan.party.models import (
     Unit,
     Visit,
 )
-from shoushan.party.services import common_region, units_refresh
+from shoushan.party.services import common_region, coverage_store, units_refresh
 from shoushan.regions.models import Level, Region
 
 TRADES = ("科技", "信息技术", "商贸", "餐饮管理", "物业服务", "文化传媒", "建筑装饰", "物流")
@@ -77,6 +77,7 @@ def demo_party_create(*, district_codes, seed: int = 19) -> dict:
     instructors = _instructors(streets, rng, today)
     organizations = _organizations(units, instructors, rng, today)
     alliances = _alliances(district_codes, rng, today)
+    coverage_store(Unit.objects.all())  # the records above were made in bulk
     return {
         "enterprises": enterprises,
         "party organisations": organizations,

@@ -5,8 +5,9 @@ reports with its registration, inspection or rating (三个同步), and regional
 A unit (`Unit`) is the party app's record of a street, a community, a social organisation, a
 commercial building or a non-public enterprise: it names the source record and keeps what party
 building needs of it (members working there, union and youth-league work, the instructor). Its
-coverage is never stored: `selectors` derives it from the organisations covering it, so it is right
-the moment a record changes. No party member's personal data is kept, only counts."""
+coverage is derived by `selectors.derived_coverage` from the organisations covering it and stored
+with it by the service that changed any of them, in the same transaction. No party member's
+personal data is kept, only counts."""
 
 from django.conf import settings
 from django.db import models
@@ -14,6 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from shoushan.organizations.models import CommercialBuilding, Field, SocialOrganization
+from shoushan.party.rules import JOINT, NONE, OWN, WORK
 
 
 class Sector(models.TextChoices):
@@ -22,6 +24,14 @@ class Sector(models.TextChoices):
     ORGANIZATION = "organization", _("social organisation")
     ENTERPRISE = "enterprise", _("non-public enterprise")
     BUILDING = "building", _("commercial building")
+
+
+COVERAGE_CHOICES = [
+    (OWN, _("own organisation")),
+    (JOINT, _("joint organisation")),
+    (WORK, _("work coverage only")),
+    (NONE, _("none")),
+]
 
 
 class Enterprise(models.Model):
@@ -86,13 +96,23 @@ class Unit(models.Model):
     enterprise = models.OneToOneField(
         Enterprise, null=True, blank=True, on_delete=models.CASCADE, related_name="unit"
     )
+    # Derived from the organisations covering the unit, its instructor and its union and
+    # youth-league work (selectors.derived_coverage), and stored by every service that changes one
+    # of them: a city's rates then come from one grouped scan, not a subquery per unit.
+    coverage = models.CharField(
+        _("coverage"), max_length=8, choices=COVERAGE_CHOICES, default=NONE, editable=False
+    )
     is_generated = models.BooleanField(_("generated demo record"), default=False)
 
     class Meta:
         verbose_name = _("unit")
         verbose_name_plural = _("units")
         ordering = ["region_code", "sector", "name"]
-        indexes = [models.Index(fields=["operating", "region_code"])]
+        indexes = [
+            # all that the rates group by: the city's count reads the index alone
+            models.Index(fields=["operating", "region_code", "sector", "field", "coverage"]),
+            models.Index(fields=["operating", "coverage", "region_code"]),
+        ]
 
     def __str__(self) -> str:
         return self.name

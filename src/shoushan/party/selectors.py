@@ -1,7 +1,7 @@
 """Reading party-building records, always within the viewer's scope. A unit's coverage is derived
-here from the organisations covering it, its instructor and its union and youth-league work —
-never stored — and the two rates are counted in the database, one grouped query for a whole
-city."""
+here (`derived_coverage`) from the organisations covering it, its instructor and its union and
+youth-league work; the services store it with the unit whenever one of those changes, and the two
+rates are counted in the database from the stored value, one grouped scan for a whole city."""
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -10,9 +10,7 @@ from django.db.models import (
     Case,
     CharField,
     Count,
-    Exists,
     Max,
-    OuterRef,
     Q,
     QuerySet,
     Value,
@@ -28,6 +26,7 @@ from shoushan.core.errors import NotFound
 from shoushan.organizations.models import Field
 from shoushan.party import rules
 from shoushan.party.models import (
+    COVERAGE_CHOICES,
     Alliance,
     Enterprise,
     Instructor,
@@ -63,12 +62,7 @@ DEFINITIONS = {
         "direction": gettext_lazy("Higher is better."),
     },
 }
-COVERAGE_LABELS = {
-    rules.OWN: gettext_lazy("own organisation"),
-    rules.JOINT: gettext_lazy("joint organisation"),
-    rules.WORK: gettext_lazy("work coverage only"),
-    rules.NONE: gettext_lazy("none"),
-}
+COVERAGE_LABELS = dict(COVERAGE_CHOICES)
 
 
 def party_reader_check(viewer) -> None:
@@ -78,28 +72,29 @@ def party_reader_check(viewer) -> None:
 # ---- coverage ------------------------------------------------------------------------------------
 
 
-def _covering(joint: bool) -> Exists:
-    through = PartyOrganization.units.through.objects.filter(
-        unit_id=OuterRef("pk"), partyorganization__dissolved_on=None
-    )
+def _covering(joint: bool) -> Q:
+    """The units a live organisation of the kind covers. An uncorrelated `IN`: both engines
+    build its set once per query, where a correlated EXISTS would run once per unit."""
+    through = PartyOrganization.units.through.objects.filter(partyorganization__dissolved_on=None)
     if joint:
-        return Exists(through.filter(partyorganization__kind=PartyKind.JOINT_BRANCH))
-    return Exists(through.exclude(partyorganization__kind=PartyKind.JOINT_BRANCH))
+        through = through.filter(partyorganization__kind=PartyKind.JOINT_BRANCH)
+    else:
+        through = through.exclude(partyorganization__kind=PartyKind.JOINT_BRANCH)
+    return Q(pk__in=through.values("unit_id"))
 
 
 WORK_COVERAGE = Q(instructor__isnull=False) | Q(union_work=True) | Q(youth_league_work=True)
 
 
-def with_coverage(units: QuerySet[Unit]) -> QuerySet[Unit]:
-    """The units, each with `coverage`: own, joint, work or none (the best that applies)."""
-    return units.annotate(
-        coverage=Case(
-            When(_covering(joint=False), then=Value(rules.OWN)),
-            When(_covering(joint=True), then=Value(rules.JOINT)),
-            When(WORK_COVERAGE, then=Value(rules.WORK)),
-            default=Value(rules.NONE),
-            output_field=CharField(),
-        )
+def derived_coverage() -> Case:
+    """A unit's coverage from its records: own, joint, work or none (the best that applies), as
+    `rules.coverage_of` says. The services store it in `Unit.coverage`."""
+    return Case(
+        When(_covering(joint=False), then=Value(rules.OWN)),
+        When(_covering(joint=True), then=Value(rules.JOINT)),
+        When(WORK_COVERAGE, then=Value(rules.WORK)),
+        default=Value(rules.NONE),
+        output_field=CharField(),
     )
 
 
@@ -194,8 +189,7 @@ def coverage(viewer, region_code: str = "") -> Coverage:
         region_code__startswith=prefix
     )
     grouped = (
-        with_coverage(units)
-        .annotate(area=Substr("region_code", 1, length))
+        units.annotate(area=Substr("region_code", 1, length))
         .values("area", "sector", "field", "coverage")
         .annotate(n=Count("pk"))
         .order_by()
@@ -246,7 +240,7 @@ def units_visible(viewer) -> QuerySet[Unit]:
 
 def unit_get(viewer, pk: int) -> Unit:
     party_reader_check(viewer)
-    return scoped_get(with_coverage(Unit.objects.all()), viewer, pk=pk)
+    return scoped_get(Unit.objects.all(), viewer, pk=pk)
 
 
 def units_search(
@@ -261,7 +255,7 @@ def units_search(
 ) -> QuerySet[Unit]:
     """Units with their coverage. `uncovered`: "organization" (neither own nor joint) or "work"
     (no coverage at all) — the operating units a rate leaves out."""
-    units = with_coverage(units_visible(viewer))
+    units = units_visible(viewer)
     if region_code:
         units = units.filter(region_code__startswith=significant_prefix(region_code))
     if sector:
@@ -410,7 +404,7 @@ def warnings(viewer, *, today: date, region_code: str = "") -> Warnings:
     branches over the limit, memberships that call for another kind, expired terms, and
     instructors with no visit in 90 days."""
     prefix = significant_prefix(region_code) if region_code else ""
-    units = with_coverage(units_visible(viewer)).filter(region_code__startswith=prefix)
+    units = units_visible(viewer).filter(region_code__startswith=prefix)
     active = party_organizations_visible(viewer, region_code=region_code)
     quiet_since = today - timedelta(days=rules.INSTRUCTOR_VISIT_DAYS)
     instructors = instructors_visible(viewer).filter(region_code__startswith=prefix)

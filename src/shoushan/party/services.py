@@ -1,10 +1,13 @@
 """Writes to party-building records. Each service checks the actor's role and scope, runs in one
 transaction and audits what it changed; a unit or record outside the actor's scope is not found.
-A unit is covered by one active party organisation at most, so that its coverage is one thing."""
+A unit is covered by one active party organisation at most, so that its coverage is one thing;
+a service that changes what a unit's coverage is derived from stores the new one
+(`coverage_store`) in its transaction."""
 
 from datetime import date
 
 from django.db import transaction
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -30,6 +33,7 @@ from shoushan.party.models import (
     Unit,
     Visit,
 )
+from shoushan.party.selectors import derived_coverage
 from shoushan.party.validation import (
     check_enterprise,
     check_party_organization,
@@ -87,6 +91,12 @@ def _street_in_sight(actor, errors: dict, region_code: str, field: str = "region
 
 
 # ---- units from their own apps -----------------------------------------------------------------
+
+
+def coverage_store(units: QuerySet[Unit]) -> int:
+    """Store the derived coverage of the units whose stored one differs; returns how many."""
+    stale = units.annotate(derived=derived_coverage()).exclude(coverage=F("derived"))
+    return Unit.objects.filter(pk__in=stale.values("pk")).update(coverage=derived_coverage())
 
 
 def _organization_unit_values(organization: SocialOrganization) -> dict:
@@ -186,7 +196,10 @@ def units_refresh(*, actor=None) -> int:
     with transaction.atomic():
         Unit.objects.bulk_create(new, batch_size=2000)
         Unit.objects.bulk_update(changed, list(SYNCED[:-1]), batch_size=500)
-    return len(new) + len(changed)
+        # and any unit whose stored coverage went astray (a bulk load, a change made in the
+        # database by hand) is put right
+        restored = coverage_store(Unit.objects.all())
+    return len(new) + len(changed) + restored
 
 
 # ---- the enterprise register -------------------------------------------------------------------
@@ -274,6 +287,7 @@ def unit_work_set(*, actor, unit: Unit, values: dict) -> Unit:
     for name, value in cleaned.items():
         setattr(unit, name, value)
     unit.save(update_fields=list(cleaned))
+    coverage_store(Unit.objects.filter(pk=unit.pk))
     _audit(actor, "party.unit_work", unit, unit.region_code, **cleaned)
     return unit
 
@@ -343,6 +357,7 @@ def party_organization_create(
         is_generated=is_generated,
     )
     organization.units.set(units)
+    coverage_store(Unit.objects.filter(pk__in=[u.pk for u in units]))
     _audit(
         actor,
         "party.organization_create",
@@ -394,11 +409,14 @@ def party_organization_update(
     changed = {k: str(v) for k, v in cleaned.items() if getattr(organization, k) != v}
     for name, value in cleaned.items():
         setattr(organization, name, value)
+    touched = set(organization.units.values_list("pk", flat=True))
     if units is not None:
         organization.units.set(units)
         organization.region_code = common_region([u.region_code for u in units])
         changed["units"] = ", ".join(u.key for u in units)
+        touched |= {u.pk for u in units}
     organization.save()
+    coverage_store(Unit.objects.filter(pk__in=touched))  # a kind or a set of units changed
     changed.pop("secretary_name", None)
     changed.pop("secretary_phone", None)
     _audit(actor, "party.organization_update", organization, organization.region_code, **changed)
@@ -419,6 +437,7 @@ def party_organization_dissolve(
         raise InvalidInput(_("Give the reason (and the decision's number)."))
     organization.dissolved_on = on
     organization.save(update_fields=["dissolved_on"])
+    coverage_store(organization.units.all())
     _audit(
         actor,
         "party.organization_dissolve",
@@ -514,6 +533,7 @@ def instructor_assign(*, actor, unit: Unit, instructor: Instructor | None) -> Un
             raise InvalidInput(_("An instructor serves units of their own district."))
     unit.instructor = instructor
     unit.save(update_fields=["instructor"])
+    coverage_store(Unit.objects.filter(pk=unit.pk))
     _audit(
         actor,
         "party.instructor_assign",
@@ -535,7 +555,9 @@ def instructor_end(*, actor, instructor: Instructor, on: date) -> Instructor:
         raise InvalidInput(_("The date must lie between the appointment and today."))
     instructor.ended_on = on
     instructor.save(update_fields=["ended_on"])
-    released = Unit.objects.filter(instructor=instructor).update(instructor=None)
+    units = list(Unit.objects.filter(instructor=instructor).values_list("pk", flat=True))
+    released = Unit.objects.filter(pk__in=units).update(instructor=None)
+    coverage_store(Unit.objects.filter(pk__in=units))
     _audit(
         actor,
         "party.instructor_end",

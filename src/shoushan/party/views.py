@@ -263,7 +263,7 @@ def organization(request: HttpRequest, organization_id: int) -> HttpResponse:
                 ),
             )
         return redirect("party:organization", organization_id)
-    units_covered = list(selectors.with_coverage(found.units.all()))
+    units_covered = list(found.units.all())
     (personal,) = personal_values(
         request.user, [found], PartyOrganization.PERSONAL_FIELDS, purpose="page"
     )
@@ -433,7 +433,7 @@ def instructor(request: HttpRequest, instructor_id: int) -> HttpResponse:
         {
             "i": found,
             "personal": personal,
-            "units": selectors.with_coverage(found.units.all()),
+            "units": found.units.all(),
             "visits": found.visits.select_related("unit")[:200],
             "keeper": _keeper(request) and not found.ended_on,
         },

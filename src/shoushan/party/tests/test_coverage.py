@@ -222,3 +222,59 @@ def test_units_follow_their_registers(beijing, user):
     assert not unit.operating
     services.units_refresh()
     assert services.units_refresh() == 0  # nothing left to make or change
+
+
+def _coverage_from_records(unit: Unit) -> str:
+    """The unit's coverage worked out in Python from its records, apart from the SQL."""
+    live = unit.party_organizations.filter(dissolved_on=None)
+    return rules.coverage_of(
+        own=live.exclude(kind="joint_branch").exists(),
+        joint=live.filter(kind="joint_branch").exists(),
+        work=bool(unit.instructor_id or unit.union_work or unit.youth_league_work),
+    )
+
+
+def _stored_is_derived(units: list[Unit]) -> list[str]:
+    for unit in units:
+        unit.refresh_from_db()
+        assert unit.coverage == _coverage_from_records(unit), unit.key
+    return [u.coverage for u in units]
+
+
+def test_the_stored_coverage_follows_every_change(beijing, user):
+    clerk = user("district_admin")
+    a, b, c = (enterprise(clerk).unit for _i in range(3))
+    units = [a, b, c]
+    assert _stored_is_derived(units) == ["none", "none", "none"]
+    joint = services.party_organization_create(
+        actor=clerk, values=branch_values([a.key, b.key, c.key])
+    )
+    assert _stored_is_derived(units) == ["joint", "joint", "joint"]
+    services.party_organization_update(
+        actor=clerk, organization=joint, values={"units": f"{a.key} {b.key}"}
+    )
+    assert _stored_is_derived(units) == ["joint", "joint", "none"]
+    own = services.party_organization_create(actor=clerk, values=branch_values([c.key]))
+    assert _stored_is_derived(units) == ["joint", "joint", "own"]
+    services.party_organization_update(
+        actor=clerk, organization=joint, values={"units": a.key, "kind": "branch"}
+    )
+    assert _stored_is_derived(units) == ["own", "none", "own"]
+    services.unit_work_set(actor=clerk, unit=b, values={"youth_league_work": "是"})
+    assert _stored_is_derived(units) == ["own", "work", "own"]
+    services.party_organization_dissolve(
+        actor=clerk, organization=own, on=date(2025, 1, 1), reason="单位撤销"
+    )
+    assert _stored_is_derived(units) == ["own", "work", "none"]
+    instructor = services.instructor_appoint(
+        actor=clerk,
+        values={"name": "王志强", "region_code": DONGHUAMEN, "appointed_on": "2024-01-02"},
+    )
+    services.instructor_assign(actor=clerk, unit=c, instructor=instructor)
+    assert _stored_is_derived(units) == ["own", "work", "work"]
+    services.instructor_end(actor=clerk, instructor=instructor, on=date(2025, 1, 1))
+    assert _stored_is_derived(units) == ["own", "work", "none"]
+    # a value put astray behind the services' back is put right by the periodic job
+    Unit.objects.filter(pk=a.pk).update(coverage="none")
+    assert services.units_refresh() >= 1
+    assert _stored_is_derived(units) == ["own", "work", "none"]

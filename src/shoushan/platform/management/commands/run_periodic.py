@@ -10,6 +10,7 @@ from django.db import close_old_connections
 from shoushan.core.leases import lease_hold, lease_holder_name, lease_release
 from shoushan.grid.cases.services import cases_escalate_overdue
 from shoushan.grid.intake.dispatch import cases_auto_dispatch
+from shoushan.party.services import units_refresh
 from shoushan.volunteers.services import star_ratings_take_effect
 
 log = logging.getLogger(__name__)
@@ -24,6 +25,7 @@ LEASE_SECONDS = 120
 JOBS = (
     ("confident requests dispatched", 60, cases_auto_dispatch),
     ("overdue cases escalated", 300, cases_escalate_overdue),
+    ("party-building units brought up to date", 3_600, units_refresh),
     ("star ratings took effect", 86_400, star_ratings_take_effect),
 )
 
@@ -31,7 +33,8 @@ JOBS = (
 class Command(BaseCommand):
     help = (
         "Run the periodic jobs until stopped: every minute dispatch the confidently classified "
-        "new requests, every five minutes escalate overdue cases, once a day let listed star "
+        "new requests, every five minutes escalate overdue cases, every hour bring the "
+        "party-building units up to date with the registers, once a day let listed star "
         "ratings take effect. --once runs each job once and stops."
     )
 
