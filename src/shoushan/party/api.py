@@ -565,12 +565,20 @@ class WarningsOut(Schema):
     summary="What needs attention",
 )
 def warning_list(
-    request: HttpRequest, region_code: str = REGION, limit: int = Query(200, ge=1, le=1000)
+    request: HttpRequest,
+    region_code: str = REGION,
+    limit: int = Query(200, ge=1, le=1000),
+    kind: str = Query("", description="only this kind (all when empty)"),
 ):
     """Kinds: members_without_own (a unit with 3 or more full members and no organisation of
     its own), joint_over_limit, wrong_kind, term_expired, instructors_without_visit (90 days)."""
+    if kind and kind not in selectors.WARNING_KINDS:
+        raise InvalidInput(_("Unknown kind."), details={"kind": ", ".join(selectors.WARNING_KINDS)})
     found = selectors.warnings(request.user, today=timezone.localdate(), region_code=region_code)
-    return {"counts": found.counts(), "items": selectors.warning_items(found, limit=limit)}
+    return {
+        "counts": found.counts(),
+        "items": selectors.warning_items(found, limit=limit, kind=kind),
+    }
 
 
 # ---- regional alliances ------------------------------------------------------------------------

@@ -454,10 +454,18 @@ def organization_warnings(organization: PartyOrganization, today: date, units: i
     return found
 
 
-def warning_items(found: Warnings, *, limit: int) -> list[dict]:
-    """The warnings as rows (at most `limit` of each kind), each with its reason."""
+WARNING_KINDS = tuple(Warnings.__dataclass_fields__)
+
+
+def warning_items(found: Warnings, *, limit: int, kind: str = "") -> list[dict]:
+    """The warnings as rows (at most `limit` of each kind, or of the one kind asked for), each
+    with its reason."""
+
+    def wanted(name: str) -> bool:
+        return not kind or kind == name
+
     items: list[dict] = []
-    for unit in found.members_without_own[:limit]:
+    for unit in found.members_without_own[:limit] if wanted("members_without_own") else ():
         items.append(
             {
                 "kind": "members_without_own",
@@ -470,14 +478,16 @@ def warning_items(found: Warnings, *, limit: int) -> list[dict]:
                 % {"n": unit.full_members, "coverage": COVERAGE_LABELS[unit.coverage]},
             }
         )
-    for kind in ("joint_over_limit", "wrong_kind", "term_expired"):
-        for organization in getattr(found, kind)[:limit]:
-            if kind == "joint_over_limit":
+    for name in ("joint_over_limit", "wrong_kind", "term_expired"):
+        if not wanted(name):
+            continue
+        for organization in getattr(found, name)[:limit]:
+            if name == "joint_over_limit":
                 detail = _("Covers %(n)s units; at most %(max)s.") % {
                     "n": organization.unit_count,
                     "max": rules.JOINT_MAX_UNITS,
                 }
-            elif kind == "wrong_kind":
+            elif name == "wrong_kind":
                 detail = kind_advice(organization)
             else:
                 detail = _("The term ended on %(date)s.") % {
@@ -485,14 +495,16 @@ def warning_items(found: Warnings, *, limit: int) -> list[dict]:
                 }
             items.append(
                 {
-                    "kind": kind,
+                    "kind": name,
                     "id": organization.pk,
                     "name": organization.name,
                     "region_code": organization.region_code,
                     "detail": detail,
                 }
             )
-    for instructor in found.instructors_without_visit[:limit]:
+    for instructor in (
+        found.instructors_without_visit[:limit] if wanted("instructors_without_visit") else ()
+    ):
         items.append(
             {
                 "kind": "instructors_without_visit",

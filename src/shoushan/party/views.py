@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shoushan.accounts.personal import personal_values
 from shoushan.accounts.roles import PARTY_KEEPERS, has_role
@@ -447,15 +448,36 @@ def _no_unit() -> Unit:
 # ---- warnings, alliances, import ---------------------------------------------------------------
 
 
+WARNINGS_SHOWN = 100
+WARNING_CARDS = (
+    (
+        "members_without_own",
+        gettext_lazy("units with 3 or more full members and no organisation of their own"),
+    ),
+    ("joint_over_limit", gettext_lazy("joint branches over 5 units")),
+    ("wrong_kind", gettext_lazy("organisations whose members call for another kind")),
+    ("term_expired", gettext_lazy("terms expired")),
+    ("instructors_without_visit", gettext_lazy("instructors with no visit in 90 days")),
+)
+
+
 def warnings(request: HttpRequest) -> HttpResponse:
+    """The count of each kind of warning, and the first of one kind (a card chooses it)."""
     region_code = request.GET.get("region_code", "").strip()
     found = selectors.warnings(request.user, today=timezone.localdate(), region_code=region_code)
+    counts = found.counts()
+    kind = request.GET.get("kind", "")
+    if kind not in counts:  # the first kind that has anything to show
+        kind = next((k for k, n in counts.items() if n), selectors.WARNING_KINDS[0])
     return render(
         request,
         "party/warnings.html",
         {
-            "counts": found.counts(),
-            "items": selectors.warning_items(found, limit=200),
+            "counts": counts,
+            "cards": WARNING_CARDS,
+            "kind": kind,
+            "items": selectors.warning_items(found, limit=WARNINGS_SHOWN, kind=kind),
+            "shown": WARNINGS_SHOWN,
             "region_code": region_code,
         },
     )

@@ -170,3 +170,17 @@ def test_the_pages_show_the_arithmetic_and_lead_to_the_uncovered(english, user):
     )
     assert response.status_code == 200  # the form again, with the reason
     assert not Enterprise.objects.filter(name="页面公司").exists()
+
+
+def test_warnings_are_listed_one_kind_at_a_time(english, user):
+    client = english("street_staff")
+    crowded = enterprise(user("street_staff"), full_members="7")
+    answer = client.get("/api/v1/party/warnings?kind=members_without_own").json()
+    assert answer["counts"]["members_without_own"] >= 1
+    assert {w["kind"] for w in answer["items"]} == {"members_without_own"}
+    assert crowded.unit.pk in {w["id"] for w in answer["items"]}
+    refused = client.get("/api/v1/party/warnings?kind=everything")
+    assert refused.status_code == 422 and "members_without_own" in refused.content.decode()
+    page = client.get("/party/warnings/?kind=members_without_own").content.decode()
+    assert f'href="/party/units/{crowded.unit.pk}/"' in page
+    assert 'aria-current="true"' in page
