@@ -62,6 +62,9 @@ WORKSTATION_KEEPERS = frozenset({Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.STRE
 # Who keeps party-building records (organisations, enterprises, instructors, alliances): the
 # region offices down to the street, where the street's party working committee sits.
 PARTY_KEEPERS = frozenset({Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.STREET_STAFF})
+# Who keeps the purchase of social services (funds, calls, awards, contracts, payments): the
+# city's and the districts' social-construction offices.
+PURCHASERS = frozenset({Role.CITY_ADMIN, Role.DISTRICT_ADMIN})
 # Who builds and reads composite indices.
 EVALUATORS = frozenset({Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.RESEARCHER})
 

@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "shoushan.reviews",
     "shoushan.organizations",
     "shoushan.party",
+    "shoushan.purchasing",
     "shoushan.evaluation",
     "shoushan.platform",
 ]

@@ -1,0 +1,240 @@
+"""Government purchase of social services (政府购买社会服务): the money from the year's fund down to
+each payment, and the catalogue it may buy from.
+
+fund → envelopes (one per kind of service) → calls (项目指南), each with budget lines on catalogue
+items → awards to organisations → contracts with milestones → payments. Money is `Decimal` to the
+fen. The sums never exceed their parent — envelopes ≤ fund, budget lines and awards ≤ envelope,
+awards ≤ their line, payments ≤ contract and ≤ milestone — because every service that adds to a
+sum locks the parent row first (`services`); the constraints here keep each amount positive."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from shoushan.organizations.models import SocialOrganization
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+def _positive(name: str, *, zero: bool = False) -> models.CheckConstraint:
+    condition = Q(amount__gte=0) if zero else Q(amount__gt=0)
+    return models.CheckConstraint(condition=condition, name=name)
+
+
+class CatalogueItem(models.Model):
+    """An entry of the guiding catalogue (北京市政府购买服务指导性目录, 京财综〔2022〕1537号):
+    level 1 (A 公共服务), 2 (A10 社会治理服务) or 3 (A1003 社会工作服务). Only level 3 is bought."""
+
+    code = models.CharField(_("code"), max_length=8, unique=True)
+    level = models.PositiveSmallIntegerField(_("level"))
+    name = models.CharField(_("name"), max_length=100)
+    parent_code = models.CharField(_("parent"), max_length=8, blank=True)
+    excluded_reason = models.CharField(
+        _("excluded because"),
+        max_length=200,
+        blank=True,
+        help_text=_("Why the rules forbid buying it (财政部令第102号 art. 10); empty if allowed."),
+    )
+
+    class Meta:
+        verbose_name = _("catalogue item")
+        verbose_name_plural = _("catalogue items")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Fund(models.Model):
+    """A region's special fund for a year (社会建设专项资金)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    year = models.PositiveSmallIntegerField(_("year"))
+    region_code = models.CharField(_("region"), max_length=12, db_index=True)
+    amount = models.DecimalField(_("amount (yuan)"), **MONEY)
+    created_at = models.DateTimeField(auto_now_add=True)
+    is_generated = models.BooleanField(_("generated demo record"), default=False)
+
+    class Meta:
+        verbose_name = _("fund")
+        verbose_name_plural = _("funds")
+        ordering = ["-year", "region_code"]
+        constraints = [
+            models.UniqueConstraint(fields=["region_code", "year"], name="purchasing_fund_year"),
+            _positive("purchasing_fund_amount", zero=True),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EnvelopeKind(models.TextChoices):
+    BASIC = "basic", _("basic public social services (社会基本公共服务)")
+    WELFARE = "welfare", _("public-welfare social services (社会公益服务)")
+    CONVENIENCE = "convenience", _("community convenience services (社区便民服务)")
+    GOVERNANCE = "governance", _("social governance services (社会治理服务)")
+    ADVICE = "advice", _("advice on social construction (社会建设决策咨询服务)")
+    PROJECTS = "projects", _("management projects (管理项目)")
+    POSTS = "posts", _("management posts (管理岗位)")
+
+
+class Envelope(models.Model):
+    """The part of a fund set aside for one kind of service."""
+
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="envelopes")
+    kind = models.CharField(_("kind"), max_length=12, choices=EnvelopeKind.choices)
+    amount = models.DecimalField(_("amount (yuan)"), **MONEY)
+
+    class Meta:
+        verbose_name = _("envelope")
+        verbose_name_plural = _("envelopes")
+        ordering = ["fund", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["fund", "kind"], name="purchasing_envelope_kind"),
+            _positive("purchasing_envelope_amount", zero=True),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fund} · {self.get_kind_display()}"
+
+
+class Call(models.Model):
+    """A call for projects (项目指南) on an envelope, with its directions and budget lines."""
+
+    envelope = models.ForeignKey(Envelope, on_delete=models.PROTECT, related_name="calls")
+    title = models.CharField(_("title"), max_length=200)
+    directions = models.TextField(_("directions"), blank=True)
+    opens_on = models.DateField(_("opens"))
+    closes_on = models.DateField(_("closes"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("call for projects")
+        verbose_name_plural = _("calls for projects")
+        ordering = ["-opens_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_on__gte=F("opens_on")), name="purchasing_call_dates"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class BudgetLine(models.Model):
+    """What a call may spend on one catalogue item."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="lines")
+    item = models.ForeignKey(CatalogueItem, on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("title"), max_length=200)
+    amount = models.DecimalField(_("amount (yuan)"), **MONEY)
+
+    class Meta:
+        verbose_name = _("budget line")
+        verbose_name_plural = _("budget lines")
+        ordering = ["call", "pk"]
+        constraints = [_positive("purchasing_line_amount")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Award(models.Model):
+    """Money committed from a budget line to an organisation's project."""
+
+    ACTIVE, CANCELLED = "active", "cancelled"
+
+    line = models.ForeignKey(BudgetLine, on_delete=models.PROTECT, related_name="awards")
+    organization = models.ForeignKey(
+        SocialOrganization, on_delete=models.PROTECT, related_name="purchase_awards"
+    )
+    title = models.CharField(_("project"), max_length=200)
+    amount = models.DecimalField(_("amount (yuan)"), **MONEY)
+    decided_on = models.DateField(_("decided"))
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        default=ACTIVE,
+        choices=[(ACTIVE, _("in force")), (CANCELLED, _("cancelled"))],
+    )
+    cancelled_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("award")
+        verbose_name_plural = _("awards")
+        ordering = ["-decided_on", "pk"]
+        constraints = [_positive("purchasing_award_amount")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Contract(models.Model):
+    """The written, published contract of an award (财政部令第102号 art. 22–24)."""
+
+    award = models.OneToOneField(Award, on_delete=models.PROTECT, related_name="contract")
+    number = models.CharField(_("contract number"), max_length=50, unique=True)
+    amount = models.DecimalField(_("amount (yuan)"), **MONEY)
+    signed_on = models.DateField(_("signed"))
+    starts_on = models.DateField(_("term starts"))
+    ends_on = models.DateField(_("term ends"))
+    stable = models.BooleanField(
+        _("stable service with secure funding"),
+        default=False,
+        help_text=_("May then run up to 3 years instead of 1."),
+    )
+    published_at = models.URLField(_("published at"), blank=True)
+
+    class Meta:
+        verbose_name = _("contract")
+        verbose_name_plural = _("contracts")
+        ordering = ["-signed_on", "pk"]
+        constraints = [
+            _positive("purchasing_contract_amount"),
+            models.CheckConstraint(
+                condition=Q(ends_on__gt=F("starts_on")), name="purchasing_contract_term"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Milestone(models.Model):
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="milestones")
+    name = models.CharField(_("milestone"), max_length=200)
+    due_on = models.DateField(_("due"))
+    amount = models.DecimalField(_("amount (yuan)"), **MONEY)
+
+    class Meta:
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        ordering = ["contract", "due_on", "pk"]
+        constraints = [_positive("purchasing_milestone_amount")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Payment(models.Model):
+    """A payment made against a milestone of a contract."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="payments")
+    milestone = models.ForeignKey(Milestone, on_delete=models.PROTECT, related_name="payments")
+    paid_on = models.DateField(_("paid"))
+    amount = models.DecimalField(_("amount (yuan)"), **MONEY)
+    reference = models.CharField(_("voucher"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["paid_on", "pk"]
+        constraints = [_positive("purchasing_payment_amount")]
+
+    def __str__(self) -> str:
+        return f"{self.contract} {self.amount}"

@@ -1,0 +1,130 @@
+"""Reading the purchase of services within the viewer's scope, and the ledger: at every level
+(fund, envelope, call, budget line) what is set aside, committed by awards in force, contracted,
+paid and left, each a sum in the database to the fen."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import QuerySet, Sum
+from django.utils.translation import gettext as _
+
+from shoushan.accounts.roles import PURCHASERS, require_role
+from shoushan.accounts.scope import scope_filter, scoped_get
+from shoushan.purchasing.models import Award, BudgetLine, Contract, Envelope, Fund, Payment
+
+ZERO = Decimal("0.00")
+
+
+def purchasing_reader_check(viewer) -> None:
+    require_role(
+        viewer, PURCHASERS, _("The purchase of services is kept by the city and district offices.")
+    )
+
+
+def funds_visible(viewer) -> QuerySet[Fund]:
+    purchasing_reader_check(viewer)
+    return scope_filter(Fund.objects.all(), viewer)
+
+
+def fund_get(viewer, pk: int) -> Fund:
+    purchasing_reader_check(viewer)
+    return scoped_get(Fund.objects.all(), viewer, pk=pk)
+
+
+@dataclass
+class Row:
+    """One level of the ledger. `amount`: what is set aside here (the fund, an envelope, a
+    line; a call's is the sum of its lines)."""
+
+    label: str
+    amount: Decimal = ZERO
+    planned: Decimal = ZERO  # budget lines (envelopes and the fund)
+    committed: Decimal = ZERO  # awards in force
+    contracted: Decimal = ZERO
+    paid: Decimal = ZERO
+    key: str = ""
+    children: list["Row"] = field(default_factory=list)
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.amount - self.committed
+
+    def as_dict(self) -> dict:
+        return {
+            "key": self.key,
+            "label": self.label,
+            "amount": self.amount,
+            "planned": self.planned,
+            "committed": self.committed,
+            "contracted": self.contracted,
+            "paid": self.paid,
+            "remaining": self.remaining,
+            "children": [c.as_dict() for c in self.children],
+        }
+
+
+def _by_line(queryset, path: str) -> dict[int, Decimal]:
+    """Σ amount per budget line, the line reached from the row by `path`."""
+    return {
+        row[path]: row["total"]
+        for row in queryset.values(path).annotate(total=Sum("amount")).order_by()
+    }
+
+
+def ledger(fund: Fund) -> Row:
+    """The fund → envelopes → calls → lines, each with its sums. Every figure of a level is the
+    sum of the figures below it (the fund's amount and unallocated part apart)."""
+    in_force = Award.objects.filter(status=Award.ACTIVE, line__call__envelope__fund=fund)
+    committed = _by_line(in_force, "line_id")
+    contracted = _by_line(
+        Contract.objects.filter(award__in=in_force.values("pk")), "award__line_id"
+    )
+    paid = _by_line(
+        Payment.objects.filter(contract__award__line__call__envelope__fund=fund),
+        "contract__award__line_id",
+    )
+    lines = (
+        BudgetLine.objects.filter(call__envelope__fund=fund)
+        .select_related("call", "item")
+        .order_by("call__envelope_id", "call_id", "pk")
+    )
+    calls: dict[int, Row] = {}
+    call_envelope: dict[int, int] = {}
+    for line in lines:
+        call = calls.setdefault(
+            line.call_id, Row(label=line.call.title, key=f"call-{line.call_id}")
+        )
+        call_envelope[line.call_id] = line.call.envelope_id
+        call.children.append(
+            Row(
+                label=f"{line.item.code} {line.title}",
+                key=f"line-{line.pk}",
+                amount=line.amount,
+                planned=line.amount,
+                committed=committed.get(line.pk, ZERO),
+                contracted=contracted.get(line.pk, ZERO),
+                paid=paid.get(line.pk, ZERO),
+            )
+        )
+    total = Row(label=fund.name, key=f"fund-{fund.pk}", amount=fund.amount)
+    for envelope in Envelope.objects.filter(fund=fund).order_by("kind"):
+        row = Row(
+            label=str(envelope.get_kind_display()),
+            key=f"envelope-{envelope.pk}",
+            amount=envelope.amount,
+        )
+        row.children = [c for pk, c in calls.items() if call_envelope[pk] == envelope.pk]
+        for call in row.children:
+            for attribute in ("amount", "planned", "committed", "contracted", "paid"):
+                setattr(call, attribute, sum((getattr(x, attribute) for x in call.children), ZERO))
+        for attribute in ("planned", "committed", "contracted", "paid"):
+            setattr(row, attribute, sum((getattr(c, attribute) for c in row.children), ZERO))
+        total.children.append(row)
+    for attribute in ("planned", "committed", "contracted", "paid"):
+        setattr(total, attribute, sum((getattr(e, attribute) for e in total.children), ZERO))
+    return total
+
+
+def allocated(fund: Fund) -> Decimal:
+    """What the envelopes set aside of the fund."""
+    return Envelope.objects.filter(fund=fund).aggregate(total=Sum("amount"))["total"] or ZERO

@@ -1,0 +1,531 @@
+"""Writes to the purchase of services. Each service checks the actor's role and scope, runs in one
+transaction and audits what it changed.
+
+The sums hold under concurrency because a service that adds to a sum first locks the row that
+bounds it (`select_for_update`: the fund for its envelopes, the envelope for its lines and awards,
+the contract for its payments) and only then adds up what is there: two approvals racing for one
+envelope are served one after the other, and the second sees the first. On SQLite every write
+transaction starts IMMEDIATE, which serialises them the same way. A sum that would pass its bound
+is refused with 409 and the amounts involved; nothing is changed."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from shoushan.accounts.roles import CITY_ADMINISTRATORS, PURCHASERS, require_role
+from shoushan.accounts.scope import in_scope
+from shoushan.audit.services import audit_record
+from shoushan.core.errors import Conflict, InvalidInput, NotFound
+from shoushan.core.validators import InvalidNumber
+from shoushan.organizations.models import SocialOrganization
+from shoushan.organizations.selectors import eligibility_of
+from shoushan.organizations.validation import date_field
+from shoushan.purchasing import rules
+from shoushan.purchasing.models import (
+    Award,
+    BudgetLine,
+    Call,
+    CatalogueItem,
+    Contract,
+    Envelope,
+    EnvelopeKind,
+    Fund,
+    Milestone,
+    Payment,
+)
+from shoushan.regions.models import Level, Region
+
+NOT_PURCHASER = gettext_lazy(
+    "The purchase of services is kept by the social-construction offices of the city and the "
+    "districts."
+)
+NOT_FOUND = gettext_lazy("No such record in your scope.")
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def _invalid(errors: dict) -> InvalidInput:
+    first = next(iter(errors.values()))
+    return InvalidInput(str(first), details={k: str(v) for k, v in errors.items()})
+
+
+def _in_sight(actor, region_code: str) -> None:
+    if actor is not None and not in_scope(actor, region_code):
+        raise NotFound(str(NOT_FOUND))
+
+
+def _audit(actor, action: str, obj, region_code: str, **changes) -> None:
+    audit_record(actor=actor, action=action, obj=obj, region_code=region_code, changes=changes)
+
+
+def _amount(errors: dict, values: dict, field: str = "amount", *, zero: bool = False):
+    try:
+        return rules.amount_parse(values.get(field, ""), zero=zero)
+    except InvalidNumber as e:
+        errors[field] = _(str(e))
+        return None
+
+
+def _text(errors: dict, values: dict, field: str, *, limit: int = 200, required: bool = True):
+    text = str(values.get(field) or "").strip()
+    if required and not text:
+        errors[field] = _("This field is required.")
+    elif len(text) > limit:
+        errors[field] = _("At most %(n)s characters.") % {"n": limit}
+    return text
+
+
+def _total(queryset, field: str = "amount") -> Decimal:
+    return queryset.aggregate(total=Sum(field))["total"] or Decimal("0.00")
+
+
+def _over(what: str, bound: Decimal, used: Decimal, asked: Decimal) -> Conflict:
+    return Conflict(
+        _(
+            "Over the %(what)s: ¥%(bound)s in all, ¥%(used)s committed, ¥%(left)s left; "
+            "¥%(asked)s asked."
+        )
+        % {
+            "what": what,
+            "bound": f"{bound:,.2f}",
+            "used": f"{used:,.2f}",
+            "left": f"{bound - used:,.2f}",
+            "asked": f"{asked:,.2f}",
+        }
+    )
+
+
+# ---- fund and envelopes ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def fund_create(*, actor, values: dict, is_generated: bool = False) -> Fund:
+    """A region's fund for a year (the city's or a district's)."""
+    require_role(actor, PURCHASERS, NOT_PURCHASER)
+    errors: dict = {}
+    name = _text(errors, values, "name")
+    amount = _amount(errors, values, zero=True)
+    region_code = str(values.get("region_code") or "").strip()
+    region = Region.objects.filter(code=region_code).first()
+    if region is None or region.level not in (Level.CITY, Level.DISTRICT):
+        errors["region_code"] = _("Give the code of the city or of a district.")
+    elif actor is not None and not in_scope(actor, region_code):
+        errors["region_code"] = _("This region is outside your scope.")
+    try:
+        year = int(str(values.get("year") or ""))
+        if not 2000 <= year <= _today().year + 1:
+            raise ValueError
+    except ValueError:
+        errors["year"] = _("Give a year from 2000 to next year.")
+        year = 0
+    if not errors and Fund.objects.filter(region_code=region_code, year=year).exists():
+        errors["year"] = _("This region has a fund for that year already.")
+    if errors:
+        raise _invalid(errors)
+    fund = Fund.objects.create(
+        name=name, year=year, region_code=region_code, amount=amount, is_generated=is_generated
+    )
+    _audit(actor, "purchasing.fund_create", fund, region_code, year=year, amount=str(amount))
+    return fund
+
+
+@transaction.atomic
+def envelope_set(*, actor, fund: Fund, kind: str, amount_text) -> Envelope:
+    """Set aside (or change) the fund's envelope for a kind of service. The envelopes together
+    stay within the fund, and an envelope never drops below what its calls have planned."""
+    require_role(actor, PURCHASERS, NOT_PURCHASER)
+    _in_sight(actor, fund.region_code)
+    errors: dict = {}
+    if kind not in EnvelopeKind.values:
+        errors["kind"] = _("Unknown kind.")
+    amount = _amount(errors, {"amount": amount_text}, zero=True)
+    if errors:
+        raise _invalid(errors)
+    fund = Fund.objects.select_for_update().get(pk=fund.pk)
+    envelope = Envelope.objects.filter(fund=fund, kind=kind).first()
+    others = _total(Envelope.objects.filter(fund=fund).exclude(kind=kind))
+    if others + amount > fund.amount:
+        raise _over(_("fund"), fund.amount, others, amount)
+    if envelope is not None:
+        planned = _total(BudgetLine.objects.filter(call__envelope=envelope))
+        if amount < planned:
+            raise Conflict(
+                _("The calls of this envelope plan ¥%(planned)s already: it cannot be less.")
+                % {"planned": f"{planned:,.2f}"}
+            )
+        before = envelope.amount
+        envelope.amount = amount
+        envelope.save(update_fields=["amount"])
+    else:
+        before = None
+        envelope = Envelope.objects.create(fund=fund, kind=kind, amount=amount)
+    _audit(
+        actor,
+        "purchasing.envelope_set",
+        envelope,
+        fund.region_code,
+        kind=kind,
+        amount=str(amount),
+        before=str(before) if before is not None else "",
+    )
+    return envelope
+
+
+# ---- calls and their budget lines ----------------------------------------------------------------
+
+
+@transaction.atomic
+def call_open(*, actor, envelope: Envelope, values: dict, lines: list[dict]) -> Call:
+    """A call for projects with its budget lines, each on a level-3 catalogue item the rules
+    allow; no call without a line, and the envelope's lines together within the envelope."""
+    require_role(actor, PURCHASERS, NOT_PURCHASER)
+    _in_sight(actor, envelope.fund.region_code)
+    errors: dict = {}
+    title = _text(errors, values, "title")
+    directions = _text(errors, values, "directions", limit=5000, required=False)
+    cleaned: dict = {}
+    date_field(cleaned, errors, values, "opens_on", required=True)
+    date_field(cleaned, errors, values, "closes_on", required=True)
+    if not errors and cleaned["closes_on"] < cleaned["opens_on"]:
+        errors["closes_on"] = _("The call closes before it opens.")
+    if not lines:
+        errors["lines"] = _("A call needs at least one budget line.")
+    planned: list[tuple[CatalogueItem, str, Decimal]] = []
+    for index, line in enumerate(lines, start=1):
+        line_errors: dict = {}
+        line_title = _text(line_errors, line, "title")
+        amount = _amount(line_errors, line)
+        item = CatalogueItem.objects.filter(code=str(line.get("item") or "").strip()).first()
+        if item is None or item.level != 3:
+            line_errors["item"] = _("Choose a level-3 item of the catalogue.")
+        elif item.excluded_reason:
+            line_errors["item"] = _("The rules exclude %(item)s: %(reason)s.") % {
+                "item": item.code,
+                "reason": _(item.excluded_reason),
+            }
+        elif reason := rules.excluded_reason(line_title):
+            line_errors["title"] = _(reason)
+        for field, message in line_errors.items():
+            errors[f"lines.{index}.{field}"] = _("Line %(n)s: %(message)s") % {
+                "n": index,
+                "message": message,
+            }
+        if not line_errors and item is not None and amount is not None:
+            planned.append((item, line_title, amount))
+    if errors:
+        raise _invalid(errors)
+    envelope = Envelope.objects.select_for_update().get(pk=envelope.pk)
+    used = _total(BudgetLine.objects.filter(call__envelope=envelope))
+    asked = sum((amount for _i, _t, amount in planned), Decimal("0.00"))
+    if used + asked > envelope.amount:
+        raise _over(_("envelope"), envelope.amount, used, asked)
+    call = Call.objects.create(
+        envelope=envelope,
+        title=title,
+        directions=directions,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        **cleaned,
+    )
+    BudgetLine.objects.bulk_create(
+        BudgetLine(call=call, item=item, title=line_title, amount=amount)
+        for item, line_title, amount in planned
+    )
+    _audit(
+        actor,
+        "purchasing.call_open",
+        call,
+        envelope.fund.region_code,
+        title=title,
+        lines=[f"{item.code} {amount}" for item, _t, amount in planned],
+    )
+    return call
+
+
+# ---- awards --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def award_make(*, actor, line: BudgetLine, organization: SocialOrganization, values: dict) -> Award:
+    """Commit money from a budget line to an organisation's project: the organisation must be
+    eligible that day; the line's awards stay within the line, the envelope's within the
+    envelope. The envelope's row is the lock that concurrent awards queue on."""
+    require_role(actor, PURCHASERS, NOT_PURCHASER)
+    envelope = line.call.envelope
+    _in_sight(actor, envelope.fund.region_code)
+    errors: dict = {}
+    title = _text(errors, values, "title")
+    amount = _amount(errors, values)
+    cleaned: dict = {}
+    date_field(cleaned, errors, values, "decided_on", required=True)
+    if not errors and cleaned["decided_on"] > _today():
+        errors["decided_on"] = _("The date is after today.")
+    if errors:
+        raise _invalid(errors)
+    eligibility = eligibility_of(organization, cleaned["decided_on"])
+    if not eligibility.eligible:
+        raise InvalidInput(
+            _("%(name)s may not receive public money now: %(reasons)s")
+            % {"name": organization.name, "reasons": "; ".join(eligibility.reasons)},
+            details={"organization": "; ".join(eligibility.reasons)},
+        )
+    envelope = Envelope.objects.select_for_update().get(pk=envelope.pk)
+    active = Award.objects.filter(status=Award.ACTIVE)
+    on_line = _total(active.filter(line=line))
+    if on_line + amount > line.amount:
+        raise _over(_("budget line"), line.amount, on_line, amount)
+    in_envelope = _total(active.filter(line__call__envelope=envelope))
+    if in_envelope + amount > envelope.amount:
+        raise _over(_("envelope"), envelope.amount, in_envelope, amount)
+    award = Award.objects.create(
+        line=line,
+        organization=organization,
+        title=title,
+        amount=amount,
+        decided_on=cleaned["decided_on"],
+    )
+    _audit(
+        actor,
+        "purchasing.award_make",
+        award,
+        envelope.fund.region_code,
+        organization=organization.credit_code or organization.pk,
+        amount=str(amount),
+    )
+    return award
+
+
+@transaction.atomic
+def award_cancel(*, actor, award: Award, reason: str) -> Award:
+    """Cancel an award that nothing was paid on; its money returns to the line."""
+    require_role(actor, PURCHASERS, NOT_PURCHASER)
+    region_code = award.line.call.envelope.fund.region_code
+    _in_sight(actor, region_code)
+    award = Award.objects.select_for_update().get(pk=award.pk)
+    if award.status == Award.CANCELLED:
+        raise Conflict(_("This award was cancelled already."))
+    if Payment.objects.filter(contract__award=award).exists():
+        raise Conflict(_("Payments were made on this award: it cannot be cancelled."))
+    if not reason.strip():
+        raise InvalidInput(_("Give the reason."), details={"reason": _("Give the reason.")})
+    award.status = Award.CANCELLED
+    award.cancelled_reason = reason.strip()[:300]
+    award.save(update_fields=["status", "cancelled_reason"])
+    _audit(actor, "purchasing.award_cancel", award, region_code, reason=award.cancelled_reason)
+    return award
+
+
+# ---- contracts, milestones, payments -------------------------------------------------------------
+
+
+@transaction.atomic
+def contract_sign(*, actor, award: Award, values: dict, milestones: list[dict]) -> Contract:
+    """The award's written contract: at most the award's amount, a term of at most 1 year (3 for
+    a stable, funded service), and milestones that share out its amount exactly."""
+    require_role(actor, PURCHASERS, NOT_PURCHASER)
+    region_code = award.line.call.envelope.fund.region_code
+    _in_sight(actor, region_code)
+    award = Award.objects.select_for_update().get(pk=award.pk)  # one contract per award
+    if award.status != Award.ACTIVE:
+        raise Conflict(_("This award was cancelled."))
+    if Contract.objects.filter(award=award).exists():
+        raise Conflict(_("This award has its contract already."))
+    errors: dict = {}
+    number = _text(errors, values, "number", limit=50)
+    amount = _amount(errors, values)
+    cleaned: dict = {}
+    for field in ("signed_on", "starts_on", "ends_on"):
+        date_field(cleaned, errors, values, field, required=True, years_ahead=4)
+    stable = str(values.get("stable") or "").strip().lower() in ("1", "true", "yes", "是", "on")
+    published_at = _text(errors, values, "published_at", limit=200, required=False)
+    if not errors:
+        problem = rules.term_problem(cleaned["starts_on"], cleaned["ends_on"], stable=stable)
+        if problem:
+            errors["ends_on"] = _(problem)
+    if amount is not None and amount > award.amount:
+        errors["amount"] = _("The contract is for at most the award: ¥%(award)s.") % {
+            "award": f"{award.amount:,.2f}"
+        }
+    if number and Contract.objects.filter(number=number).exists():
+        errors["number"] = _("A contract with this number exists already.")
+    stages: list[tuple[str, date, Decimal]] = []
+    for index, stage in enumerate(milestones, start=1):
+        stage_errors: dict = {}
+        name = _text(stage_errors, stage, "name")
+        stage_amount = _amount(stage_errors, stage)
+        stage_dates: dict = {}
+        date_field(stage_dates, stage_errors, stage, "due_on", required=True, years_ahead=4)
+        for field, message in stage_errors.items():
+            errors[f"milestones.{index}.{field}"] = _("Milestone %(n)s: %(message)s") % {
+                "n": index,
+                "message": message,
+            }
+        if not stage_errors and stage_amount is not None:
+            stages.append((name, stage_dates["due_on"], stage_amount))
+    if not milestones:
+        errors["milestones"] = _("A contract needs at least one milestone to pay against.")
+    elif amount is not None and len(stages) == len(milestones):
+        shared = sum((a for _n, _d, a in stages), Decimal("0.00"))
+        if shared != amount:
+            errors["milestones"] = _(
+                "The milestones share out ¥%(shared)s; the contract is for ¥%(amount)s."
+            ) % {"shared": f"{shared:,.2f}", "amount": f"{amount:,.2f}"}
+    if errors:
+        raise _invalid(errors)
+    contract = Contract.objects.create(
+        award=award,
+        number=number,
+        amount=amount,
+        stable=stable,
+        published_at=published_at,
+        **cleaned,
+    )
+    Milestone.objects.bulk_create(
+        Milestone(contract=contract, name=name, due_on=due_on, amount=stage_amount)
+        for name, due_on, stage_amount in stages
+    )
+    _audit(
+        actor,
+        "purchasing.contract_sign",
+        contract,
+        region_code,
+        number=number,
+        amount=str(amount),
+        term=f"{cleaned['starts_on']}..{cleaned['ends_on']}",
+    )
+    return contract
+
+
+@transaction.atomic
+def payment_record(*, actor, contract: Contract, milestone: Milestone, values: dict) -> Payment:
+    """A payment against a milestone: the contract's payments stay within the contract and the
+    milestone's within the milestone. The contract's row is the lock payments queue on."""
+    require_role(actor, PURCHASERS, NOT_PURCHASER)
+    region_code = contract.award.line.call.envelope.fund.region_code
+    _in_sight(actor, region_code)
+    if milestone.contract_id != contract.pk:
+        raise NotFound(str(NOT_FOUND))
+    errors: dict = {}
+    amount = _amount(errors, values)
+    reference = _text(errors, values, "reference", limit=100, required=False)
+    cleaned: dict = {}
+    date_field(cleaned, errors, values, "paid_on", required=True)
+    if not errors and cleaned["paid_on"] > _today():
+        errors["paid_on"] = _("The date is after today.")
+    if errors:
+        raise _invalid(errors)
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    if contract.award.status != Award.ACTIVE:
+        raise Conflict(_("This award was cancelled."))
+    paid = _total(Payment.objects.filter(contract=contract))
+    if paid + amount > contract.amount:
+        raise _over(_("contract"), contract.amount, paid, amount)
+    on_milestone = _total(Payment.objects.filter(milestone=milestone))
+    if on_milestone + amount > milestone.amount:
+        raise _over(_("milestone"), milestone.amount, on_milestone, amount)
+    payment = Payment.objects.create(
+        contract=contract, milestone=milestone, amount=amount, reference=reference, **cleaned
+    )
+    _audit(
+        actor,
+        "purchasing.payment_record",
+        payment,
+        region_code,
+        contract=contract.number,
+        milestone=milestone.name,
+        amount=str(amount),
+    )
+    return payment
+
+
+# ---- the catalogue -----------------------------------------------------------------------------
+
+CATALOGUE_COLUMNS = ("代码", "一级目录", "二级目录", "三级目录", "备注")
+
+
+def catalogue_load(*, actor, rows: list[dict[str, str]]) -> dict[str, int]:
+    """Load the guiding catalogue from rows with the published columns (代码, 一级目录, 二级目录,
+    三级目录, 备注), all or nothing: codes A, A01, A0101 name levels 1–3, each under its parent.
+    Items the rules exclude are kept, marked with the reason, and refused in budget lines."""
+    require_role(actor, CITY_ADMINISTRATORS, _("The catalogue is the city's."))
+    errors: dict = {}
+    items: dict[str, CatalogueItem] = {}
+    for number, row in enumerate(rows, start=2):
+        code = (row.get("代码") or "").strip().upper()
+        names = [(row.get(c) or "").strip() for c in CATALOGUE_COLUMNS[1:4]]
+        level = {1: 1, 3: 2, 5: 3}.get(len(code))
+        if not code and not any(names):
+            continue
+        if level is None or not code[0].isalpha() or not (code[1:].isdigit() or level == 1):
+            errors[f"row {number}"] = _("Row %(n)s: the code %(code)s is not A, A01 or A0101.") % {
+                "n": number,
+                "code": code or "—",
+            }
+            continue
+        name = names[level - 1]
+        if not name or any(n for i, n in enumerate(names) if i != level - 1):
+            errors[f"row {number}"] = _(
+                "Row %(n)s: a level-%(level)s code names its item in the level-%(level)s "
+                "column only."
+            ) % {"n": number, "level": level}
+            continue
+        parent = {1: "", 2: code[:1], 3: code[:3]}[level]
+        if parent and parent not in items:
+            errors[f"row {number}"] = _("Row %(n)s: its parent %(parent)s comes before it.") % {
+                "n": number,
+                "parent": parent,
+            }
+            continue
+        if code in items:
+            errors[f"row {number}"] = _("Row %(n)s: the code %(code)s is there twice.") % {
+                "n": number,
+                "code": code,
+            }
+            continue
+        items[code] = CatalogueItem(
+            code=code,
+            level=level,
+            name=name,
+            parent_code=parent,
+            excluded_reason=(rules.excluded_reason(name) or "") if level == 3 else "",
+        )
+    if not items and not errors:
+        errors["file"] = _("No catalogue items in the file.")
+    if errors:
+        raise _invalid(errors)
+    with transaction.atomic():
+        known = {i.code: i for i in CatalogueItem.objects.select_for_update()}
+        made = [i for code, i in items.items() if code not in known]
+        changed = []
+        for code, item in items.items():
+            old = known.get(code)
+            if old is not None and (old.name, old.excluded_reason, old.level) != (
+                item.name,
+                item.excluded_reason,
+                item.level,
+            ):
+                old.name, old.excluded_reason, old.level = (
+                    item.name,
+                    item.excluded_reason,
+                    item.level,
+                )
+                old.parent_code = item.parent_code
+                changed.append(old)
+        CatalogueItem.objects.bulk_create(made)
+        CatalogueItem.objects.bulk_update(
+            changed, ["name", "excluded_reason", "level", "parent_code"]
+        )
+        counts = {
+            "items": len(items),
+            "new": len(made),
+            "changed": len(changed),
+            "excluded": sum(1 for i in items.values() if i.excluded_reason),
+        }
+        _audit(actor, "purchasing.catalogue_load", None, "", **counts)
+    return counts
