@@ -5,12 +5,21 @@ paid and left, each a sum in the database to the fen."""
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from shoushan.accounts.roles import PURCHASERS, require_role
 from shoushan.accounts.scope import scope_filter, scoped_get
-from shoushan.purchasing.models import Award, BudgetLine, Contract, Envelope, Fund, Payment
+from shoushan.purchasing.models import (
+    Award,
+    BudgetLine,
+    Call,
+    CatalogueItem,
+    Contract,
+    Envelope,
+    Fund,
+    Payment,
+)
 
 ZERO = Decimal("0.00")
 
@@ -66,7 +75,8 @@ class Row:
 def _by_line(queryset, path: str) -> dict[int, Decimal]:
     """Σ amount per budget line, the line reached from the row by `path`."""
     return {
-        row[path]: row["total"]
+        # SQLite sums decimals with more places than the column has: back to the fen
+        row[path]: row["total"].quantize(ZERO)
         for row in queryset.values(path).annotate(total=Sum("amount")).order_by()
     }
 
@@ -127,4 +137,63 @@ def ledger(fund: Fund) -> Row:
 
 def allocated(fund: Fund) -> Decimal:
     """What the envelopes set aside of the fund."""
-    return Envelope.objects.filter(fund=fund).aggregate(total=Sum("amount"))["total"] or ZERO
+    total = Envelope.objects.filter(fund=fund).aggregate(total=Sum("amount"))["total"]
+    return (total or ZERO).quantize(ZERO)
+
+
+FUND_REGION = {
+    Envelope: "fund__region_code",
+    Call: "envelope__fund__region_code",
+    BudgetLine: "call__envelope__fund__region_code",
+    Award: "line__call__envelope__fund__region_code",
+    Contract: "award__line__call__envelope__fund__region_code",
+}
+
+
+def _scoped(viewer, model, pk: int):
+    """A record of a fund in the viewer's scope, or NotFound."""
+    purchasing_reader_check(viewer)
+    return scoped_get(model.objects.all(), viewer, FUND_REGION[model], pk=pk)
+
+
+def envelope_get(viewer, pk: int) -> Envelope:
+    return _scoped(viewer, Envelope, pk)
+
+
+def call_get(viewer, pk: int) -> Call:
+    return _scoped(viewer, Call, pk)
+
+
+def line_get(viewer, pk: int) -> BudgetLine:
+    return _scoped(viewer, BudgetLine, pk)
+
+
+def award_get(viewer, pk: int) -> Award:
+    return _scoped(viewer, Award, pk)
+
+
+def contract_get(viewer, pk: int) -> Contract:
+    return _scoped(viewer, Contract, pk)
+
+
+def catalogue(*, q: str = "", purchasable: bool = False) -> QuerySet[CatalogueItem]:
+    """The guiding catalogue (public: it is a published document), by code or name fragment;
+    `purchasable`: level-3 items the rules allow."""
+    items = CatalogueItem.objects.all()
+    if q.strip():
+        items = items.filter(Q(code__startswith=q.strip().upper()) | Q(name__contains=q.strip()))
+    if purchasable:
+        items = items.filter(level=3, excluded_reason="")
+    return items
+
+
+def calls_of(fund: Fund) -> QuerySet[Call]:
+    return Call.objects.filter(envelope__fund=fund).select_related("envelope")
+
+
+def awards_of(fund: Fund) -> QuerySet[Award]:
+    return (
+        Award.objects.filter(line__call__envelope__fund=fund)
+        .select_related("organization", "line__item", "contract")
+        .order_by("-decided_on", "pk")
+    )

@@ -83,7 +83,8 @@ def _text(errors: dict, values: dict, field: str, *, limit: int = 200, required:
 
 
 def _total(queryset, field: str = "amount") -> Decimal:
-    return queryset.aggregate(total=Sum(field))["total"] or Decimal("0.00")
+    total = queryset.aggregate(total=Sum(field))["total"] or Decimal("0.00")
+    return total.quantize(rules.FEN)  # SQLite sums with more places than the column has
 
 
 def _over(what: str, bound: Decimal, used: Decimal, asked: Decimal) -> Conflict:

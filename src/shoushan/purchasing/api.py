@@ -1,0 +1,409 @@
+"""The purchase-of-services API: the guiding catalogue, funds and their ledger, envelopes, calls
+with budget lines, awards, contracts with milestones, and payments. Mounted at
+/api/v1/purchasing. Amounts go both ways as strings of yuan with at most two decimals
+("123456.78"): a JSON number is a binary float, which is not exact to the fen."""
+
+from datetime import date
+from typing import Annotated
+
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+from pydantic import Field, StrictStr
+
+from shoushan.accounts.api_auth import API_AUTH
+from shoushan.core.api import AUTH_ERRORS, ObjectSchema, error_responses
+from shoushan.core.errors import NotFound
+from shoushan.organizations.selectors import organization_get
+from shoushan.purchasing import selectors, services
+from shoushan.purchasing.models import Award, Contract, EnvelopeKind, Fund
+
+router = Router(tags=["purchasing"], auth=API_AUTH)
+
+RecordId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+Money = Annotated[StrictStr, Field(description='yuan as a string, e.g. "123456.78"')]
+WRITE_ERRORS = {**AUTH_ERRORS, **error_responses(404, 409)}
+
+
+class CatalogueItemOut(Schema):
+    code: str
+    level: int
+    name: str
+    parent_code: str
+    excluded_reason: str
+
+
+@router.get("/catalogue", response={200: list[CatalogueItemOut], **AUTH_ERRORS})
+def catalogue(request: HttpRequest, q: str = "", purchasable: bool = False):
+    """The guiding catalogue; `purchasable`: only level-3 items the rules allow."""
+    return list(selectors.catalogue(q=q, purchasable=purchasable)[:500])
+
+
+class FundOut(Schema):
+    id: int
+    name: str
+    year: int
+    region_code: str
+    amount: str
+    allocated: str
+    is_generated: bool
+
+
+def _fund(fund: Fund) -> dict:
+    return {
+        "id": fund.pk,
+        "name": fund.name,
+        "year": fund.year,
+        "region_code": fund.region_code,
+        "amount": str(fund.amount),
+        "allocated": str(selectors.allocated(fund)),
+        "is_generated": fund.is_generated,
+    }
+
+
+@router.get("/funds", response={200: list[FundOut], **AUTH_ERRORS})
+def fund_list(request: HttpRequest):
+    return [_fund(f) for f in selectors.funds_visible(request.user)]
+
+
+class FundIn(Schema):
+    name: StrictStr
+    year: int
+    region_code: StrictStr
+    amount: Money
+
+
+@router.post("/funds", response={201: FundOut, **WRITE_ERRORS})
+def fund_create(request: HttpRequest, body: FundIn):
+    fund = services.fund_create(actor=request.user, values=body.dict())
+    return Status(201, _fund(fund))
+
+
+class LedgerRowOut(Schema):
+    key: str
+    label: str
+    amount: str
+    planned: str
+    committed: str
+    contracted: str
+    paid: str
+    remaining: str
+    children: list["LedgerRowOut"]
+
+
+class LedgerOut(Schema):
+    fund: FundOut
+    ledger: LedgerRowOut
+
+
+def _money_tree(row: dict) -> dict:
+    return {
+        **{k: (str(v) if k not in ("key", "label", "children") else v) for k, v in row.items()},
+        "children": [_money_tree(c) for c in row["children"]],
+    }
+
+
+@router.get("/funds/{fund_id}", response={200: LedgerOut, **AUTH_ERRORS, **error_responses(404)})
+def fund_ledger(request: HttpRequest, fund_id: RecordId):
+    """The fund → envelopes → calls → budget lines, each with what is set aside, planned,
+    committed by awards in force, contracted, paid and left."""
+    fund = selectors.fund_get(request.user, fund_id)
+    return {"fund": _fund(fund), "ledger": _money_tree(selectors.ledger(fund).as_dict())}
+
+
+class EnvelopeIn(ObjectSchema):
+    amount: Money
+
+
+class EnvelopeOut(Schema):
+    id: int
+    fund_id: int
+    kind: str
+    amount: str
+
+
+@router.put("/funds/{fund_id}/envelopes/{kind}", response={200: EnvelopeOut, **WRITE_ERRORS})
+def envelope_set(request: HttpRequest, fund_id: RecordId, kind: EnvelopeKind, body: EnvelopeIn):
+    """Set aside (or change) the fund's envelope for a kind of service."""
+    fund = selectors.fund_get(request.user, fund_id)
+    envelope = services.envelope_set(
+        actor=request.user, fund=fund, kind=kind, amount_text=body.amount
+    )
+    return {
+        "id": envelope.pk,
+        "fund_id": fund.pk,
+        "kind": envelope.kind,
+        "amount": str(envelope.amount),
+    }
+
+
+class LineIn(Schema):
+    item: StrictStr
+    title: StrictStr
+    amount: Money
+
+
+class CallIn(Schema):
+    title: StrictStr
+    directions: StrictStr = ""
+    opens_on: date
+    closes_on: date
+    lines: list[LineIn]
+
+
+class LineOut(Schema):
+    id: int
+    item: str
+    title: str
+    amount: str
+
+
+class CallOut(Schema):
+    id: int
+    envelope_id: int
+    title: str
+    directions: str
+    opens_on: date
+    closes_on: date
+    lines: list[LineOut]
+
+
+def _call(call) -> dict:
+    return {
+        "id": call.pk,
+        "envelope_id": call.envelope_id,
+        "title": call.title,
+        "directions": call.directions,
+        "opens_on": call.opens_on,
+        "closes_on": call.closes_on,
+        "lines": [
+            {"id": line.pk, "item": line.item.code, "title": line.title, "amount": str(line.amount)}
+            for line in call.lines.select_related("item")
+        ],
+    }
+
+
+@router.post("/envelopes/{envelope_id}/calls", response={201: CallOut, **WRITE_ERRORS})
+def call_open(request: HttpRequest, envelope_id: RecordId, body: CallIn):
+    """A call for projects with at least one budget line on a level-3 catalogue item."""
+    envelope = selectors.envelope_get(request.user, envelope_id)
+    values = body.dict(exclude={"lines"})
+    values = {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()}
+    call = services.call_open(
+        actor=request.user,
+        envelope=envelope,
+        values=values,
+        lines=[line.dict() for line in body.lines],
+    )
+    return Status(201, _call(call))
+
+
+@router.get(
+    "/funds/{fund_id}/calls", response={200: list[CallOut], **AUTH_ERRORS, **error_responses(404)}
+)
+def call_list(request: HttpRequest, fund_id: RecordId):
+    fund = selectors.fund_get(request.user, fund_id)
+    return [_call(c) for c in selectors.calls_of(fund)]
+
+
+class AwardIn(Schema):
+    organization_id: RecordId
+    title: StrictStr
+    amount: Money
+    decided_on: date
+
+
+class AwardOut(Schema):
+    id: int
+    line_id: int
+    organization_id: int
+    organization_name: str
+    title: str
+    amount: str
+    decided_on: date
+    status: str
+    contract_id: int | None
+
+
+def _award(award: Award) -> dict:
+    contract = award.contract if hasattr(award, "contract") else None  # none signed yet
+    return {
+        "id": award.pk,
+        "line_id": award.line_id,
+        "organization_id": award.organization_id,
+        "organization_name": award.organization.name,
+        "title": award.title,
+        "amount": str(award.amount),
+        "decided_on": award.decided_on,
+        "status": award.status,
+        "contract_id": contract.pk if contract else None,
+    }
+
+
+@router.post("/lines/{line_id}/awards", response={201: AwardOut, **WRITE_ERRORS})
+def award_make(request: HttpRequest, line_id: RecordId, body: AwardIn):
+    """Commit money from a budget line to an eligible organisation (409 over the line or the
+    envelope, with the amounts)."""
+    line = selectors.line_get(request.user, line_id)
+    organization = organization_get(request.user, body.organization_id)
+    award = services.award_make(
+        actor=request.user,
+        line=line,
+        organization=organization,
+        values={"title": body.title, "amount": body.amount, "decided_on": str(body.decided_on)},
+    )
+    return Status(201, _award(award))
+
+
+@router.get(
+    "/funds/{fund_id}/awards", response={200: list[AwardOut], **AUTH_ERRORS, **error_responses(404)}
+)
+def award_list(request: HttpRequest, fund_id: RecordId):
+    fund = selectors.fund_get(request.user, fund_id)
+    return [_award(a) for a in selectors.awards_of(fund)]
+
+
+class ReasonIn(Schema):
+    reason: StrictStr
+
+
+@router.post("/awards/{award_id}/cancel", response={200: AwardOut, **WRITE_ERRORS})
+def award_cancel(request: HttpRequest, award_id: RecordId, body: ReasonIn):
+    award = selectors.award_get(request.user, award_id)
+    return _award(services.award_cancel(actor=request.user, award=award, reason=body.reason))
+
+
+class MilestoneIn(Schema):
+    name: StrictStr
+    due_on: date
+    amount: Money
+
+
+class ContractIn(Schema):
+    number: StrictStr
+    amount: Money
+    signed_on: date
+    starts_on: date
+    ends_on: date
+    stable: bool = False
+    published_at: StrictStr = ""
+    milestones: list[MilestoneIn]
+
+
+class MilestoneOut(Schema):
+    id: int
+    name: str
+    due_on: date
+    amount: str
+    paid: str
+
+
+class PaymentOut(Schema):
+    id: int
+    milestone_id: int
+    paid_on: date
+    amount: str
+    reference: str
+
+
+class ContractOut(Schema):
+    id: int
+    award_id: int
+    number: str
+    amount: str
+    paid: str
+    signed_on: date
+    starts_on: date
+    ends_on: date
+    stable: bool
+    published_at: str
+    milestones: list[MilestoneOut]
+    payments: list[PaymentOut]
+
+
+def _contract(contract: Contract) -> dict:
+    payments = list(contract.payments.order_by("paid_on", "pk"))
+    return {
+        "id": contract.pk,
+        "award_id": contract.award_id,
+        "number": contract.number,
+        "amount": str(contract.amount),
+        "paid": str(sum((p.amount for p in payments), selectors.ZERO)),
+        "signed_on": contract.signed_on,
+        "starts_on": contract.starts_on,
+        "ends_on": contract.ends_on,
+        "stable": contract.stable,
+        "published_at": contract.published_at,
+        "milestones": [
+            {
+                "id": m.pk,
+                "name": m.name,
+                "due_on": m.due_on,
+                "amount": str(m.amount),
+                "paid": str(
+                    sum((p.amount for p in payments if p.milestone_id == m.pk), selectors.ZERO)
+                ),
+            }
+            for m in contract.milestones.all()
+        ],
+        "payments": [
+            {
+                "id": p.pk,
+                "milestone_id": p.milestone_id,
+                "paid_on": p.paid_on,
+                "amount": str(p.amount),
+                "reference": p.reference,
+            }
+            for p in payments
+        ],
+    }
+
+
+@router.post("/awards/{award_id}/contract", response={201: ContractOut, **WRITE_ERRORS})
+def contract_sign(request: HttpRequest, award_id: RecordId, body: ContractIn):
+    """The award's written contract: a term of at most 1 year (3 when `stable`), milestones
+    sharing out its amount exactly."""
+    award = selectors.award_get(request.user, award_id)
+    values = body.dict(exclude={"milestones"})
+    values = {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()}
+    values["stable"] = "1" if body.stable else ""
+    contract = services.contract_sign(
+        actor=request.user,
+        award=award,
+        values=values,
+        milestones=[
+            {"name": m.name, "due_on": m.due_on.isoformat(), "amount": m.amount}
+            for m in body.milestones
+        ],
+    )
+    return Status(201, _contract(contract))
+
+
+@router.get(
+    "/contracts/{contract_id}", response={200: ContractOut, **AUTH_ERRORS, **error_responses(404)}
+)
+def contract_detail(request: HttpRequest, contract_id: RecordId):
+    return _contract(selectors.contract_get(request.user, contract_id))
+
+
+class PaymentIn(Schema):
+    milestone_id: RecordId
+    amount: Money
+    paid_on: date
+    reference: StrictStr = ""
+
+
+@router.post("/contracts/{contract_id}/payments", response={201: ContractOut, **WRITE_ERRORS})
+def payment_record(request: HttpRequest, contract_id: RecordId, body: PaymentIn):
+    """A payment against one of the contract's milestones (409 over the milestone or the
+    contract, with the amounts)."""
+    contract = selectors.contract_get(request.user, contract_id)
+    milestone = contract.milestones.filter(pk=body.milestone_id).first()
+    if milestone is None:
+        raise NotFound(str(services.NOT_FOUND))
+    services.payment_record(
+        actor=request.user,
+        contract=contract,
+        milestone=milestone,
+        values={"amount": body.amount, "paid_on": str(body.paid_on), "reference": body.reference},
+    )
+    return Status(201, _contract(contract))

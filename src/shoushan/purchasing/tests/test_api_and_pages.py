@@ -1,0 +1,113 @@
+"""The purchase-of-services API and pages walk a project from the fund to its payments; amounts go
+as strings exact to the fen, a sum over its bound is 409 with the amounts, another region's
+records are 404."""
+
+import pytest
+
+from shoushan.organizations.tests.factories import organization
+from shoushan.purchasing.tests.factories import catalogue
+
+
+@pytest.fixture
+def english(login):
+    def sign_in(username: str):
+        client = login(username)
+        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+        return client
+
+    return sign_in
+
+
+def _post(client, url, body, method="post"):
+    return getattr(client, method)(url, body, content_type="application/json")
+
+
+def test_the_api_walks_a_project_from_fund_to_payments(english, user):
+    catalogue()
+    client = english("district_admin")
+    body = organization(user("district_admin"), registered_on="2024-03-01")
+    fund = _post(
+        client,
+        "/api/v1/purchasing/funds",
+        {"name": "东城区社会建设专项资金", "year": 2025, "region_code": "110101000000",
+         "amount": "2500000.00"},
+    )  # fmt: skip
+    assert fund.status_code == 201, fund.content
+    fund_id = fund.json()["id"]
+    envelope = _post(
+        client, f"/api/v1/purchasing/funds/{fund_id}/envelopes/governance", {"amount": "1000000"},
+        method="put",
+    )  # fmt: skip
+    assert envelope.json()["amount"] == "1000000.00"
+    call = _post(
+        client,
+        f"/api/v1/purchasing/envelopes/{envelope.json()['id']}/calls",
+        {"title": "2025年社会治理服务项目指南", "opens_on": "2025-03-01", "closes_on": "2025-03-31",
+         "lines": [{"item": "A1003", "title": "社区社会工作服务", "amount": "600000.00"}]},
+    )  # fmt: skip
+    assert call.status_code == 201, call.content
+    line_id = call.json()["lines"][0]["id"]
+    over = _post(
+        client,
+        f"/api/v1/purchasing/lines/{line_id}/awards",
+        {"organization_id": body.pk, "title": "过大项目", "amount": "600000.01",
+         "decided_on": "2025-05-10"},
+    )  # fmt: skip
+    assert over.status_code == 409 and "600,000.00" in over.json()["detail"]
+    award = _post(
+        client,
+        f"/api/v1/purchasing/lines/{line_id}/awards",
+        {"organization_id": body.pk, "title": "社区社会工作服务项目", "amount": "123456.78",
+         "decided_on": "2025-05-10"},
+    )  # fmt: skip
+    assert award.status_code == 201, award.content
+    contract = _post(
+        client,
+        f"/api/v1/purchasing/awards/{award.json()['id']}/contract",
+        {"number": "DC-2025-001", "amount": "123456.78", "signed_on": "2025-05-20",
+         "starts_on": "2025-06-01", "ends_on": "2026-05-31",
+         "milestones": [{"name": "中期", "due_on": "2025-11-30", "amount": "61728.39"},
+                        {"name": "结项", "due_on": "2026-05-31", "amount": "61728.39"}]},
+    )  # fmt: skip
+    assert contract.status_code == 201, contract.content
+    contract_id = contract.json()["id"]
+    for milestone in contract.json()["milestones"]:
+        paid = _post(
+            client,
+            f"/api/v1/purchasing/contracts/{contract_id}/payments",
+            {"milestone_id": milestone["id"], "amount": "61728.39", "paid_on": "2025-12-01"},
+        )
+        assert paid.status_code == 201, paid.content
+    assert paid.json()["paid"] == "123456.78"
+    ledger = client.get(f"/api/v1/purchasing/funds/{fund_id}").json()["ledger"]
+    assert ledger["committed"] == ledger["paid"] == "123456.78"
+    assert ledger["children"][0]["remaining"] == "876543.22"
+    float_amount = _post(
+        client, f"/api/v1/purchasing/funds/{fund_id}/envelopes/basic", {"amount": 1.1}, method="put"
+    )
+    assert float_amount.status_code == 422
+    # another district's office sees none of it
+    other = english("city_admin")
+    assert other.get(f"/api/v1/purchasing/funds/{fund_id}").status_code == 200
+    assert english("street_staff").get(f"/api/v1/purchasing/funds/{fund_id}").status_code == 403
+
+
+def test_another_regions_fund_is_not_found(english):
+    city = english("city_admin")
+    fund = _post(
+        city,
+        "/api/v1/purchasing/funds",
+        {"name": "西城区资金", "year": 2025, "region_code": "110102000000", "amount": "100.00"},
+    )
+    assert fund.status_code == 201
+    district = english("district_admin")  # 东城区
+    assert district.get(f"/api/v1/purchasing/funds/{fund.json()['id']}").status_code == 404
+    assert (
+        _post(
+            district,
+            f"/api/v1/purchasing/funds/{fund.json()['id']}/envelopes/basic",
+            {"amount": "1.00"},
+            method="put",
+        ).status_code
+        == 404
+    )
