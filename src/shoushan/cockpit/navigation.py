@@ -16,6 +16,7 @@ from shoushan.accounts.roles import (
     EVALUATORS,
     PARTY_KEEPERS,
     PATROLLERS,
+    PURCHASERS,
     REGION_STAFF,
     REGISTRARS,
     VIEW_AUDIT,
@@ -87,6 +88,13 @@ SECTIONS = (
             Link(_("Building workstations"), "organizations:buildings", REGION_STAFF),
             Link(_("Import into the registry"), "organizations:import", REGISTRARS),
             Link(_("Look up a social organisation"), "organizations:lookup"),
+        ),
+    ),
+    Section(
+        _("Purchase of services"),
+        (
+            Link(_("Funds and their ledger"), "purchasing:funds", PURCHASERS),
+            Link(_("Guiding catalogue"), "purchasing:catalogue", REGION_STAFF),
         ),
     ),
     Section(

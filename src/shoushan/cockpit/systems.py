@@ -89,6 +89,13 @@ SYSTEMS = [
         _("Purchase of services"),
         "政府购买社会服务体系",
         _("Special fund, calls, applications, review, contracts, evaluation."),
+        built=_(
+            "The money, exact to the fen: funds, envelopes by kind of service, calls with budget "
+            "lines on the guiding catalogue, awards to eligible organisations, contracts with "
+            "milestones and payments, every sum within its bound; the ledger at every level and "
+            "the API. Applications, expert review, public notice and evaluation: not yet."
+        ),
+        url_name="purchasing:funds",
     ),
     System(8, _("Think tanks"), "智库建设体系", _("Research bases and yearly research topics.")),
     System(

@@ -18,6 +18,7 @@ urlpatterns = [
     path("volunteers/", include("shoushan.volunteers.urls")),
     path("organizations/", include("shoushan.organizations.urls")),
     path("party/", include("shoushan.party.urls")),
+    path("purchasing/", include("shoushan.purchasing.urls")),
     path("evaluation/", include("shoushan.evaluation.urls")),
     path("report/", resident_report, name="resident_report"),
     path("report/follow-up/", follow_up, name="follow_up"),

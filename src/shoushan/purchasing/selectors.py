@@ -52,6 +52,7 @@ class Row:
     contracted: Decimal = ZERO
     paid: Decimal = ZERO
     key: str = ""
+    pk: int | None = None  # of the fund, envelope, call or line the row stands for
     children: list["Row"] = field(default_factory=list)
 
     @property
@@ -102,13 +103,14 @@ def ledger(fund: Fund) -> Row:
     call_envelope: dict[int, int] = {}
     for line in lines:
         call = calls.setdefault(
-            line.call_id, Row(label=line.call.title, key=f"call-{line.call_id}")
+            line.call_id, Row(label=line.call.title, key=f"call-{line.call_id}", pk=line.call_id)
         )
         call_envelope[line.call_id] = line.call.envelope_id
         call.children.append(
             Row(
                 label=f"{line.item.code} {line.title}",
                 key=f"line-{line.pk}",
+                pk=line.pk,
                 amount=line.amount,
                 planned=line.amount,
                 committed=committed.get(line.pk, ZERO),
@@ -116,11 +118,12 @@ def ledger(fund: Fund) -> Row:
                 paid=paid.get(line.pk, ZERO),
             )
         )
-    total = Row(label=fund.name, key=f"fund-{fund.pk}", amount=fund.amount)
+    total = Row(label=fund.name, key=f"fund-{fund.pk}", pk=fund.pk, amount=fund.amount)
     for envelope in Envelope.objects.filter(fund=fund).order_by("kind"):
         row = Row(
             label=str(envelope.get_kind_display()),
             key=f"envelope-{envelope.pk}",
+            pk=envelope.pk,
             amount=envelope.amount,
         )
         row.children = [c for pk, c in calls.items() if call_envelope[pk] == envelope.pk]

@@ -18,6 +18,12 @@ def percent(value) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
+@register.filter
+def yuan(value) -> str:
+    """An amount of money, exact to the fen, with thousands grouped: ¥1,234,567.89."""
+    return "—" if value is None or value == "" else f"¥{value:,.2f}"
+
+
 # The words the platform itself stores for what no person did or named: the actor of automatic
 # moves and the names of the demo's batches, shown in the reader's language.
 PLATFORM_WORDS = {

@@ -111,3 +111,46 @@ def test_another_regions_fund_is_not_found(english):
         ).status_code
         == 404
     )
+
+
+def test_the_pages_walk_a_project_and_show_the_ledger(login, user):
+    catalogue()
+    client = login("district_admin")
+    body = organization(user("district_admin"), registered_on="2024-03-01")
+    made = client.post(
+        "/purchasing/",
+        {
+            "name": "页面测试资金",
+            "year": "2025",
+            "region_code": "110101000000",
+            "amount": "1,000,000",
+        },
+    )
+    assert made.status_code == 302, made.content.decode()[:500]
+    fund_url = made["Location"]
+    bad = client.post(fund_url, {"kind": "basic", "amount": "1000000.001"}, follow=True)
+    assert "2 位小数" in bad.content.decode()  # the reason, in the page's language
+    client.post(fund_url, {"kind": "basic", "amount": "500000.00"})
+    page = client.get(fund_url).content.decode()
+    assert 'id="ledger"' in page and "¥500,000.00" in page
+    envelope = page.split("/envelopes/")[1].split("/")[0]
+    opened = client.post(
+        f"/purchasing/envelopes/{envelope}/calls/new/",
+        {"title": "页面测试指南", "opens_on": "2025-03-01", "closes_on": "2025-03-31",
+         "line-1-item": "A1003", "line-1-title": "社工服务", "line-1-amount": "300000"},
+    )  # fmt: skip
+    assert opened.status_code == 302, opened.content.decode()[:2000]
+    call_url = opened["Location"]
+    line = client.get(call_url).content.decode().split('name="line"><option value="')[1]
+    line_id = line.split('"')[0]
+    awarded = client.post(
+        call_url,
+        {"line": line_id, "organization": body.credit_code, "title": "页面测试项目",
+         "amount": "100000.50", "decided_on": "2025-05-10"},
+        follow=True,
+    )  # fmt: skip
+    assert "页面测试项目" in awarded.content.decode()
+    assert "¥100,000.50" in client.get(fund_url).content.decode()
+    for url in ("/purchasing/catalogue/", "/purchasing/"):
+        assert client.get(url).status_code == 200
+    assert login("street_staff").get(fund_url).status_code == 403

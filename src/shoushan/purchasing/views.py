@@ -1,0 +1,254 @@
+"""Pages of the purchase of services. Views translate: they read the request, call one selector
+or service, and render; a refused write comes back as a message on the same page."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from shoushan.accounts.scope import scope_prefixes
+from shoushan.core.errors import InvalidInput
+from shoushan.core.views import act
+from shoushan.organizations.models import SocialOrganization
+from shoushan.organizations.selectors import organization_get, organizations_visible
+from shoushan.purchasing import selectors, services
+from shoushan.purchasing.models import Award, EnvelopeKind
+from shoushan.regions.models import Level, Region
+
+LINE_ROWS = 5  # empty line rows a new call's form offers
+MILESTONE_ROWS = 4
+
+
+def _rows(request: HttpRequest, prefix: str, fields: tuple[str, ...], count: int) -> list[dict]:
+    """The filled rows of a repeated group of fields (`line-1-item`, `line-1-amount` …)."""
+    rows = []
+    for n in range(1, count + 1):
+        row = {f: request.POST.get(f"{prefix}-{n}-{f}", "").strip() for f in fields}
+        if any(row.values()):
+            rows.append(row)
+    return rows
+
+
+def funds(request: HttpRequest) -> HttpResponse:
+    found = selectors.funds_visible(request.user)
+    values: dict = {}
+    if request.method == "POST":
+        values = {
+            k: request.POST.get(k, "").strip() for k in ("name", "year", "region_code", "amount")
+        }
+        made = []
+
+        def work() -> str:
+            made.append(services.fund_create(actor=request.user, values=values))
+            return _("Recorded.")
+
+        if act(request, work):
+            return redirect("purchasing:fund", made[0].pk)
+    prefixes = scope_prefixes(request.user)
+    regions = Region.objects.filter(level__in=(Level.CITY, Level.DISTRICT)).order_by("code")
+    if prefixes is not None:
+        regions = regions.filter(code__regex=rf"^({'|'.join(prefixes) or 'none'})")
+    return render(
+        request,
+        "purchasing/funds.html",
+        {
+            "rows": [(f, selectors.allocated(f)) for f in found],
+            "values": values,
+            "regions": regions,
+        },
+    )
+
+
+def fund(request: HttpRequest, fund_id: int) -> HttpResponse:
+    found = selectors.fund_get(request.user, fund_id)
+    if request.method == "POST":
+        act(
+            request,
+            lambda: (
+                services.envelope_set(
+                    actor=request.user,
+                    fund=found,
+                    kind=request.POST.get("kind", ""),
+                    amount_text=request.POST.get("amount", ""),
+                )
+                and _("Recorded.")
+            ),
+        )
+        return redirect("purchasing:fund", found.pk)
+    return render(
+        request,
+        "purchasing/fund.html",
+        {
+            "fund": found,
+            "ledger": selectors.ledger(found),
+            "allocated": selectors.allocated(found),
+            "envelopes": found.envelopes.order_by("kind"),
+            "kinds": EnvelopeKind.choices,
+            "awards": selectors.awards_of(found)[:200],
+        },
+    )
+
+
+def call_new(request: HttpRequest, envelope_id: int) -> HttpResponse:
+    envelope = selectors.envelope_get(request.user, envelope_id)
+    values: dict = {}
+    lines: list[dict] = []
+    if request.method == "POST":
+        values = {
+            k: request.POST.get(k, "").strip()
+            for k in ("title", "directions", "opens_on", "closes_on")
+        }
+        lines = _rows(request, "line", ("item", "title", "amount"), LINE_ROWS)
+        made = []
+
+        def work() -> str:
+            made.append(
+                services.call_open(
+                    actor=request.user, envelope=envelope, values=values, lines=lines
+                )
+            )
+            return _("The call is open.")
+
+        if act(request, work):
+            return redirect("purchasing:call", made[0].pk)
+    return render(
+        request,
+        "purchasing/call_new.html",
+        {
+            "envelope": envelope,
+            "values": values,
+            "lines": lines + [{}] * (LINE_ROWS - len(lines)),
+            "items": selectors.catalogue(purchasable=True),
+        },
+    )
+
+
+def call(request: HttpRequest, call_id: int) -> HttpResponse:
+    found = selectors.call_get(request.user, call_id)
+    values: dict = {}
+    if request.method == "POST":
+        values = {
+            k: request.POST.get(k, "").strip()
+            for k in ("line", "organization", "title", "amount", "decided_on")
+        }
+
+        def work() -> str:
+            line = found.lines.filter(pk=values["line"] or 0).first()
+            if line is None:
+                raise InvalidInput(_("Choose the budget line."))
+            organization = _organization(request, values["organization"])
+            services.award_make(
+                actor=request.user, line=line, organization=organization, values=values
+            )
+            return _("Awarded.")
+
+        if act(request, work):
+            return redirect("purchasing:call", found.pk)
+    lines = found.lines.select_related("item").prefetch_related("awards__organization")
+    return render(
+        request,
+        "purchasing/call.html",
+        {"call": found, "lines": lines, "values": values, "fund": found.envelope.fund},
+    )
+
+
+def _organization(request: HttpRequest, text: str) -> SocialOrganization:
+    """An organisation in the viewer's sight by its credit code or its number."""
+    text = text.strip().upper()
+    if text.isdigit():
+        return organization_get(request.user, int(text))
+    found = organizations_visible(request.user).filter(credit_code=text).first()
+    if found is None:
+        raise InvalidInput(
+            _("No organisation with this credit code in your scope: %(code)s.") % {"code": text}
+        )
+    return found
+
+
+def award(request: HttpRequest, award_id: int) -> HttpResponse:
+    found = selectors.award_get(request.user, award_id)
+    contract = found.contract if hasattr(found, "contract") else None
+    values: dict = {}
+    stages: list[dict] = []
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "cancel":
+            act(
+                request,
+                lambda: (
+                    services.award_cancel(
+                        actor=request.user, award=found, reason=request.POST.get("reason", "")
+                    )
+                    and _("Cancelled.")
+                ),
+            )
+            return redirect("purchasing:award", found.pk)
+        if action == "pay" and contract is not None:
+
+            def pay() -> str:
+                milestone = contract.milestones.filter(
+                    pk=request.POST.get("milestone") or 0
+                ).first()
+                if milestone is None:
+                    raise InvalidInput(_("Choose the milestone."))
+                services.payment_record(
+                    actor=request.user,
+                    contract=contract,
+                    milestone=milestone,
+                    values={k: request.POST.get(k, "") for k in ("amount", "paid_on", "reference")},
+                )
+                return _("Payment recorded.")
+
+            act(request, pay)
+            return redirect("purchasing:award", found.pk)
+        values = {
+            k: request.POST.get(k, "").strip()
+            for k in (
+                "number",
+                "amount",
+                "signed_on",
+                "starts_on",
+                "ends_on",
+                "stable",
+                "published_at",
+            )
+        }
+        stages = _rows(request, "milestone", ("name", "due_on", "amount"), MILESTONE_ROWS)
+        if act(
+            request,
+            lambda: (
+                services.contract_sign(
+                    actor=request.user, award=found, values=values, milestones=stages
+                )
+                and _("The contract is recorded.")
+            ),
+        ):
+            return redirect("purchasing:award", found.pk)
+    payments = list(contract.payments.select_related("milestone")) if contract else []
+    milestones = []
+    if contract:
+        for m in contract.milestones.all():
+            paid = sum((p.amount for p in payments if p.milestone_id == m.pk), selectors.ZERO)
+            milestones.append((m, paid))
+    return render(
+        request,
+        "purchasing/award.html",
+        {
+            "award": found,
+            "contract": contract,
+            "milestones": milestones,
+            "payments": payments,
+            "paid": sum((p.amount for p in payments), selectors.ZERO),
+            "values": values,
+            "stages": stages + [{}] * (MILESTONE_ROWS - len(stages)),
+            "active": found.status == Award.ACTIVE,
+        },
+    )
+
+
+def catalogue(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    return render(
+        request,
+        "purchasing/catalogue.html",
+        {"items": selectors.catalogue(q=q), "q": q},
+    )
