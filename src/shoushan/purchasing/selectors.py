@@ -17,6 +17,7 @@ from shoushan.purchasing.models import (
     CatalogueItem,
     Contract,
     Envelope,
+    EnvelopeKind,
     Fund,
     Payment,
 )
@@ -119,7 +120,8 @@ def ledger(fund: Fund) -> Row:
             )
         )
     total = Row(label=fund.name, key=f"fund-{fund.pk}", pk=fund.pk, amount=fund.amount)
-    for envelope in Envelope.objects.filter(fund=fund).order_by("kind"):
+    order = {kind: n for n, kind in enumerate(EnvelopeKind.values)}
+    for envelope in sorted(Envelope.objects.filter(fund=fund), key=lambda e: order[e.kind]):
         row = Row(
             label=str(envelope.get_kind_display()),
             key=f"envelope-{envelope.pk}",

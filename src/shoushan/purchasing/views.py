@@ -81,7 +81,9 @@ def fund(request: HttpRequest, fund_id: int) -> HttpResponse:
             "fund": found,
             "ledger": selectors.ledger(found),
             "allocated": selectors.allocated(found),
-            "envelopes": found.envelopes.order_by("kind"),
+            "envelopes": sorted(
+                found.envelopes.all(), key=lambda e: EnvelopeKind.values.index(e.kind)
+            ),
             "kinds": EnvelopeKind.choices,
             "awards": selectors.awards_of(found)[:200],
         },

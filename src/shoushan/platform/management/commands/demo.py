@@ -15,6 +15,8 @@ from shoushan.grid.models import Open311Key
 from shoushan.grid.registry.reference import units_load
 from shoushan.organizations.demo import demo_organizations_create
 from shoushan.party.demo import demo_party_create
+from shoushan.purchasing.demo import demo_purchasing_create
+from shoushan.purchasing.models import CatalogueItem
 from shoushan.regions.models import Level, Region
 from shoushan.volunteers.demo import demo_volunteers_create
 from shoushan.workforce.demo import (
@@ -33,7 +35,9 @@ class Command(BaseCommand):
         f"Open311 key {DEMO_OPEN311_KEY}, community profiles, checklists and facilities, "
         "community workers, volunteers and their activities, social organisations with their "
         "inspections, hubs, incubators and building workstations, party organisations over them "
-        "and over generated non-public enterprises, with instructors and alliances, months of "
+        "and over generated non-public enterprises, with instructors and alliances, the city's "
+        "special fund for purchased services with its envelopes (and, with Beijing's guiding "
+        "catalogue from the shared data, calls, awards, contracts and payments), months of "
         "cases in every street, "
         "an intake model trained on text generated from the case catalogue with a 12345 batch "
         "it dispatched, and the provincial and district evaluations; where the shared data is "
@@ -86,6 +90,8 @@ class Command(BaseCommand):
         organizations = demo_organizations_create(district_codes=districts)
         self._step("party building")
         party = demo_party_create(district_codes=districts)
+        self._step("purchase of services")
+        purchasing = demo_purchasing_create()
         cases: dict[str, int] = {}
         intake: dict[str, int] = {}
         if not no_cases:
@@ -133,6 +139,13 @@ class Command(BaseCommand):
             )
         if party:
             self.stdout.write(f"Party building (generated): {party}")
+        if purchasing.get("funds"):
+            self.stdout.write(f"Purchase of services (generated): {purchasing}")
+        if not CatalogueItem.objects.exists():
+            self.stdout.write(
+                "The guiding catalogue of purchased services is not loaded (Beijing's is read "
+                "from SHOUSHAN_SHARED_DATA and may not be shipped): no calls were opened."
+            )
         if evaluations:
             self.stdout.write(f"Evaluation: {evaluations} data sets (provinces and districts).")
 
