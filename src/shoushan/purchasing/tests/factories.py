@@ -22,7 +22,9 @@ CATALOGUE_ROWS = [
 
 
 def catalogue() -> None:
-    if not CatalogueItem.objects.filter(code="A1003").exists():
+    if not CatalogueItem.objects.filter(
+        code="A1099"
+    ).exists():  # the demo may have loaded Beijing's
         services.catalogue_load(actor=None, rows=CATALOGUE_ROWS)
 
 
