@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from shoushan.organizations.models import SocialOrganization
+from shoushan.organizations.models import HubOrganization, SocialOrganization
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -238,3 +238,130 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract} {self.amount}"
+
+
+class ApplicationStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("submitted, awaiting its responsible unit")
+    ENDORSED = "endorsed", _("endorsed by its responsible unit")
+    PROPOSED = "proposed", _("proposed for award, in public notice")
+    APPROVED = "approved", _("approved and awarded")
+    REJECTED = "rejected", _("not approved")
+
+
+class Application(models.Model):
+    """An organisation's application to a call's budget line (申报), which its responsible unit
+    (主责单位: a hub organisation it belongs to, or the district office of its domicile) endorses
+    before it goes further."""
+
+    line = models.ForeignKey(BudgetLine, on_delete=models.PROTECT, related_name="applications")
+    organization = models.ForeignKey(
+        SocialOrganization, on_delete=models.PROTECT, related_name="purchase_applications"
+    )
+    title = models.CharField(_("project"), max_length=200)
+    summary = models.TextField(_("summary"), blank=True)
+    amount = models.DecimalField(_("amount asked (yuan)"), **MONEY)
+    applied_on = models.DateField(_("applied"))
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ApplicationStatus.choices,
+        default=ApplicationStatus.SUBMITTED,
+    )
+    hub = models.ForeignKey(
+        HubOrganization,
+        verbose_name=_("responsible hub"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    office_code = models.CharField(_("responsible district office"), max_length=12, blank=True)
+    endorsed_on = models.DateField(_("endorsed"), null=True, blank=True)
+    endorsement = models.CharField(_("endorsement"), max_length=300, blank=True)
+    notice = models.ForeignKey(
+        "Notice", null=True, blank=True, on_delete=models.SET_NULL, related_name="applications"
+    )
+    award = models.OneToOneField(
+        Award, null=True, blank=True, on_delete=models.SET_NULL, related_name="application"
+    )
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        ordering = ["line", "pk"]
+        constraints = [_positive("purchasing_application_amount")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Notice(models.Model):
+    """The public notice (公示) of a call's proposed awards: at least 5 working days."""
+
+    call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="notices")
+    starts_on = models.DateField(_("notice starts"))
+    ends_on = models.DateField(_("notice ends"))
+    approved_on = models.DateField(_("approved"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("public notice")
+        verbose_name_plural = _("public notices")
+        ordering = ["-starts_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.call} {self.starts_on}"
+
+
+class Objection(models.Model):
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="objections")
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="objections"
+    )
+    raised_on = models.DateField(_("raised"))
+    text = models.TextField(_("objection"))
+    answered_on = models.DateField(_("answered"), null=True, blank=True)
+    answer = models.TextField(_("answer"), blank=True)
+    upheld = models.BooleanField(_("upheld"), default=False)
+
+    class Meta:
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
+        ordering = ["raised_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.application} {self.raised_on}"
+
+
+class Grade(models.TextChoices):
+    EXCELLENT = "excellent", _("excellent (优)")
+    GOOD = "good", _("good (良)")
+    PASS = "pass", _("pass (合格)")
+    FAIL = "fail", _("fail (不合格)")
+
+
+class Evaluation(models.Model):
+    """The mid-term check or the final third-party evaluation of a contract."""
+
+    MIDTERM, FINAL = "midterm", "final"
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="evaluations")
+    stage = models.CharField(
+        _("stage"),
+        max_length=8,
+        choices=[(MIDTERM, _("mid-term check")), (FINAL, _("final evaluation"))],
+    )
+    evaluator = models.CharField(_("evaluated by"), max_length=200)
+    evaluated_on = models.DateField(_("evaluated"))
+    grade = models.CharField(_("grade"), max_length=10, choices=Grade.choices)
+    note = models.TextField(_("findings"), blank=True)
+
+    class Meta:
+        verbose_name = _("evaluation")
+        verbose_name_plural = _("evaluations")
+        ordering = ["evaluated_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "stage"], name="purchasing_one_per_stage")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract} {self.stage} {self.grade}"

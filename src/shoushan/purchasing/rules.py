@@ -90,3 +90,15 @@ def term_problem(starts_on: date, ends_on: date, *, stable: bool) -> str | None:
             "A contract runs at most 1 year (3 for a stable service with secure funding)."
         )
     return None
+
+
+APPLICATIONS_PER_YEAR = 2  # an organisation's applications in a year, all calls together
+NOTICE_WORKING_DAYS = 5
+# An organisation whose final evaluation is 不合格 may not apply again until the end of the year
+# after the evaluation's: a setting of this platform, to be set by the city's rules.
+FAIL_BAR_YEARS = 1
+
+
+def barred_until(evaluated_on: date) -> date:
+    """The last day an organisation graded 不合格 on that day may not apply."""
+    return date(evaluated_on.year + FAIL_BAR_YEARS, 12, 31)

@@ -8,11 +8,11 @@ envelope are served one after the other, and the second sees the first. On SQLit
 transaction starts IMMEDIATE, which serialises them the same way. A sum that would pass its bound
 is refused with 409 and the amounts involved; nothing is changed."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,11 +22,13 @@ from shoushan.accounts.scope import in_scope
 from shoushan.audit.services import audit_record
 from shoushan.core.errors import Conflict, InvalidInput, NotFound
 from shoushan.core.validators import InvalidNumber
-from shoushan.organizations.models import SocialOrganization
+from shoushan.organizations.models import HubMembership, HubOrganization, SocialOrganization
 from shoushan.organizations.selectors import eligibility_of
 from shoushan.organizations.validation import date_field
 from shoushan.purchasing import rules
 from shoushan.purchasing.models import (
+    Application,
+    ApplicationStatus,
     Award,
     BudgetLine,
     Call,
@@ -34,8 +36,12 @@ from shoushan.purchasing.models import (
     Contract,
     Envelope,
     EnvelopeKind,
+    Evaluation,
     Fund,
+    Grade,
     Milestone,
+    Notice,
+    Objection,
     Payment,
 )
 from shoushan.regions.models import Level, Region
@@ -530,3 +536,334 @@ def catalogue_load(*, actor, rows: list[dict[str, str]]) -> dict[str, int]:
         }
         _audit(actor, "purchasing.catalogue_load", None, "", **counts)
     return counts
+
+
+# ---- applications, the public notice, approval ------------------------------------------------
+
+
+def _bar_reason(organization: SocialOrganization, on: date) -> str | None:
+    """Why the organisation may not apply that day for its past delivery, or None."""
+    failed = (
+        Evaluation.objects.filter(
+            contract__award__organization=organization, stage=Evaluation.FINAL, grade=Grade.FAIL
+        )
+        .order_by("-evaluated_on")
+        .first()
+    )
+    if failed and on <= rules.barred_until(failed.evaluated_on):
+        return _("Its project %(number)s was graded fail on %(day)s: barred until %(until)s.") % {
+            "number": failed.contract.number,
+            "day": failed.evaluated_on.isoformat(),
+            "until": rules.barred_until(failed.evaluated_on).isoformat(),
+        }
+    return None
+
+
+@transaction.atomic
+def application_submit(
+    *, actor, line: BudgetLine, organization: SocialOrganization, values: dict
+) -> Application:
+    """An organisation's application to a budget line of an open call: eligible that day, not
+    barred, at most two a year, for no more than the line."""
+    require_role(actor, PURCHASERS, NOT_PURCHASER)
+    call = line.call
+    _in_sight(actor, call.envelope.fund.region_code)
+    errors: dict = {}
+    title = _text(errors, values, "title")
+    summary = _text(errors, values, "summary", limit=5000, required=False)
+    amount = _amount(errors, values)
+    cleaned: dict = {}
+    date_field(cleaned, errors, values, "applied_on", required=True)
+    if errors:
+        raise _invalid(errors)
+    applied_on = cleaned["applied_on"]
+    if not call.opens_on <= applied_on <= call.closes_on:
+        errors["applied_on"] = _("The call takes applications from %(opens)s to %(closes)s.") % {
+            "opens": call.opens_on.isoformat(),
+            "closes": call.closes_on.isoformat(),
+        }
+    if amount is not None and amount > line.amount:
+        errors["amount"] = _("More than the budget line: ¥%(line)s.") % {
+            "line": f"{line.amount:,.2f}"
+        }
+    if errors:
+        raise _invalid(errors)
+    # the organisation's row is the lock that two applications of one organisation queue on
+    SocialOrganization.objects.select_for_update().get(pk=organization.pk)
+    eligibility = eligibility_of(organization, applied_on)
+    reasons = list(eligibility.reasons) if not eligibility.eligible else []
+    if bar := _bar_reason(organization, applied_on):
+        reasons.append(bar)
+    made = Application.objects.filter(
+        organization=organization, applied_on__year=applied_on.year
+    ).count()
+    if made >= rules.APPLICATIONS_PER_YEAR:
+        reasons.append(
+            _("It has made %(n)s applications in %(year)s already: at most %(max)s a year.")
+            % {"n": made, "year": applied_on.year, "max": rules.APPLICATIONS_PER_YEAR}
+        )
+    if reasons:
+        raise InvalidInput(
+            _("%(name)s may not apply: %(reasons)s")
+            % {"name": organization.name, "reasons": "; ".join(reasons)},
+            details={"organization": "; ".join(reasons)},
+        )
+    application = Application.objects.create(
+        line=line,
+        organization=organization,
+        title=title,
+        summary=summary,
+        amount=amount,
+        applied_on=applied_on,
+    )
+    _audit(
+        actor,
+        "purchasing.application_submit",
+        application,
+        call.envelope.fund.region_code,
+        organization=organization.credit_code or organization.pk,
+        amount=str(amount),
+    )
+    return application
+
+
+@transaction.atomic
+def application_endorse(
+    *, actor, application: Application, hub: HubOrganization | None, on: date, note: str = ""
+) -> Application:
+    """The responsible unit endorses: a hub the organisation belongs to that day, or (no hub) the
+    district office of the organisation's domicile."""
+    require_role(actor, PURCHASERS, NOT_PURCHASER)
+    region_code = application.line.call.envelope.fund.region_code
+    _in_sight(actor, region_code)
+    if application.status != ApplicationStatus.SUBMITTED:
+        raise Conflict(_("This application was endorsed already."))
+    if on < application.applied_on or on > _today():
+        raise InvalidInput(_("The date must lie between the application and today."))
+    organization = application.organization
+    if hub is not None:
+        member = HubMembership.objects.filter(
+            hub=hub, organization=organization, joined_on__lte=on
+        ).filter(Q(left_on=None) | Q(left_on__gte=on))
+        if not member.exists():
+            raise InvalidInput(
+                _("%(name)s is not a member of %(hub)s: its responsible unit is another.")
+                % {"name": organization.name, "hub": hub.name}
+            )
+        application.hub = hub
+    else:
+        application.office_code = organization.region_code[:6].ljust(12, "0")
+    application.status = ApplicationStatus.ENDORSED
+    application.endorsed_on = on
+    application.endorsement = note.strip()[:300]
+    application.save(update_fields=["hub", "office_code", "status", "endorsed_on", "endorsement"])
+    _audit(
+        actor,
+        "purchasing.application_endorse",
+        application,
+        region_code,
+        hub=hub.name if hub else "",
+        office=application.office_code,
+    )
+    return application
+
+
+def notice_end(calendar, starts_on: date) -> date:
+    """The last day of a notice that starts on `starts_on` and runs 5 working days."""
+    day, counted = starts_on, 0
+    while True:
+        if calendar.is_working_day(day):
+            counted += 1
+            if counted == rules.NOTICE_WORKING_DAYS:
+                return day
+        day = day + timedelta(days=1)
+
+
+@transaction.atomic
+def notice_start(
+    *, actor, call: Call, applications: list[Application], starts_on: date, ends_on: date | None
+) -> Notice:
+    """Publish the proposed awards of a call for at least 5 working days (the working calendar);
+    without an end day, the notice runs exactly 5."""
+    from shoushan.grid.registry.selectors import working_calendar
+
+    require_role(actor, PURCHASERS, NOT_PURCHASER)
+    region_code = call.envelope.fund.region_code
+    _in_sight(actor, region_code)
+    if call.notices.filter(approved_on=None).exists():
+        raise Conflict(_("A notice of this call is running already."))
+    if not applications:
+        raise InvalidInput(_("Choose the applications proposed for award."))
+    for application in applications:
+        if application.line.call_id != call.pk:
+            raise NotFound(str(NOT_FOUND))
+        if application.status != ApplicationStatus.ENDORSED:
+            raise Conflict(
+                _("%(title)s is not endorsed by its responsible unit.")
+                % {"title": application.title}
+            )
+    shortest = notice_end(working_calendar(), starts_on)
+    if ends_on is None:
+        ends_on = shortest
+    elif ends_on < shortest:
+        raise InvalidInput(
+            _("A notice runs at least 5 working days: from %(start)s, until %(end)s or later.")
+            % {"start": starts_on.isoformat(), "end": shortest.isoformat()},
+            details={"ends_on": shortest.isoformat()},
+        )
+    notice = Notice.objects.create(call=call, starts_on=starts_on, ends_on=ends_on)
+    Application.objects.filter(pk__in=[a.pk for a in applications]).update(
+        status=ApplicationStatus.PROPOSED, notice=notice
+    )
+    _audit(
+        actor,
+        "purchasing.notice_start",
+        notice,
+        region_code,
+        applications=[a.pk for a in applications],
+        until=ends_on.isoformat(),
+    )
+    return notice
+
+
+@transaction.atomic
+def objection_raise(*, actor, notice: Notice, application: Application, on: date, text: str):
+    require_role(actor, PURCHASERS, NOT_PURCHASER)
+    _in_sight(actor, notice.call.envelope.fund.region_code)
+    if application.notice_id != notice.pk:
+        raise NotFound(str(NOT_FOUND))
+    if notice.approved_on or not notice.starts_on <= on <= notice.ends_on:
+        raise Conflict(_("Objections are taken while the notice runs."))
+    if not text.strip():
+        raise InvalidInput(_("Write the objection."), details={"text": _("Write the objection.")})
+    objection = Objection.objects.create(
+        notice=notice, application=application, raised_on=on, text=text.strip()[:5000]
+    )
+    _audit(actor, "purchasing.objection_raise", objection, notice.call.envelope.fund.region_code)
+    return objection
+
+
+@transaction.atomic
+def objection_answer(*, actor, objection: Objection, on: date, answer: str, upheld: bool):
+    """Answer an objection; an upheld one takes its application out of the award."""
+    require_role(actor, PURCHASERS, NOT_PURCHASER)
+    _in_sight(actor, objection.notice.call.envelope.fund.region_code)
+    if objection.answered_on:
+        raise Conflict(_("This objection was answered already."))
+    if not answer.strip():
+        raise InvalidInput(_("Write the answer."), details={"answer": _("Write the answer.")})
+    if on < objection.raised_on or on > _today():
+        raise InvalidInput(_("The date must lie between the objection and today."))
+    objection.answered_on, objection.answer, objection.upheld = on, answer.strip()[:5000], upheld
+    objection.save(update_fields=["answered_on", "answer", "upheld"])
+    _audit(
+        actor,
+        "purchasing.objection_answer",
+        objection,
+        objection.notice.call.envelope.fund.region_code,
+        upheld=upheld,
+    )
+    return objection
+
+
+@transaction.atomic
+def notice_approve(*, actor, notice: Notice, on: date) -> list[Award]:
+    """After the notice ends, with every objection answered: each proposed application not
+    struck out by an upheld objection is awarded (eligibility and the budget checked again);
+    the call's other endorsed applications are not approved."""
+    require_role(actor, PURCHASERS, NOT_PURCHASER)
+    _in_sight(actor, notice.call.envelope.fund.region_code)
+    if notice.approved_on:
+        raise Conflict(_("This notice was approved already."))
+    if on <= notice.ends_on or on > _today():
+        raise InvalidInput(
+            _("Approval comes after the notice ends (%(end)s), and not after today.")
+            % {"end": notice.ends_on.isoformat()}
+        )
+    if notice.objections.filter(answered_on=None).exists():
+        raise Conflict(_("Every objection must be answered first."))
+    struck = set(notice.objections.filter(upheld=True).values_list("application_id", flat=True))
+    awards = []
+    for application in notice.applications.select_related("line", "organization").order_by("pk"):
+        if application.pk in struck:
+            application.status = ApplicationStatus.REJECTED
+            application.save(update_fields=["status"])
+            continue
+        award = award_make(
+            actor=actor,
+            line=application.line,
+            organization=application.organization,
+            values={
+                "title": application.title,
+                "amount": str(application.amount),
+                "decided_on": on.isoformat(),
+            },
+        )
+        application.status, application.award = ApplicationStatus.APPROVED, award
+        application.save(update_fields=["status", "award"])
+        awards.append(award)
+    Application.objects.filter(
+        line__call=notice.call, status__in=(ApplicationStatus.SUBMITTED, ApplicationStatus.ENDORSED)
+    ).update(status=ApplicationStatus.REJECTED)
+    notice.approved_on = on
+    notice.save(update_fields=["approved_on"])
+    _audit(
+        actor,
+        "purchasing.notice_approve",
+        notice,
+        notice.call.envelope.fund.region_code,
+        awards=[a.pk for a in awards],
+    )
+    return awards
+
+
+# ---- evaluation -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def evaluation_record(*, actor, contract: Contract, values: dict) -> Evaluation:
+    """The mid-term check or the final third-party evaluation, graded 优 / 良 / 合格 / 不合格; a
+    final 不合格 bars the organisation's applications (rules.barred_until)."""
+    require_role(actor, PURCHASERS, NOT_PURCHASER)
+    region_code = contract.award.line.call.envelope.fund.region_code
+    _in_sight(actor, region_code)
+    errors: dict = {}
+    stage = str(values.get("stage") or "")
+    if stage not in (Evaluation.MIDTERM, Evaluation.FINAL):
+        errors["stage"] = _("Choose the mid-term check or the final evaluation.")
+    grade = str(values.get("grade") or "")
+    if grade not in Grade.values:
+        errors["grade"] = _("Choose a grade.")
+    evaluator = _text(errors, values, "evaluator")
+    note = _text(errors, values, "note", limit=5000, required=False)
+    cleaned: dict = {}
+    date_field(cleaned, errors, values, "evaluated_on", required=True)
+    if not errors and not contract.starts_on <= cleaned["evaluated_on"] <= _today():
+        errors["evaluated_on"] = _("The date must lie between the term's start and today.")
+    if errors:
+        raise _invalid(errors)
+    if Evaluation.objects.filter(contract=contract, stage=stage).exists():
+        raise Conflict(_("This contract has that evaluation already."))
+    if (
+        stage == Evaluation.FINAL
+        and not Evaluation.objects.filter(contract=contract, stage=Evaluation.MIDTERM).exists()
+    ):
+        raise Conflict(_("The final evaluation comes after the mid-term check."))
+    evaluation = Evaluation.objects.create(
+        contract=contract,
+        stage=stage,
+        grade=grade,
+        evaluator=evaluator,
+        note=note,
+        evaluated_on=cleaned["evaluated_on"],
+    )
+    _audit(
+        actor,
+        "purchasing.evaluation_record",
+        evaluation,
+        region_code,
+        contract=contract.number,
+        stage=stage,
+        grade=grade,
+    )
+    return evaluation
