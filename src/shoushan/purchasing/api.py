@@ -13,7 +13,7 @@ from pydantic import Field, StrictStr
 from shoushan.accounts.api_auth import API_AUTH
 from shoushan.core.api import AUTH_ERRORS, ObjectSchema, error_responses
 from shoushan.core.errors import NotFound
-from shoushan.organizations.selectors import organization_get
+from shoushan.organizations.selectors import hub_get, organization_get
 from shoushan.purchasing import selectors, services
 from shoushan.purchasing.models import Award, Contract, EnvelopeKind, Fund
 
@@ -407,3 +407,221 @@ def payment_record(request: HttpRequest, contract_id: RecordId, body: PaymentIn)
         values={"amount": body.amount, "paid_on": str(body.paid_on), "reference": body.reference},
     )
     return Status(201, _contract(contract))
+
+
+# ---- applications, notices, evaluations --------------------------------------------------------
+
+
+class ApplicationIn(Schema):
+    organization_id: RecordId
+    title: StrictStr
+    summary: StrictStr = ""
+    amount: Money
+    applied_on: date
+
+
+class ApplicationOut(Schema):
+    id: int
+    line_id: int
+    organization_id: int
+    organization_name: str
+    title: str
+    amount: str
+    applied_on: date
+    status: str
+    hub_id: int | None
+    office_code: str
+    endorsed_on: date | None
+    notice_id: int | None
+    award_id: int | None
+
+
+def _application(a) -> dict:
+    return {
+        "id": a.pk,
+        "line_id": a.line_id,
+        "organization_id": a.organization_id,
+        "organization_name": a.organization.name,
+        "title": a.title,
+        "amount": str(a.amount),
+        "applied_on": a.applied_on,
+        "status": a.status,
+        "hub_id": a.hub_id,
+        "office_code": a.office_code,
+        "endorsed_on": a.endorsed_on,
+        "notice_id": a.notice_id,
+        "award_id": a.award_id,
+    }
+
+
+@router.post("/lines/{line_id}/applications", response={201: ApplicationOut, **WRITE_ERRORS})
+def application_submit(request: HttpRequest, line_id: RecordId, body: ApplicationIn):
+    """An organisation's application (at most two a year; eligible; not barred)."""
+    line = selectors.line_get(request.user, line_id)
+    organization = organization_get(request.user, body.organization_id)
+    values = {**body.dict(exclude={"organization_id"}), "applied_on": str(body.applied_on)}
+    application = services.application_submit(
+        actor=request.user, line=line, organization=organization, values=values
+    )
+    return Status(201, _application(application))
+
+
+@router.get(
+    "/calls/{call_id}/applications",
+    response={200: list[ApplicationOut], **AUTH_ERRORS, **error_responses(404)},
+)
+def application_list(request: HttpRequest, call_id: RecordId):
+    call = selectors.call_get(request.user, call_id)
+    return [_application(a) for a in selectors.applications_of(call)]
+
+
+class EndorseIn(Schema):
+    hub_id: RecordId | None = None
+    endorsed_on: date
+    note: StrictStr = ""
+
+
+@router.post(
+    "/applications/{application_id}/endorse", response={200: ApplicationOut, **WRITE_ERRORS}
+)
+def application_endorse(request: HttpRequest, application_id: RecordId, body: EndorseIn):
+    """The responsible unit's endorsement: a hub the organisation belongs to (`hub_id`), or,
+    without one, the district office of its domicile."""
+    application = selectors.application_get(request.user, application_id)
+    hub = hub_get(request.user, body.hub_id) if body.hub_id else None
+    endorsed = services.application_endorse(
+        actor=request.user, application=application, hub=hub, on=body.endorsed_on, note=body.note
+    )
+    return _application(endorsed)
+
+
+class NoticeIn(Schema):
+    application_ids: list[RecordId]
+    starts_on: date
+    ends_on: date | None = None
+
+
+class ObjectionOut(Schema):
+    id: int
+    application_id: int
+    raised_on: date
+    text: str
+    answered_on: date | None
+    answer: str
+    upheld: bool
+
+
+class NoticeOut(Schema):
+    id: int
+    call_id: int
+    starts_on: date
+    ends_on: date
+    approved_on: date | None
+    application_ids: list[int]
+    objections: list[ObjectionOut]
+
+
+def _notice(notice) -> dict:
+    return {
+        "id": notice.pk,
+        "call_id": notice.call_id,
+        "starts_on": notice.starts_on,
+        "ends_on": notice.ends_on,
+        "approved_on": notice.approved_on,
+        "application_ids": list(notice.applications.values_list("pk", flat=True)),
+        "objections": list(notice.objections.all()),
+    }
+
+
+@router.post("/calls/{call_id}/notices", response={201: NoticeOut, **WRITE_ERRORS})
+def notice_start(request: HttpRequest, call_id: RecordId, body: NoticeIn):
+    """Publish the proposed awards for at least 5 working days (exactly 5 without `ends_on`)."""
+    call = selectors.call_get(request.user, call_id)
+    applications = [selectors.application_get(request.user, pk) for pk in body.application_ids]
+    notice = services.notice_start(
+        actor=request.user,
+        call=call,
+        applications=applications,
+        starts_on=body.starts_on,
+        ends_on=body.ends_on,
+    )
+    return Status(201, _notice(notice))
+
+
+class ObjectionIn(Schema):
+    application_id: RecordId
+    raised_on: date
+    text: StrictStr
+
+
+@router.post("/notices/{notice_id}/objections", response={201: NoticeOut, **WRITE_ERRORS})
+def objection_raise(request: HttpRequest, notice_id: RecordId, body: ObjectionIn):
+    notice = selectors.notice_get(request.user, notice_id)
+    application = selectors.application_get(request.user, body.application_id)
+    services.objection_raise(
+        actor=request.user,
+        notice=notice,
+        application=application,
+        on=body.raised_on,
+        text=body.text,
+    )
+    return Status(201, _notice(notice))
+
+
+class AnswerIn(Schema):
+    answered_on: date
+    answer: StrictStr
+    upheld: bool = False
+
+
+@router.post("/objections/{objection_id}/answer", response={200: NoticeOut, **WRITE_ERRORS})
+def objection_answer(request: HttpRequest, objection_id: RecordId, body: AnswerIn):
+    """Answer an objection; an upheld one takes its application out of the award."""
+    objection = selectors.objection_get(request.user, objection_id)
+    services.objection_answer(
+        actor=request.user,
+        objection=objection,
+        on=body.answered_on,
+        answer=body.answer,
+        upheld=body.upheld,
+    )
+    return _notice(objection.notice)
+
+
+class ApproveIn(Schema):
+    approved_on: date
+
+
+@router.post("/notices/{notice_id}/approve", response={200: list[AwardOut], **WRITE_ERRORS})
+def notice_approve(request: HttpRequest, notice_id: RecordId, body: ApproveIn):
+    """After the notice, with every objection answered: award the proposed applications."""
+    notice = selectors.notice_get(request.user, notice_id)
+    awards = services.notice_approve(actor=request.user, notice=notice, on=body.approved_on)
+    return [_award(a) for a in awards]
+
+
+class EvaluationIn(Schema):
+    stage: StrictStr
+    grade: StrictStr
+    evaluator: StrictStr
+    evaluated_on: date
+    note: StrictStr = ""
+
+
+class EvaluationOut(Schema):
+    id: int
+    contract_id: int
+    stage: str
+    grade: str
+    evaluator: str
+    evaluated_on: date
+    note: str
+
+
+@router.post("/contracts/{contract_id}/evaluations", response={201: EvaluationOut, **WRITE_ERRORS})
+def evaluation_record(request: HttpRequest, contract_id: RecordId, body: EvaluationIn):
+    """`stage`: midterm or final; `grade`: excellent, good, pass or fail (优/良/合格/不合格)."""
+    contract = selectors.contract_get(request.user, contract_id)
+    values = {**body.dict(), "evaluated_on": str(body.evaluated_on)}
+    evaluation = services.evaluation_record(actor=request.user, contract=contract, values=values)
+    return Status(201, evaluation)

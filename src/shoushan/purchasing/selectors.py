@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from shoushan.accounts.roles import PURCHASERS, require_role
 from shoushan.accounts.scope import scope_filter, scoped_get
 from shoushan.purchasing.models import (
+    Application,
     Award,
     BudgetLine,
     Call,
@@ -19,6 +20,8 @@ from shoushan.purchasing.models import (
     Envelope,
     EnvelopeKind,
     Fund,
+    Notice,
+    Objection,
     Payment,
 )
 
@@ -152,6 +155,9 @@ FUND_REGION = {
     BudgetLine: "call__envelope__fund__region_code",
     Award: "line__call__envelope__fund__region_code",
     Contract: "award__line__call__envelope__fund__region_code",
+    Application: "line__call__envelope__fund__region_code",
+    Notice: "call__envelope__fund__region_code",
+    Objection: "notice__call__envelope__fund__region_code",
 }
 
 
@@ -179,6 +185,26 @@ def award_get(viewer, pk: int) -> Award:
 
 def contract_get(viewer, pk: int) -> Contract:
     return _scoped(viewer, Contract, pk)
+
+
+def application_get(viewer, pk: int) -> Application:
+    return _scoped(viewer, Application, pk)
+
+
+def notice_get(viewer, pk: int) -> Notice:
+    return _scoped(viewer, Notice, pk)
+
+
+def objection_get(viewer, pk: int) -> Objection:
+    return _scoped(viewer, Objection, pk)
+
+
+def applications_of(call: Call) -> QuerySet[Application]:
+    return (
+        Application.objects.filter(line__call=call)
+        .select_related("organization", "line__item", "hub", "notice")
+        .order_by("line_id", "pk")
+    )
 
 
 def catalogue(*, q: str = "", purchasable: bool = False) -> QuerySet[CatalogueItem]:

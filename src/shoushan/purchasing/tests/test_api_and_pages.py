@@ -5,7 +5,8 @@ records are 404."""
 import pytest
 
 from shoushan.organizations.tests.factories import organization
-from shoushan.purchasing.tests.factories import catalogue
+from shoushan.purchasing import services
+from shoushan.purchasing.tests.factories import call, catalogue, fund
 
 
 @pytest.fixture
@@ -154,3 +155,46 @@ def test_the_pages_walk_a_project_and_show_the_ledger(login, user):
     for url in ("/purchasing/catalogue/", "/purchasing/"):
         assert client.get(url).status_code == 200
     assert login("street_staff").get(fund_url).status_code == 403
+
+
+def test_the_api_runs_the_procedure_from_application_to_evaluation(english, user):
+    office = user("district_admin")
+    client = english("district_admin")
+    money = fund(office, amount="1000000.00")
+    envelope = services.envelope_set(actor=office, fund=money, kind="basic", amount_text="500000")
+    line = call(office, envelope, [("A1003", "500000.00")]).lines.get()
+    body = organization(office, registered_on="2024-03-01")
+    applied = _post(
+        client,
+        f"/api/v1/purchasing/lines/{line.pk}/applications",
+        {"organization_id": body.pk, "title": "社区社工服务", "amount": "200000.00",
+         "applied_on": "2025-03-10"},
+    )  # fmt: skip
+    assert applied.status_code == 201, applied.content
+    application_id = applied.json()["id"]
+    endorsed = _post(
+        client,
+        f"/api/v1/purchasing/applications/{application_id}/endorse",
+        {"endorsed_on": "2025-03-12"},
+    )
+    assert endorsed.json()["office_code"] == "110101000000"
+    notice = _post(
+        client,
+        f"/api/v1/purchasing/calls/{line.call_id}/notices",
+        {"application_ids": [application_id], "starts_on": "2025-04-01"},
+    )
+    assert notice.status_code == 201 and notice.json()["ends_on"] == "2025-04-08"
+    early = _post(
+        client,
+        f"/api/v1/purchasing/notices/{notice.json()['id']}/approve",
+        {"approved_on": "2025-04-08"},
+    )
+    assert early.status_code == 422
+    approved = _post(
+        client,
+        f"/api/v1/purchasing/notices/{notice.json()['id']}/approve",
+        {"approved_on": "2025-04-09"},
+    )
+    assert approved.status_code == 200 and approved.json()[0]["amount"] == "200000.00"
+    listed = client.get(f"/api/v1/purchasing/calls/{line.call_id}/applications").json()
+    assert listed[0]["status"] == "approved" and listed[0]["award_id"]
