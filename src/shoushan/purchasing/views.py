@@ -3,17 +3,20 @@ or service, and render; a refused write comes back as a message on the same page
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shoushan.accounts.scope import scope_prefixes
 from shoushan.core.errors import InvalidInput
 from shoushan.core.views import act
 from shoushan.organizations.models import SocialOrganization
-from shoushan.organizations.selectors import organization_get, organizations_visible
+from shoushan.organizations.selectors import hub_get, organization_get, organizations_visible
+from shoushan.organizations.validation import parse_date
 from shoushan.purchasing import selectors, services
-from shoushan.purchasing.models import Award, EnvelopeKind
+from shoushan.purchasing.models import Award, EnvelopeKind, Grade
 from shoushan.regions.models import Level, Region
 
+EVALUATION_FIELDS = ("stage", "grade", "evaluator", "evaluated_on", "note")
 LINE_ROWS = 5  # empty line rows a new call's form offers
 MILESTONE_ROWS = 4
 
@@ -125,32 +128,138 @@ def call_new(request: HttpRequest, envelope_id: int) -> HttpResponse:
 
 
 def call(request: HttpRequest, call_id: int) -> HttpResponse:
+    """A call: its lines and awards, and the procedure — applications, the responsible unit's
+    endorsement, the public notice with its objections, approval."""
     found = selectors.call_get(request.user, call_id)
     values: dict = {}
     if request.method == "POST":
-        values = {
-            k: request.POST.get(k, "").strip()
-            for k in ("line", "organization", "title", "amount", "decided_on")
-        }
-
-        def work() -> str:
-            line = found.lines.filter(pk=values["line"] or 0).first()
-            if line is None:
-                raise InvalidInput(_("Choose the budget line."))
-            organization = _organization(request, values["organization"])
-            services.award_make(
-                actor=request.user, line=line, organization=organization, values=values
-            )
-            return _("Awarded.")
-
-        if act(request, work):
+        action = request.POST.get("action", "")
+        values = {k: v.strip() for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
+        handler = CALL_ACTIONS.get(action, _unknown)
+        if act(request, lambda: handler(request, found, values)):
             return redirect("purchasing:call", found.pk)
     lines = found.lines.select_related("item").prefetch_related("awards__organization")
+    notice = found.notices.prefetch_related("objections__application").first()
     return render(
         request,
         "purchasing/call.html",
-        {"call": found, "lines": lines, "values": values, "fund": found.envelope.fund},
+        {
+            "call": found,
+            "lines": lines,
+            "values": values,
+            "fund": found.envelope.fund,
+            "applications": selectors.applications_of(found),
+            "notice": notice,
+            "today": timezone.localdate(),
+        },
     )
+
+
+def _line(call, values: dict):
+    line = call.lines.filter(pk=values.get("line") or 0).first()
+    if line is None:
+        raise InvalidInput(_("Choose the budget line."))
+    return line
+
+
+def _apply(request: HttpRequest, call, values: dict) -> str:
+    services.application_submit(
+        actor=request.user,
+        line=_line(call, values),
+        organization=_organization(request, values.get("organization", "")),
+        values=values,
+    )
+    return _("The application is recorded.")
+
+
+def _endorse(request: HttpRequest, call, values: dict) -> str:
+    application = selectors.application_get(request.user, int(values.get("application") or 0))
+    hub_id = values.get("hub", "")
+    services.application_endorse(
+        actor=request.user,
+        application=application,
+        hub=hub_get(request.user, int(hub_id)) if hub_id.isdigit() else None,
+        on=_day(values.get("endorsed_on", "")),
+        note=values.get("note", ""),
+    )
+    return _("Endorsed.")
+
+
+def _notice(request: HttpRequest, call, values: dict) -> str:
+    chosen = request.POST.getlist("proposed")
+    services.notice_start(
+        actor=request.user,
+        call=call,
+        applications=[selectors.application_get(request.user, int(pk)) for pk in chosen],
+        starts_on=_day(values.get("starts_on", "")),
+        ends_on=_day(values["ends_on"]) if values.get("ends_on") else None,
+    )
+    return _("The notice is published.")
+
+
+def _object(request: HttpRequest, call, values: dict) -> str:
+    notice = selectors.notice_get(request.user, int(values.get("notice") or 0))
+    services.objection_raise(
+        actor=request.user,
+        notice=notice,
+        application=selectors.application_get(request.user, int(values.get("application") or 0)),
+        on=_day(values.get("raised_on", "")),
+        text=values.get("text", ""),
+    )
+    return _("The objection is recorded.")
+
+
+def _answer(request: HttpRequest, call, values: dict) -> str:
+    services.objection_answer(
+        actor=request.user,
+        objection=selectors.objection_get(request.user, int(values.get("objection") or 0)),
+        on=_day(values.get("answered_on", "")),
+        answer=values.get("answer", ""),
+        upheld=values.get("upheld") == "1",
+    )
+    return _("Answered.")
+
+
+def _approve(request: HttpRequest, call, values: dict) -> str:
+    notice = selectors.notice_get(request.user, int(values.get("notice") or 0))
+    awards = services.notice_approve(
+        actor=request.user, notice=notice, on=_day(values.get("approved_on", ""))
+    )
+    return _("Approved: %(n)s projects awarded.") % {"n": len(awards)}
+
+
+def _award_directly(request: HttpRequest, call, values: dict) -> str:
+    services.award_make(
+        actor=request.user,
+        line=_line(call, values),
+        organization=_organization(request, values.get("organization", "")),
+        values=values,
+    )
+    return _("Awarded.")
+
+
+def _unknown(request: HttpRequest, call, values: dict) -> str:
+    raise InvalidInput(_("Check the form's values."))
+
+
+CALL_ACTIONS = {
+    "apply": _apply,
+    "endorse": _endorse,
+    "notice": _notice,
+    "object": _object,
+    "answer": _answer,
+    "approve": _approve,
+    "award": _award_directly,
+}
+
+
+def _day(text: str):
+    try:
+        return parse_date(text)
+    except (TypeError, ValueError):
+        raise InvalidInput(
+            _("Not a date: %(value)s (write 2024-05-31).") % {"value": text or "—"}
+        ) from None
 
 
 def _organization(request: HttpRequest, text: str) -> SocialOrganization:
@@ -181,6 +290,16 @@ def award(request: HttpRequest, award_id: int) -> HttpResponse:
                         actor=request.user, award=found, reason=request.POST.get("reason", "")
                     )
                     and _("Cancelled.")
+                ),
+            )
+            return redirect("purchasing:award", found.pk)
+        if action == "evaluate" and contract is not None:
+            values = {k: request.POST.get(k, "").strip() for k in EVALUATION_FIELDS}
+            act(
+                request,
+                lambda: (
+                    services.evaluation_record(actor=request.user, contract=contract, values=values)
+                    and _("The evaluation is recorded.")
                 ),
             )
             return redirect("purchasing:award", found.pk)
@@ -243,6 +362,8 @@ def award(request: HttpRequest, award_id: int) -> HttpResponse:
             "values": values,
             "stages": stages + [{}] * (MILESTONE_ROWS - len(stages)),
             "active": found.status == Award.ACTIVE,
+            "evaluations": contract.evaluations.all() if contract else [],
+            "grades": Grade.choices,
         },
     )
 

@@ -144,13 +144,23 @@ def test_the_pages_walk_a_project_and_show_the_ledger(login, user):
     call_url = opened["Location"]
     line = client.get(call_url).content.decode().split('name="line"><option value="')[1]
     line_id = line.split('"')[0]
-    awarded = client.post(
-        call_url,
-        {"line": line_id, "organization": body.credit_code, "title": "页面测试项目",
-         "amount": "100000.50", "decided_on": "2025-05-10"},
-        follow=True,
-    )  # fmt: skip
-    assert "页面测试项目" in awarded.content.decode()
+    steps = [
+        {"action": "apply", "line": line_id, "organization": body.credit_code,
+         "title": "页面测试项目", "amount": "100000.50", "applied_on": "2025-03-10"},
+    ]  # fmt: skip
+    for step in steps:
+        answer = client.post(call_url, step, follow=True).content.decode()
+        assert "页面测试项目" in answer
+    application = answer.split('name="application"><option value="')[1].split('"')[0]
+    client.post(call_url, {"action": "endorse", "application": application,
+                           "endorsed_on": "2025-03-12"})  # fmt: skip
+    client.post(call_url, {"action": "notice", "proposed": application, "starts_on": "2025-04-01"})
+    page = client.get(call_url).content.decode()
+    assert "2025-04-01 – 2025-04-08" in page
+    notice = page.split('name="notice" value="')[1].split('"')[0]
+    client.post(call_url, {"action": "approve", "notice": notice, "approved_on": "2025-04-09"})
+    nonsense = client.post(call_url, {"action": "nonsense"}, follow=True)
+    assert nonsense.status_code == 200
     assert "¥100,000.50" in client.get(fund_url).content.decode()
     for url in ("/purchasing/catalogue/", "/purchasing/"):
         assert client.get(url).status_code == 200
