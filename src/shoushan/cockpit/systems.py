@@ -92,8 +92,9 @@ SYSTEMS = [
         built=_(
             "The money, exact to the fen: funds, envelopes by kind of service, calls with budget "
             "lines on the guiding catalogue, awards to eligible organisations, contracts with "
-            "milestones and payments, every sum within its bound; the ledger at every level and "
-            "the API. Applications, expert review, public notice and evaluation: not yet."
+            "milestones and payments, every sum within its bound; the ledger at every level; "
+            "applications through the responsible unit, the public notice with objections, "
+            "approval, mid-term check and final evaluation; the API. Expert review: not yet."
         ),
         url_name="purchasing:funds",
     ),
