@@ -1,9 +1,11 @@
 """The demo's purchase of services: the city's special fund for this year at the seed's size
 (about ¥250 million, split into the seven kinds), and — where SHOUSHAN_SHARED_DATA holds Beijing's
 2022 guiding catalogue — calls on its social-governance, social-security and culture items,
-projects awarded to the demo's eligible organisations, contracts with two milestones and the
-first payments. Everything goes through the services, so the demo obeys every bound; every fund
-is marked generated. The split between kinds is chosen to look plausible, not published."""
+applications from the demo's eligible organisations endorsed by their district offices, the
+public notice of the proposed ones and, once it has run, their awards, contracts with two
+milestones and the first payments: how far the year has gone decides how far the demo gets.
+Everything goes through the services, so the demo obeys every bound; every fund is marked
+generated. The split between kinds is chosen to look plausible, not published."""
 
 import random
 from datetime import date, timedelta
@@ -64,15 +66,13 @@ def _catalogue() -> int:
 
 @transaction.atomic
 def demo_purchasing_create(*, seed: int = 7) -> dict:
-    """The city's fund for this year, unless a generated fund exists already."""
+    """The city's fund for this year, unless a generated one exists already."""
     counts = {"catalogue items": _catalogue()}
-    if Fund.objects.filter(is_generated=True).exists():
-        return counts
+    today = timezone.localdate()
     city = Region.objects.filter(level=Level.CITY).first()
-    if city is None:
+    if city is None or Fund.objects.filter(region_code=city.code, year=today.year).exists():
         return counts
     rng = random.Random(seed)
-    today = timezone.localdate()
     fund = services.fund_create(
         actor=None,
         values={
@@ -91,16 +91,15 @@ def demo_purchasing_create(*, seed: int = 7) -> dict:
     if not CatalogueItem.objects.filter(level=3).exists():
         return counts  # no catalogue: calls cannot be opened, and the pages say why
     opens = date(today.year, 1, 15)
-    decided = min(today, date(today.year, 4, 20))
     organizations = [
         o
         for o in SocialOrganization.objects.filter(
             is_generated=True, status=OrganizationStatus.REGISTERED
         ).order_by("pk")[:400]
-        if eligibility_of(o, decided).eligible
+        if eligibility_of(o, opens).eligible
     ]
     rng.shuffle(organizations)
-    awards = contracts = payments = 0
+    applications = awards = contracts = payments = 0
     serial = 0
     for kind, (title, lines) in CALLS.items():
         call = services.call_open(
@@ -114,57 +113,85 @@ def demo_purchasing_create(*, seed: int = 7) -> dict:
             },
             lines=[{"item": c, "title": t, "amount": a} for c, t, a in lines],
         )
+        proposed = []
         for line in call.lines.all():
-            for _i in range(rng.randint(3, 6)):
+            planned = Decimal("0.00")
+            for _i in range(rng.randint(3, 7)):
                 if not organizations:
                     break
-                organization = organizations.pop()
+                applied_on = opens + timedelta(days=rng.randint(0, 40))
+                if applied_on > today:
+                    break
                 amount = Decimal(rng.randrange(200_000, 1_500_000, 1000)) + Decimal("0.00")
-                serial += 1
-                award = services.award_make(
+                application = services.application_submit(
                     actor=None,
                     line=line,
-                    organization=organization,
+                    organization=organizations.pop(),
                     values={
                         "title": f"{rng.choice(PROJECT_WORDS)}{line.title}项目",
                         "amount": str(amount),
-                        "decided_on": decided.isoformat(),
+                        "applied_on": applied_on.isoformat(),
                     },
                 )
-                awards += 1
-                first = (amount / 2).quantize(Decimal("0.01"))
-                starts = decided + timedelta(days=20)
-                contract = services.contract_sign(
+                applications += 1
+                endorsed_on = applied_on + timedelta(days=3)
+                if endorsed_on > today:
+                    continue
+                services.application_endorse(
+                    actor=None, application=application, hub=None, on=endorsed_on
+                )
+                if planned + amount <= line.amount and rng.random() < 0.75:
+                    planned += amount
+                    proposed.append(application)
+        notice_starts = date(today.year, 3, 20)
+        if not proposed or notice_starts > today:
+            continue
+        notice = services.notice_start(
+            actor=None, call=call, applications=proposed, starts_on=notice_starts, ends_on=None
+        )
+        decided = notice.ends_on + timedelta(days=1)
+        if decided > today:
+            continue  # the notice is running: approval waits for it
+        for award in services.notice_approve(actor=None, notice=notice, on=decided):
+            awards += 1
+            serial += 1
+            amount = award.amount
+            first = (amount / 2).quantize(Decimal("0.01"))
+            starts = decided + timedelta(days=20)
+            contract = services.contract_sign(
+                actor=None,
+                award=award,
+                values={
+                    "number": f"SJ-{today.year}-{serial:04d}",
+                    "amount": str(amount),
+                    "signed_on": (decided + timedelta(days=10)).isoformat(),
+                    "starts_on": starts.isoformat(),
+                    "ends_on": (starts + timedelta(days=364)).isoformat(),
+                },
+                milestones=[
+                    {"name": "合同签订后首付", "due_on": starts.isoformat(), "amount": str(first)},
+                    {
+                        "name": "结项评估后尾款",
+                        "due_on": (starts + timedelta(days=364)).isoformat(),
+                        "amount": str(amount - first),
+                    },
+                ],
+            )
+            contracts += 1
+            if starts <= today and rng.random() < 0.8:
+                services.payment_record(
                     actor=None,
-                    award=award,
-                    values={
-                        "number": f"SJ-{today.year}-{serial:04d}",
-                        "amount": str(amount),
-                        "signed_on": (decided + timedelta(days=10)).isoformat(),
-                        "starts_on": starts.isoformat(),
-                        "ends_on": (starts + timedelta(days=364)).isoformat(),
-                    },
-                    milestones=[
-                        {
-                            "name": "合同签订后首付",
-                            "due_on": starts.isoformat(),
-                            "amount": str(first),
-                        },
-                        {
-                            "name": "结项评估后尾款",
-                            "due_on": (starts + timedelta(days=364)).isoformat(),
-                            "amount": str(amount - first),
-                        },
-                    ],
+                    contract=contract,
+                    milestone=contract.milestones.order_by("due_on").first(),
+                    values={"amount": str(first), "paid_on": starts.isoformat()},
                 )
-                contracts += 1
-                if starts <= today and rng.random() < 0.8:
-                    services.payment_record(
-                        actor=None,
-                        contract=contract,
-                        milestone=contract.milestones.order_by("due_on").first(),
-                        values={"amount": str(first), "paid_on": starts.isoformat()},
-                    )
-                    payments += 1
-    counts.update({"awards": awards, "contracts": contracts, "payments": payments})
+                payments += 1
+    counts.update(
+        {
+            "applications": applications,
+            "awards": awards,
+            "contracts": contracts,
+            "payments": payments,
+        }
+    )
     return counts
