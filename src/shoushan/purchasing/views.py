@@ -13,7 +13,7 @@ from shoushan.organizations.models import SocialOrganization
 from shoushan.organizations.selectors import hub_get, organization_get, organizations_visible
 from shoushan.organizations.validation import parse_date
 from shoushan.purchasing import selectors, services
-from shoushan.purchasing.models import Award, EnvelopeKind, Grade
+from shoushan.purchasing.models import ApplicationStatus, Award, EnvelopeKind, Grade
 from shoushan.regions.models import Level, Region
 
 EVALUATION_FIELDS = ("stage", "grade", "evaluator", "evaluated_on", "note")
@@ -140,6 +140,7 @@ def call(request: HttpRequest, call_id: int) -> HttpResponse:
             return redirect("purchasing:call", found.pk)
     lines = found.lines.select_related("item").prefetch_related("awards__organization")
     notice = found.notices.prefetch_related("objections__application").first()
+    applications = list(selectors.applications_of(found))
     return render(
         request,
         "purchasing/call.html",
@@ -148,7 +149,8 @@ def call(request: HttpRequest, call_id: int) -> HttpResponse:
             "lines": lines,
             "values": values,
             "fund": found.envelope.fund,
-            "applications": selectors.applications_of(found),
+            "applications": applications,
+            "submitted": [a for a in applications if a.status == ApplicationStatus.SUBMITTED],
             "notice": notice,
             "today": timezone.localdate(),
         },
