@@ -14,7 +14,7 @@ from shoushan.accounts.api_auth import API_AUTH
 from shoushan.core.api import AUTH_ERRORS, ObjectSchema, error_responses
 from shoushan.core.errors import NotFound
 from shoushan.organizations.selectors import hub_get, organization_get
-from shoushan.purchasing import selectors, services
+from shoushan.purchasing import giving, selectors, services
 from shoushan.purchasing.models import Award, Contract, EnvelopeKind, Fund
 
 router = Router(tags=["purchasing"], auth=API_AUTH)
@@ -108,6 +108,19 @@ def fund_ledger(request: HttpRequest, fund_id: RecordId):
     committed by awards in force, contracted, paid and left."""
     fund = selectors.fund_get(request.user, fund_id)
     return {"fund": _fund(fund), "ledger": _money_tree(selectors.ledger(fund).as_dict())}
+
+
+class GivingOut(Schema):
+    grants: list[dict]
+
+
+@router.get(
+    "/funds/{fund_id}/360giving", response={200: GivingOut, **AUTH_ERRORS, **error_responses(404)}
+)
+def fund_giving(request: HttpRequest, fund_id: RecordId):
+    """The fund's awards in force as grants of the 360Giving Data Standard (its JSON names)."""
+    fund = selectors.fund_get(request.user, fund_id)
+    return {"grants": list(giving.grants(fund))}
 
 
 class EnvelopeIn(ObjectSchema):

@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from shoushan.accounts.roles import PURCHASERS, require_role
-from shoushan.accounts.scope import scope_filter, scoped_get
+from shoushan.accounts.scope import in_scope, scope_filter, scoped_get
 from shoushan.purchasing.models import (
     Application,
     Award,
@@ -24,6 +24,7 @@ from shoushan.purchasing.models import (
     Objection,
     Payment,
 )
+from shoushan.regions.models import Level, Region
 
 ZERO = Decimal("0.00")
 
@@ -37,6 +38,12 @@ def purchasing_reader_check(viewer) -> None:
 def funds_visible(viewer) -> QuerySet[Fund]:
     purchasing_reader_check(viewer)
     return scope_filter(Fund.objects.all(), viewer)
+
+
+def fund_regions(viewer) -> list[Region]:
+    """The city and districts in the viewer's scope: where they may keep a fund."""
+    regions = Region.objects.filter(level__in=(Level.CITY, Level.DISTRICT)).order_by("code")
+    return [r for r in regions if in_scope(viewer, r.code)]
 
 
 def fund_get(viewer, pk: int) -> Fund:

@@ -6,15 +6,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shoushan.accounts.scope import scope_prefixes
 from shoushan.core.errors import InvalidInput
+from shoushan.core.exports import table_response
 from shoushan.core.views import act
 from shoushan.organizations.models import SocialOrganization
 from shoushan.organizations.selectors import hub_get, organization_get, organizations_visible
 from shoushan.organizations.validation import parse_date
-from shoushan.purchasing import selectors, services
+from shoushan.purchasing import giving, selectors, services
 from shoushan.purchasing.models import ApplicationStatus, Award, EnvelopeKind, Grade
-from shoushan.regions.models import Level, Region
 
 EVALUATION_FIELDS = ("stage", "grade", "evaluator", "evaluated_on", "note")
 LINE_ROWS = 5  # empty line rows a new call's form offers
@@ -46,23 +45,26 @@ def funds(request: HttpRequest) -> HttpResponse:
 
         if act(request, work):
             return redirect("purchasing:fund", made[0].pk)
-    prefixes = scope_prefixes(request.user)
-    regions = Region.objects.filter(level__in=(Level.CITY, Level.DISTRICT)).order_by("code")
-    if prefixes is not None:
-        regions = regions.filter(code__regex=rf"^({'|'.join(prefixes) or 'none'})")
     return render(
         request,
         "purchasing/funds.html",
         {
             "rows": [(f, selectors.allocated(f)) for f in found],
             "values": values,
-            "regions": regions,
+            "regions": selectors.fund_regions(request.user),
         },
     )
 
 
 def fund(request: HttpRequest, fund_id: int) -> HttpResponse:
     found = selectors.fund_get(request.user, fund_id)
+    if request.GET.get("format") == "360giving":
+        return table_response(
+            f"360giving-{found.year}-{found.pk}",
+            giving.COLUMNS,
+            giving.grant_rows(found),
+            xlsx=False,
+        )
     if request.method == "POST":
         act(
             request,

@@ -62,6 +62,8 @@ LOG_LEVEL = env_str("SHOUSHAN_LOG_LEVEL", "INFO")
 VERSION_CHECK_SECONDS = env_int("SHOUSHAN_VERSION_CHECK_SECONDS", 10)
 # Public reference data that the project may read but not ship (see its SOURCES.md): the demo
 # builds the provincial evaluation from it when it is there.
+# The publisher prefix of the 360Giving identifiers in the purchase of services' export.
+GIVING_PREFIX = env_str("SHOUSHAN_360G_PREFIX", "shoushan")
 SHARED_DATA_DIR = Path(env_str("SHOUSHAN_SHARED_DATA", str(PROJECT_DIR.parent / "shared" / "data")))
 # ----------------------------------------------------------------------------------------------
 

@@ -83,6 +83,15 @@ def test_the_api_walks_a_project_from_fund_to_payments(english, user):
     ledger = client.get(f"/api/v1/purchasing/funds/{fund_id}").json()["ledger"]
     assert ledger["committed"] == ledger["paid"] == "123456.78"
     assert ledger["children"][0]["remaining"] == "876543.22"
+    [grant] = client.get(f"/api/v1/purchasing/funds/{fund_id}/360giving").json()["grants"]
+    assert grant["amountAwarded"] == "123456.78" and grant["currency"] == "CNY"
+    assert grant["id"].startswith("360G-") and grant["awardDate"] == "2025-05-10"
+    assert grant["recipientOrganization"][0]["id"] == f"CN-USCC-{body.credit_code}"
+    assert grant["plannedDates"][0] == {"startDate": "2025-06-01", "endDate": "2026-05-31"}
+    sheet = client.get(f"/purchasing/funds/{fund_id}/?format=360giving").content.decode("utf-8-sig")
+    header, row = sheet.splitlines()[:2]
+    assert header.startswith("Identifier,Title,Description,Currency,Amount Awarded,Award Date")
+    assert ",123456.78,2025-05-10," in row
     float_amount = _post(
         client, f"/api/v1/purchasing/funds/{fund_id}/envelopes/basic", {"amount": 1.1}, method="put"
     )
