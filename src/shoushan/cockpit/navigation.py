@@ -94,6 +94,7 @@ SECTIONS = (
         _("Purchase of services"),
         (
             Link(_("Funds and their ledger"), "purchasing:funds", PURCHASERS),
+            Link(_("Purchase dashboard"), "purchasing:dashboard", PURCHASERS),
             Link(_("Guiding catalogue"), "purchasing:catalogue", REGION_STAFF),
         ),
     ),

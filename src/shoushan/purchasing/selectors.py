@@ -5,7 +5,8 @@ paid and left, each a sum in the database to the fen."""
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Substr, TruncMonth
 from django.utils.translation import gettext as _
 
 from shoushan.accounts.roles import PURCHASERS, require_role
@@ -19,6 +20,7 @@ from shoushan.purchasing.models import (
     Contract,
     Envelope,
     EnvelopeKind,
+    Evaluation,
     Fund,
     Notice,
     Objection,
@@ -235,3 +237,111 @@ def awards_of(fund: Fund) -> QuerySet[Award]:
         .select_related("organization", "line__item", "contract")
         .order_by("-decided_on", "pk")
     )
+
+
+@dataclass
+class Dashboard:
+    year: int
+    funds: list[Fund]
+    by_kind: list[dict]  # kind, label, amount, committed, paid
+    by_district: list[dict]  # code, name, awards, committed, paid
+    by_month: list[dict]  # month (YYYY-MM), committed, paid
+    delivery: list[dict]  # organisation, awards, committed, paid, grades
+
+
+def dashboard(viewer, year: int) -> Dashboard:
+    """The year's funds in the viewer's scope: money by kind of service, by the district of the
+    organisations that deliver, by month (awards decided, payments made), and each organisation's
+    record of delivery with its evaluations."""
+    funds = list(funds_visible(viewer).filter(year=year))
+    awards = Award.objects.filter(line__call__envelope__fund__in=funds, status=Award.ACTIVE)
+    payments = Payment.objects.filter(contract__award__in=awards.values("pk"))
+    labels = dict(EnvelopeKind.choices)
+    set_aside = {
+        r["kind"]: r["total"]
+        for r in Envelope.objects.filter(fund__in=funds)
+        .values("kind")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    }
+    committed_by_kind = _sum_by(awards, "line__call__envelope__kind")
+    paid_by_kind = _sum_by(payments, "contract__award__line__call__envelope__kind")
+    by_kind = [
+        {
+            "kind": kind,
+            "label": str(labels[kind]),
+            "amount": set_aside.get(kind, ZERO).quantize(ZERO),
+            "committed": committed_by_kind.get(kind, ZERO),
+            "paid": paid_by_kind.get(kind, ZERO),
+        }
+        for kind in EnvelopeKind.values
+        if kind in set_aside
+    ]
+    district = Substr("organization__region_code", 1, 6)
+    committed_by_district = {
+        r["d"]: (r["n"], r["total"].quantize(ZERO))
+        for r in awards.annotate(d=district)
+        .values("d")
+        .annotate(n=Count("pk"), total=Sum("amount"))
+        .order_by()
+    }
+    paid_by_district = _sum_by(
+        payments.annotate(d=Substr("contract__award__organization__region_code", 1, 6)), "d"
+    )
+    names = dict(
+        Region.objects.filter(
+            code__in=[d.ljust(12, "0") for d in committed_by_district]
+        ).values_list("code", "name")
+    )
+    by_district = sorted(
+        (
+            {
+                "code": d.ljust(12, "0"),
+                "name": names.get(d.ljust(12, "0"), d),
+                "awards": n,
+                "committed": total,
+                "paid": paid_by_district.get(d, ZERO),
+            }
+            for d, (n, total) in committed_by_district.items()
+        ),
+        key=lambda r: r["code"],
+    )
+    committed_by_month = _sum_by(awards.annotate(m=TruncMonth("decided_on")), "m")
+    paid_by_month = _sum_by(payments.annotate(m=TruncMonth("paid_on")), "m")
+    months = sorted(set(committed_by_month) | set(paid_by_month))
+    by_month = [
+        {
+            "month": m.strftime("%Y-%m"),
+            "committed": committed_by_month.get(m, ZERO),
+            "paid": paid_by_month.get(m, ZERO),
+        }
+        for m in months
+    ]
+    grades: dict[int, list[str]] = {}
+    for organization_id, grade in Evaluation.objects.filter(
+        contract__award__in=awards.values("pk"), stage=Evaluation.FINAL
+    ).values_list("contract__award__organization_id", "grade"):
+        grades.setdefault(organization_id, []).append(grade)
+    paid_by_organization = _sum_by(payments, "contract__award__organization_id")
+    delivery = [
+        {
+            "organization_id": r["organization_id"],
+            "name": r["organization__name"],
+            "awards": r["n"],
+            "committed": r["total"].quantize(ZERO),
+            "paid": paid_by_organization.get(r["organization_id"], ZERO),
+            "grades": grades.get(r["organization_id"], []),
+        }
+        for r in awards.values("organization_id", "organization__name")
+        .annotate(n=Count("pk"), total=Sum("amount"))
+        .order_by("-total", "organization__name")[:200]
+    ]
+    return Dashboard(year, funds, by_kind, by_district, by_month, delivery)
+
+
+def _sum_by(queryset, key: str) -> dict:
+    """Σ amount by a key (to the fen)."""
+    return {
+        r[key]: r["total"].quantize(ZERO)
+        for r in queryset.values(key).annotate(total=Sum("amount")).order_by()
+    }

@@ -10,4 +10,5 @@ urlpatterns = [
     path("calls/<int:call_id>/", views.call, name="call"),
     path("awards/<int:award_id>/", views.award, name="award"),
     path("catalogue/", views.catalogue, name="catalogue"),
+    path("dashboard/", views.dashboard, name="dashboard"),
 ]

@@ -379,3 +379,18 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         "purchasing/catalogue.html",
         {"items": selectors.catalogue(q=q), "q": q},
     )
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The year's money by kind, by district and by month, and the organisations' delivery."""
+    text = request.GET.get("year", "")
+    year = int(text) if text.isdigit() and 2000 <= int(text) <= 2100 else timezone.localdate().year
+    found = selectors.dashboard(request.user, year)
+    widest = max(
+        [r["amount"] for r in found.by_kind] + [r["committed"] for r in found.by_district] or [1]
+    )
+    return render(
+        request,
+        "purchasing/dashboard.html",
+        {"d": found, "widest": widest or 1, "grades": dict(Grade.choices)},
+    )

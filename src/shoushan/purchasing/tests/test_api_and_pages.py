@@ -171,7 +171,7 @@ def test_the_pages_walk_a_project_and_show_the_ledger(login, user):
     nonsense = client.post(call_url, {"action": "nonsense"}, follow=True)
     assert nonsense.status_code == 200
     assert "¥100,000.50" in client.get(fund_url).content.decode()
-    for url in ("/purchasing/catalogue/", "/purchasing/"):
+    for url in ("/purchasing/catalogue/", "/purchasing/", "/purchasing/dashboard/?year=2025"):
         assert client.get(url).status_code == 200
     assert login("street_staff").get(fund_url).status_code == 403
 

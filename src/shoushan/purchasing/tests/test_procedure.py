@@ -117,6 +117,16 @@ def test_a_call_from_applications_through_notice_to_evaluation(office):
     book = selectors.ledger(money)
     assert book.committed == book.contracted == book.paid == Decimal("300000.00")
     assert book.children[0].remaining == Decimal("700000.00")
+    board = selectors.dashboard(office, money.year)
+    assert [(r["kind"], r["committed"], r["paid"]) for r in board.by_kind] == [
+        ("governance", Decimal("300000.00"), Decimal("300000.00"))
+    ]
+    assert [(r["name"], r["awards"]) for r in board.by_district] == [("东城区", 1)]
+    assert {r["month"]: (r["committed"], r["paid"]) for r in board.by_month} == {
+        "2025-04": (Decimal("300000.00"), Decimal("0.00")),
+        "2025-06": (Decimal("0.00"), Decimal("300000.00")),
+    }
+    assert board.delivery[0]["name"] == first.name and board.delivery[0]["grades"] == ["fail"]
     # graded fail: barred until the end of the next year
     later = call(office, envelope, [("A1005", "100000.00")]).lines.get()
     later.call.closes_on = date(2027, 12, 31)
