@@ -1,11 +1,12 @@
 """The purchase of services' money under load: 50 approvals racing for one envelope (none may pass
-it; each refusal a 409 Conflict), and the ledger and a fund's pages over 3,000 projects and 30,000
-payments. Only Beijing's divisions are loaded (no demo); the guiding catalogue comes from
-SHOUSHAN_SHARED_DATA when it is there, otherwise from a few rows of its shape. Prints one JSON
-line. BENCH_DATABASE_URL=postgres://… runs it on PostgreSQL (the race means most there).
+it; each refusal a 409 Conflict), then the ledger, a fund's pages and the year's dashboard over
+3,000 projects and 30,000 payments. Only Beijing's divisions are loaded (no demo); the guiding
+catalogue comes from SHOUSHAN_SHARED_DATA when it is there, otherwise from a few rows of its
+shape. Prints one JSON line. BENCH_DATABASE_URL=postgres://… runs it on PostgreSQL (where the
+race means most).
 
 Targets: the race fills the envelope as far as whole awards go, every refusal a Conflict; the
-ledger, the fund's page and its API p95 < 500 ms.
+ledger, the dashboard, their pages and the API p95 < 500 ms.
 
 Usage: [BENCH_DATABASE_URL=postgres://…] .venv/bin/python bench/purchasing_ledger.py [PROJECTS]
 """
@@ -251,6 +252,7 @@ figures["ledger_totals"] = {
     "adds_up": book.paid == Decimal("200000.00") * PROJECTS,
 }
 figures["ledger"] = timed(lambda: selectors.ledger(big), 20)
+figures["dashboard"] = timed(lambda: selectors.dashboard(city_admin, 2026), 20)
 override_settings(
     STORAGES={
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -269,6 +271,7 @@ def get(path: str) -> None:
 get(f"/purchasing/funds/{big.pk}/")
 figures["fund_page"] = timed(lambda: get(f"/purchasing/funds/{big.pk}/"), 20)
 figures["fund_api"] = timed(lambda: get(f"/api/v1/purchasing/funds/{big.pk}"), 20)
+figures["dashboard_page"] = timed(lambda: get("/purchasing/dashboard/?year=2026"), 20)
 figures["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 figures["machine"] = f"{platform.machine()} {os.cpu_count()} cores"
 print(json.dumps(figures, ensure_ascii=False, default=str))
