@@ -44,3 +44,14 @@ def conflict_reason(
                 "until": job.ended_on.isoformat(),
             }
     return None
+
+
+def conflict_codes(
+    *, jobs: Iterable[Job], declared: Iterable[tuple[str, str]], on: date, cooling_off_years: int
+) -> frozenset[str]:
+    """Every credit code the expert must stand aside from on this day: the same rule as
+    `conflict_reason`, for drawing many panels at once."""
+    since = on - timedelta(days=round(365.25 * cooling_off_years))
+    codes = {code for code, _description in declared}
+    codes |= {j.credit_code for j in jobs if j.ended_on is None or j.ended_on >= since}
+    return frozenset(codes)

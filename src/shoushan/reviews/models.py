@@ -44,3 +44,46 @@ class DeclaredTie(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+
+class Panel(models.Model):
+    """The experts reviewing one piece of work (an application, a topic …), named by its system
+    (`subject_type`, `subject_id`). The bodies it stands for (`bodies`: the applicant's credit
+    code, its hub's …) decide who must stand aside; `label` is what the experts see instead of the
+    applicant's name (blind review); `rubric` lists the criteria and their maximum marks."""
+
+    subject_type = models.CharField(max_length=40)
+    subject_id = models.PositiveBigIntegerField()
+    region_code = models.CharField(max_length=12, db_index=True)
+    field = models.CharField(_("field"), max_length=100)
+    bodies = models.JSONField(default=list)
+    label = models.CharField(_("blind label"), max_length=100)
+    rubric = models.JSONField(default=list)  # [[criterion, maximum], …]
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("review panel")
+        constraints = [
+            models.UniqueConstraint(fields=["subject_type", "subject_id"], name="reviews_one_panel")
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Seat(models.Model):
+    """An expert on a panel, drawn or assigned by hand, and the marks they gave."""
+
+    panel = models.ForeignKey(Panel, on_delete=models.CASCADE, related_name="seats")
+    expert = models.ForeignKey(Expert, on_delete=models.PROTECT, related_name="seats")
+    drawn = models.BooleanField(_("drawn at random"), default=True)
+    marks = models.JSONField(default=dict)  # criterion → mark
+    total = models.DecimalField(_("total"), max_digits=6, decimal_places=2, null=True)
+    scored_on = models.DateField(_("scored"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("panel seat")
+        constraints = [models.UniqueConstraint(fields=["panel", "expert"], name="reviews_one_seat")]
+
+    def __str__(self) -> str:
+        return f"{self.panel} · {self.expert}"
