@@ -27,6 +27,8 @@ from shoushan.purchasing.models import (
     Payment,
 )
 from shoushan.regions.models import Level, Region
+from shoushan.reviews.models import Panel
+from shoushan.reviews.selectors import Result, panel_results
 
 ZERO = Decimal("0.00")
 
@@ -345,3 +347,19 @@ def _sum_by(queryset, key: str) -> dict:
         r[key]: r["total"].quantize(ZERO)
         for r in queryset.values(key).annotate(total=Sum("amount")).order_by()
     }
+
+
+def review_results(call: Call) -> dict[int, Result]:
+    """The expert review of the call's applications: application id → its panel's result."""
+    panels = Panel.objects.filter(
+        subject_type="purchasing.application",
+        subject_id__in=Application.objects.filter(line__call=call).values("pk"),
+    )
+    return {r.panel.subject_id: r for r in panel_results(list(panels))}
+
+
+def panel_get(viewer, pk: int) -> tuple[Panel, Application]:
+    """An application's review panel in the viewer's scope, and its application."""
+    purchasing_reader_check(viewer)
+    panel = scoped_get(Panel.objects.filter(subject_type="purchasing.application"), viewer, pk=pk)
+    return panel, Application.objects.select_related("line__item").get(pk=panel.subject_id)

@@ -45,6 +45,7 @@ from shoushan.purchasing.models import (
     Payment,
 )
 from shoushan.regions.models import Level, Region
+from shoushan.reviews import services as reviews
 
 NOT_PURCHASER = gettext_lazy(
     "The purchase of services is kept by the social-construction offices of the city and the "
@@ -867,3 +868,55 @@ def evaluation_record(*, actor, contract: Contract, values: dict) -> Evaluation:
         grade=grade,
     )
     return evaluation
+
+
+# ---- expert review of applications (the shared panels of `reviews`) ----------------------------
+
+RUBRIC = [
+    ["需求与目标", 20],
+    ["服务方案", 30],
+    ["承接能力", 20],
+    ["预算合理性", 15],
+    ["绩效目标", 15],
+]
+APPLICATION = "purchasing.application"
+
+
+def _field(application: Application) -> str:
+    """The level-2 catalogue entry of the application's line: the field its experts know."""
+    parent = CatalogueItem.objects.filter(code=application.line.item.parent_code).first()
+    return parent.name if parent else application.line.item.name
+
+
+@transaction.atomic
+def applications_review(*, actor, call: Call, size: int, on: date, seed: int | None = None):
+    """Open a blind panel for each endorsed application of the call and draw its experts: none
+    related to the applicant or its hub, stratified by field (reviews.draw)."""
+    require_role(actor, PURCHASERS, NOT_PURCHASER)
+    region_code = call.envelope.fund.region_code
+    _in_sight(actor, region_code)
+    applications = list(
+        Application.objects.filter(line__call=call, status=ApplicationStatus.ENDORSED)
+        .select_related("organization", "hub__organization", "line__item")
+        .order_by("pk")
+    )
+    if not applications:
+        raise InvalidInput(_("No endorsed applications to review."))
+    subjects = []
+    for number, application in enumerate(applications, start=1):
+        bodies = [application.organization.credit_code]
+        if application.hub and application.hub.organization:
+            bodies.append(application.hub.organization.credit_code)
+        subjects.append(
+            {
+                "subject_type": APPLICATION,
+                "subject_id": application.pk,
+                "region_code": region_code,
+                "field": _field(application),
+                "bodies": [b for b in bodies if b],
+                "label": _("Application %(n)s of %(call)s") % {"n": number, "call": call.title},
+                "rubric": RUBRIC,
+            }
+        )
+    panels = reviews.panels_open(actor=actor, subjects=subjects)
+    return reviews.panels_draw(actor=actor, panels=panels, size=size, on=on, seed=seed)

@@ -11,4 +11,5 @@ urlpatterns = [
     path("awards/<int:award_id>/", views.award, name="award"),
     path("catalogue/", views.catalogue, name="catalogue"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("panels/<int:panel_id>/", views.panel, name="panel"),
 ]

@@ -14,6 +14,7 @@ from shoushan.organizations.selectors import hub_get, organization_get, organiza
 from shoushan.organizations.validation import parse_date
 from shoushan.purchasing import giving, selectors, services
 from shoushan.purchasing.models import ApplicationStatus, Award, EnvelopeKind, Grade
+from shoushan.reviews import services as reviews
 
 EVALUATION_FIELDS = ("stage", "grade", "evaluator", "evaluated_on", "note")
 LINE_ROWS = 5  # empty line rows a new call's form offers
@@ -154,6 +155,7 @@ def call(request: HttpRequest, call_id: int) -> HttpResponse:
             "applications": applications,
             "submitted": [a for a in applications if a.status == ApplicationStatus.SUBMITTED],
             "notice": notice,
+            "results": selectors.review_results(found),
             "today": timezone.localdate(),
         },
     )
@@ -246,6 +248,19 @@ def _unknown(request: HttpRequest, call, values: dict) -> str:
     raise InvalidInput(_("Check the form's values."))
 
 
+def _review(request: HttpRequest, call, values: dict) -> str:
+    text = values.get("size", "")
+    drawn = services.applications_review(
+        actor=request.user,
+        call=call,
+        size=int(text) if text.isdigit() else 0,
+        on=_day(values.get("on", "")),
+    )
+    if drawn.short:
+        return _("Panels drawn; %(n)s could not be filled from the pool.") % {"n": len(drawn.short)}
+    return _("Panels drawn.")
+
+
 CALL_ACTIONS = {
     "apply": _apply,
     "endorse": _endorse,
@@ -254,6 +269,7 @@ CALL_ACTIONS = {
     "answer": _answer,
     "approve": _approve,
     "award": _award_directly,
+    "review": _review,
 }
 
 
@@ -393,4 +409,38 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         request,
         "purchasing/dashboard.html",
         {"d": found, "widest": widest or 1, "grades": dict(Grade.choices)},
+    )
+
+
+def panel(request: HttpRequest, panel_id: int) -> HttpResponse:
+    """An application's blind review: its label and project, never the applicant's name; the
+    experts' marks on the rubric, entered from their score sheets."""
+    found, application = selectors.panel_get(request.user, panel_id)
+    if request.method == "POST":
+        seat = found.seats.filter(pk=request.POST.get("seat") or 0).first()
+
+        def score() -> str:
+            if seat is None:
+                raise InvalidInput(_("Choose the expert."))
+            reviews.score_record(
+                actor=request.user,
+                seat=seat,
+                marks={
+                    c: request.POST.get(f"mark-{n}", "") for n, (c, _m) in enumerate(found.rubric)
+                },
+                on=_day(request.POST.get("scored_on", "")),
+            )
+            return _("Marks recorded.")
+
+        if act(request, score):
+            return redirect("purchasing:panel", found.pk)
+    return render(
+        request,
+        "purchasing/panel.html",
+        {
+            "panel": found,
+            "application": application,
+            "seats": found.seats.select_related("expert").order_by("pk"),
+            "rubric": list(enumerate(found.rubric)),
+        },
     )

@@ -16,6 +16,8 @@ from shoushan.organizations.tests.factories import organization as registered
 from shoushan.purchasing import selectors, services
 from shoushan.purchasing.models import Application, ApplicationStatus
 from shoushan.purchasing.tests.factories import call, contract_values, fund
+from shoushan.reviews import services as reviews
+from shoushan.reviews.models import Seat
 
 pytestmark = pytest.mark.usefixtures("beijing")
 
@@ -156,3 +158,46 @@ def test_at_most_two_applications_a_year_and_only_while_the_call_is_open(office)
     with pytest.raises(InvalidInput, match="may not apply"):
         _apply(office, line, revoked)
     assert Application.objects.filter(organization__in=[other, revoked]).count() == 0
+
+
+def test_endorsed_applications_get_blind_panels_without_related_experts(office, login):
+    money = fund(office, amount="5000000.00")
+    envelope = services.envelope_set(
+        actor=office, fund=money, kind="governance", amount_text="1000000.00"
+    )
+    line = call(office, envelope, [("A1003", "900000.00")]).lines.get()
+    bodies = [registered(office, registered_on="2024-03-01") for _i in range(3)]
+    applications = [
+        _apply(office, line, b, amount="200000.00", title=f"社区服务项目{n}")
+        for n, b in enumerate(bodies)
+    ]
+    for a in applications:
+        services.application_endorse(actor=office, application=a, hub=None, on=date(2025, 3, 12))
+    insider = reviews.expert_create(
+        actor=office, name="关联专家", field="社会治理服务", region_code="110101000000",
+        employments=[(bodies[0].credit_code, bodies[0].name, date(2020, 1, 1), None)],
+    )  # fmt: skip
+    for n in range(7):
+        reviews.expert_create(
+            actor=office, name=f"评审专家{n}", field="社会治理服务" if n % 2 else "财务管理",
+            region_code="110101000000",
+        )  # fmt: skip
+    drawn = services.applications_review(actor=office, call=line.call, size=3, on=date(2025, 3, 20))
+    assert len(drawn.seats) == 3 and not drawn.short
+    results = selectors.review_results(line.call)
+    insider_panel = results[applications[0].pk].panel
+    assert insider.pk not in drawn.seats[insider_panel.pk]
+    assert bodies[0].name not in insider_panel.label  # blind
+    for number, application in enumerate(applications):
+        panel = results[application.pk].panel
+        for seat in Seat.objects.filter(panel=panel):
+            reviews.score_record(
+                actor=office,
+                seat=seat,
+                marks={c: str(m - number) for c, m in panel.rubric},
+                on=date(2025, 3, 25),
+            )
+    ranked = selectors.review_results(line.call)
+    assert [ranked[a.pk].rank for a in applications] == [1, 2, 3]
+    page = login("district_admin").get(f"/purchasing/panels/{insider_panel.pk}/").content.decode()
+    assert bodies[0].name not in page and applications[0].title in page
