@@ -93,8 +93,9 @@ SYSTEMS = [
             "The money, exact to the fen: funds, envelopes by kind of service, calls with budget "
             "lines on the guiding catalogue, awards to eligible organisations, contracts with "
             "milestones and payments, every sum within its bound; the ledger at every level; "
-            "applications through the responsible unit, the public notice with objections, "
-            "approval, mid-term check and final evaluation; the API. Expert review: not yet."
+            "applications through the responsible unit, blind expert panels, the public notice "
+            "with objections, approval, mid-term check and final evaluation; a dashboard, a "
+            "360Giving export and the API."
         ),
         url_name="purchasing:funds",
     ),
