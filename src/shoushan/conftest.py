@@ -75,6 +75,20 @@ def clock():
     pinned.stop()
 
 
+@pytest.fixture
+def fixed_now():
+    """ "Now" pinned at a day after every date the test writes (dates refused when they are in
+    the future), for tests whose result must not move with the real date. Not a `clock` test:
+    the calendar's runs do not repeat it."""
+    pinned = Clock()
+    pinned.pin(FIXED_NOW, tick=True)
+    yield pinned
+    pinned.stop()
+
+
+FIXED_NOW = "2026-12-05 10:00"
+
+
 def _ensure_beijing() -> None:
     if not Region.objects.filter(code="110000000000").exists():
         regions_load(province="11")

@@ -18,6 +18,12 @@ class DomainError(Exception):
 class InvalidInput(DomainError):
     status_code = 422
 
+    @classmethod
+    def of_fields(cls, errors: dict) -> "InvalidInput":
+        """Every field's reason in `details`, the first as the message."""
+        first = next(iter(errors.values()))
+        return cls(str(first), details={k: str(v) for k, v in errors.items()})
+
 
 class AmbiguousPlace(InvalidInput):
     """An address that could be several places; `details`: [{code, address}] of the candidates,

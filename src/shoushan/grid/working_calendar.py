@@ -42,6 +42,14 @@ class WorkingCalendar:
             day += timedelta(days=1)
         return day
 
+    def last_of_working_days(self, start: date, days: int) -> date:
+        """The day a period of `days` working days that starts on `start` ends on (a public
+        notice of five working days from a Tuesday before a holiday, say)."""
+        day = start if self.is_working_day(start) else self.next_working_day(start)
+        for _ in range(days - 1):
+            day = self.next_working_day(day)
+        return day
+
     def working_days_between(self, start: date, end: date) -> int:
         """Working days in (start, end]: 0 when end is not after start."""
         count, day = 0, start

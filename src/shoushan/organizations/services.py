@@ -58,11 +58,6 @@ def _today() -> date:
     return timezone.localdate()
 
 
-def _invalid(errors: dict) -> InvalidInput:
-    first = next(iter(errors.values()))
-    return InvalidInput(str(first), details={k: str(v) for k, v in errors.items()})
-
-
 def _actor(actor):
     return actor if getattr(actor, "is_authenticated", False) else None
 
@@ -103,7 +98,7 @@ def organization_register(*, actor, values: dict, is_generated: bool = False) ->
     ):
         errors["credit_code"] = _("An organisation with this code is already registered.")
     if errors:
-        raise _invalid(errors)
+        raise InvalidInput.of_fields(errors)
     organization = SocialOrganization.objects.create(**cleaned, is_generated=is_generated)
     StatusEvent.objects.create(
         organization=organization,
@@ -214,7 +209,7 @@ def inspection_record(*, actor, organization: SocialOrganization, values: dict) 
         values, registered_on=organization.registered_on, today=_today()
     )
     if errors:
-        raise _invalid(errors)
+        raise InvalidInput.of_fields(errors)
     year = cleaned.pop("year")
     inspection, created = AnnualInspection.objects.update_or_create(
         organization=organization,
@@ -277,7 +272,7 @@ def list_entry_add(*, actor, organization: SocialOrganization, values: dict) -> 
     registrar_check(actor, organization)
     cleaned, errors = check_list_entry(values, today=_today())
     if errors:
-        raise _invalid(errors)
+        raise InvalidInput.of_fields(errors)
     if organization.list_entries.filter(list=cleaned["list"], exited_on=None).exists():
         raise Conflict(_("The organisation is on this list already."))
     entry = CreditListEntry.objects.create(organization=organization, **cleaned)
@@ -515,14 +510,7 @@ def rating_notice_start(*, actor, rating_round: RatingRound, starts_on: date) ->
         raise Conflict(_("The notice has been published already."))
     if rating_round.applications.filter(status=ApplicationStatus.APPLIED).exists():
         raise Conflict(_("The committee has not decided every application yet."))
-    calendar = working_calendar()
-    day, counted = starts_on, 0
-    while True:
-        if calendar.is_working_day(day):
-            counted += 1
-            if counted == rules.NOTICE_WORKING_DAYS:
-                break
-        day = date.fromordinal(day.toordinal() + 1)
+    day = working_calendar().last_of_working_days(starts_on, rules.NOTICE_WORKING_DAYS)
     rating_round.status = RoundStatus.NOTICE
     rating_round.notice_starts_on, rating_round.notice_ends_on = starts_on, day
     rating_round.save(update_fields=["status", "notice_starts_on", "notice_ends_on"])

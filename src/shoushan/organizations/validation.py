@@ -12,6 +12,7 @@ from datetime import date
 from django.utils.translation import gettext as _
 
 from shoushan.core.dates import date_acceptable, date_range_reason
+from shoushan.core.errors import InvalidInput
 from shoushan.core.validators import InvalidNumber, normalise_credit_code
 from shoushan.organizations import codes, rules
 from shoushan.organizations.models import (
@@ -128,6 +129,16 @@ def choice(field: str, value) -> str:
         if text.lower() in (code, str(label).lower()):
             return code
     raise ValueError(text)
+
+
+def form_date(text: str) -> date:
+    """The date a form gave, or the reason it is not one (in the reader's language)."""
+    try:
+        return parse_date(text)
+    except (ValueError, TypeError):
+        raise InvalidInput(
+            _("Not a date: %(value)s (write 2024-05-31).") % {"value": text or "—"}
+        ) from None
 
 
 def parse_date(value) -> date:

@@ -54,11 +54,6 @@ def _today() -> date:
     return timezone.localdate()
 
 
-def _invalid(errors: dict) -> InvalidInput:
-    first = next(iter(errors.values()))
-    return InvalidInput(str(first), details={k: str(v) for k, v in errors.items()})
-
-
 def _user(actor):
     return actor if getattr(actor, "is_authenticated", False) else None
 
@@ -218,7 +213,7 @@ def enterprise_register(*, actor, values: dict, is_generated: bool = False) -> E
         errors["credit_code"] = _("An enterprise with this code is registered already.")
     building = _building(values.get("building_id"), cleaned["region_code"], errors)
     if errors:
-        raise _invalid(errors)
+        raise InvalidInput.of_fields(errors)
     full_members = cleaned.pop("full_members")
     enterprise = Enterprise.objects.create(**cleaned, building=building, is_generated=is_generated)
     Unit.objects.create(
@@ -262,7 +257,7 @@ def enterprise_update(*, actor, enterprise: Enterprise, values: dict) -> Enterpr
     count_field(cleaned, errors, values, "employees", default=enterprise.employees)
     count_field(cleaned, errors, values, "full_members", default=enterprise.unit.full_members)
     if errors:
-        raise _invalid(errors)
+        raise InvalidInput.of_fields(errors)
     enterprise.operating, enterprise.employees = cleaned["operating"], cleaned["employees"]
     enterprise.save(update_fields=["operating", "employees"])
     Unit.objects.filter(enterprise=enterprise).update(
@@ -283,7 +278,7 @@ def unit_work_set(*, actor, unit: Unit, values: dict) -> Unit:
     flag_field(cleaned, errors, values, "union_work", default=unit.union_work)
     flag_field(cleaned, errors, values, "youth_league_work", default=unit.youth_league_work)
     if errors:
-        raise _invalid(errors)
+        raise InvalidInput.of_fields(errors)
     for name, value in cleaned.items():
         setattr(unit, name, value)
     unit.save(update_fields=list(cleaned))
@@ -350,7 +345,7 @@ def party_organization_create(
     if not errors and cleaned["established_on"] > _today():
         errors["established_on"] = _("The date is after today.")
     if errors:
-        raise _invalid(errors)
+        raise InvalidInput.of_fields(errors)
     organization = PartyOrganization.objects.create(
         **cleaned,
         region_code=common_region([u.region_code for u in units]),
@@ -405,7 +400,7 @@ def party_organization_update(
         if problem:
             errors["kind"] = _(problem[0]) % problem[1]
     if errors:
-        raise _invalid(errors)
+        raise InvalidInput.of_fields(errors)
     changed = {k: str(v) for k, v in cleaned.items() if getattr(organization, k) != v}
     for name, value in cleaned.items():
         setattr(organization, name, value)
@@ -514,7 +509,7 @@ def instructor_appoint(*, actor, values: dict, is_generated: bool = False) -> In
     if cleaned.get("appointed_on") and cleaned["appointed_on"] > _today():
         errors["appointed_on"] = _("The date is after today.")
     if errors:
-        raise _invalid(errors)
+        raise InvalidInput.of_fields(errors)
     instructor = Instructor.objects.create(**cleaned, is_generated=is_generated)
     _audit(actor, "party.instructor_appoint", instructor, instructor.region_code)
     return instructor
@@ -616,7 +611,7 @@ def alliance_create(*, actor, values: dict, is_generated: bool = False) -> Allia
     if cleaned.get("established_on") and cleaned["established_on"] > _today():
         errors["established_on"] = _("The date is after today.")
     if errors:
-        raise _invalid(errors)
+        raise InvalidInput.of_fields(errors)
     alliance = Alliance.objects.create(**cleaned, is_generated=is_generated)
     _audit(actor, "party.alliance_create", alliance, alliance.region_code)
     return alliance
@@ -730,7 +725,7 @@ def project_finish(
     errors: dict = {}
     count_field(cleaned, errors, {"beneficiaries": beneficiaries}, "beneficiaries")
     if errors:
-        raise _invalid(errors)
+        raise InvalidInput.of_fields(errors)
     project.finished_on = finished_on
     project.result = result.strip()[:2000]
     project.beneficiaries = cleaned["beneficiaries"]

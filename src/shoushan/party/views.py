@@ -1,8 +1,6 @@
 """Pages of party building. Views translate: they read the request, call one selector or
 service, and render; a refused write comes back as a message on the same page."""
 
-from datetime import date
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -19,7 +17,7 @@ from shoushan.core.errors import InvalidInput, NotFound
 from shoushan.core.exports import table_response
 from shoushan.core.views import act
 from shoushan.organizations.models import Field
-from shoushan.organizations.validation import parse_date
+from shoushan.organizations.validation import form_date
 from shoushan.party import rules, selectors, services, tasks
 from shoushan.party.imports import COLUMNS, REQUIRED
 from shoushan.party.models import (
@@ -41,15 +39,6 @@ UNIT_EXPORT_HEADER = [
     "正式党员数",
     "覆盖情况",
 ]
-
-
-def _day(text: str) -> date:
-    try:
-        return parse_date(text)
-    except (ValueError, TypeError):
-        raise InvalidInput(
-            _("Not a date: %(value)s (write 2024-05-31).") % {"value": text or "—"}
-        ) from None
 
 
 def _query(request: HttpRequest) -> str:
@@ -245,7 +234,7 @@ def organization(request: HttpRequest, organization_id: int) -> HttpResponse:
                     services.party_organization_dissolve(
                         actor=request.user,
                         organization=found,
-                        on=_day(request.POST.get("on", "")),
+                        on=form_date(request.POST.get("on", "")),
                         reason=request.POST.get("reason", ""),
                     )
                     and _("Dissolved.")
@@ -405,7 +394,9 @@ def instructor(request: HttpRequest, instructor_id: int) -> HttpResponse:
                 request,
                 lambda: (
                     services.instructor_end(
-                        actor=request.user, instructor=found, on=_day(request.POST.get("on", ""))
+                        actor=request.user,
+                        instructor=found,
+                        on=form_date(request.POST.get("on", "")),
                     )
                     and _("Service ended.")
                 ),
@@ -420,7 +411,7 @@ def instructor(request: HttpRequest, instructor_id: int) -> HttpResponse:
                         actor=request.user,
                         instructor=found,
                         unit=visited or _no_unit(),
-                        on=_day(request.POST.get("on", "")),
+                        on=form_date(request.POST.get("on", "")),
                         summary=request.POST.get("summary", ""),
                     )
                     and _("Visit recorded.")
@@ -533,7 +524,7 @@ def alliance(request: HttpRequest, alliance_id: int) -> HttpResponse:
                         kind=post.get("kind", ""),
                         unit_id=int(post.get("unit_id") or 0),
                         title=post.get("title", ""),
-                        on=_day(post.get("listed_on", "")),
+                        on=form_date(post.get("listed_on", "")),
                     )
                     and _("Listed.")
                 ),
@@ -546,7 +537,7 @@ def alliance(request: HttpRequest, alliance_id: int) -> HttpResponse:
                         actor=request.user,
                         alliance=found,
                         title=post.get("title", ""),
-                        started_on=_day(post.get("started_on", "")),
+                        started_on=form_date(post.get("started_on", "")),
                         unit_ids=[int(v) for v in post.getlist("unit_ids") if v.isdigit()],
                         need_id=int(post["need_id"]) if post.get("need_id", "").isdigit() else None,
                         resource_ids=[int(v) for v in post.getlist("resource_ids") if v.isdigit()],
@@ -564,7 +555,7 @@ def alliance(request: HttpRequest, alliance_id: int) -> HttpResponse:
                     services.project_finish(
                         actor=request.user,
                         project=project,
-                        finished_on=_day(post.get("finished_on", "")),
+                        finished_on=form_date(post.get("finished_on", "")),
                         result=post.get("result", ""),
                         beneficiaries=post.get("beneficiaries", ""),
                     )

@@ -8,7 +8,7 @@ envelope are served one after the other, and the second sees the first. On SQLit
 transaction starts IMMEDIATE, which serialises them the same way. A sum that would pass its bound
 is refused with 409 and the amounts involved; nothing is changed."""
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
@@ -56,11 +56,6 @@ NOT_FOUND = gettext_lazy("No such record in your scope.")
 
 def _today() -> date:
     return timezone.localdate()
-
-
-def _invalid(errors: dict) -> InvalidInput:
-    first = next(iter(errors.values()))
-    return InvalidInput(str(first), details={k: str(v) for k, v in errors.items()})
 
 
 def _in_sight(actor, region_code: str) -> None:
@@ -136,7 +131,7 @@ def fund_create(*, actor, values: dict, is_generated: bool = False) -> Fund:
     if not errors and Fund.objects.filter(region_code=region_code, year=year).exists():
         errors["year"] = _("This region has a fund for that year already.")
     if errors:
-        raise _invalid(errors)
+        raise InvalidInput.of_fields(errors)
     fund = Fund.objects.create(
         name=name, year=year, region_code=region_code, amount=amount, is_generated=is_generated
     )
@@ -155,7 +150,7 @@ def envelope_set(*, actor, fund: Fund, kind: str, amount_text) -> Envelope:
         errors["kind"] = _("Unknown kind.")
     amount = _amount(errors, {"amount": amount_text}, zero=True)
     if errors:
-        raise _invalid(errors)
+        raise InvalidInput.of_fields(errors)
     fund = Fund.objects.select_for_update().get(pk=fund.pk)
     envelope = Envelope.objects.filter(fund=fund, kind=kind).first()
     others = _total(Envelope.objects.filter(fund=fund).exclude(kind=kind))
@@ -228,7 +223,7 @@ def call_open(*, actor, envelope: Envelope, values: dict, lines: list[dict]) -> 
         if not line_errors and item is not None and amount is not None:
             planned.append((item, line_title, amount))
     if errors:
-        raise _invalid(errors)
+        raise InvalidInput.of_fields(errors)
     envelope = Envelope.objects.select_for_update().get(pk=envelope.pk)
     used = _total(BudgetLine.objects.filter(call__envelope=envelope))
     asked = sum((amount for _i, _t, amount in planned), Decimal("0.00"))
@@ -275,7 +270,7 @@ def award_make(*, actor, line: BudgetLine, organization: SocialOrganization, val
     if not errors and cleaned["decided_on"] > _today():
         errors["decided_on"] = _("The date is after today.")
     if errors:
-        raise _invalid(errors)
+        raise InvalidInput.of_fields(errors)
     eligibility = eligibility_of(organization, cleaned["decided_on"])
     if not eligibility.eligible:
         raise InvalidInput(
@@ -385,7 +380,7 @@ def contract_sign(*, actor, award: Award, values: dict, milestones: list[dict]) 
                 "The milestones share out ¥%(shared)s; the contract is for ¥%(amount)s."
             ) % {"shared": f"{shared:,.2f}", "amount": f"{amount:,.2f}"}
     if errors:
-        raise _invalid(errors)
+        raise InvalidInput.of_fields(errors)
     contract = Contract.objects.create(
         award=award,
         number=number,
@@ -427,7 +422,7 @@ def payment_record(*, actor, contract: Contract, milestone: Milestone, values: d
     if not errors and cleaned["paid_on"] > _today():
         errors["paid_on"] = _("The date is after today.")
     if errors:
-        raise _invalid(errors)
+        raise InvalidInput.of_fields(errors)
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     if contract.award.status != Award.ACTIVE:
         raise Conflict(_("This award was cancelled."))
@@ -506,7 +501,7 @@ def catalogue_load(*, actor, rows: list[dict[str, str]]) -> dict[str, int]:
     if not items and not errors:
         errors["file"] = _("No catalogue items in the file.")
     if errors:
-        raise _invalid(errors)
+        raise InvalidInput.of_fields(errors)
     with transaction.atomic():
         known = {i.code: i for i in CatalogueItem.objects.select_for_update()}
         made = [i for code, i in items.items() if code not in known]
@@ -576,7 +571,7 @@ def application_submit(
     cleaned: dict = {}
     date_field(cleaned, errors, values, "applied_on", required=True)
     if errors:
-        raise _invalid(errors)
+        raise InvalidInput.of_fields(errors)
     applied_on = cleaned["applied_on"]
     if not call.opens_on <= applied_on <= call.closes_on:
         errors["applied_on"] = _("The call takes applications from %(opens)s to %(closes)s.") % {
@@ -588,7 +583,7 @@ def application_submit(
             "line": f"{line.amount:,.2f}"
         }
     if errors:
-        raise _invalid(errors)
+        raise InvalidInput.of_fields(errors)
     # the organisation's row is the lock that two applications of one organisation queue on
     SocialOrganization.objects.select_for_update().get(pk=organization.pk)
     eligibility = eligibility_of(organization, applied_on)
@@ -669,17 +664,6 @@ def application_endorse(
     return application
 
 
-def notice_end(calendar, starts_on: date) -> date:
-    """The last day of a notice that starts on `starts_on` and runs 5 working days."""
-    day, counted = starts_on, 0
-    while True:
-        if calendar.is_working_day(day):
-            counted += 1
-            if counted == rules.NOTICE_WORKING_DAYS:
-                return day
-        day = day + timedelta(days=1)
-
-
 @transaction.atomic
 def notice_start(
     *, actor, call: Call, applications: list[Application], starts_on: date, ends_on: date | None
@@ -703,7 +687,7 @@ def notice_start(
                 _("%(title)s is not endorsed by its responsible unit.")
                 % {"title": application.title}
             )
-    shortest = notice_end(working_calendar(), starts_on)
+    shortest = working_calendar().last_of_working_days(starts_on, rules.NOTICE_WORKING_DAYS)
     if ends_on is None:
         ends_on = shortest
     elif ends_on < shortest:
@@ -842,7 +826,7 @@ def evaluation_record(*, actor, contract: Contract, values: dict) -> Evaluation:
     if not errors and not contract.starts_on <= cleaned["evaluated_on"] <= _today():
         errors["evaluated_on"] = _("The date must lie between the term's start and today.")
     if errors:
-        raise _invalid(errors)
+        raise InvalidInput.of_fields(errors)
     if Evaluation.objects.filter(contract=contract, stage=stage).exists():
         raise Conflict(_("This contract has that evaluation already."))
     if (

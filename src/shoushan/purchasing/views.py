@@ -11,7 +11,7 @@ from shoushan.core.exports import table_response
 from shoushan.core.views import act
 from shoushan.organizations.models import SocialOrganization
 from shoushan.organizations.selectors import hub_get, organization_get, organizations_visible
-from shoushan.organizations.validation import parse_date
+from shoushan.organizations.validation import form_date
 from shoushan.purchasing import giving, selectors, services
 from shoushan.purchasing.models import ApplicationStatus, Award, EnvelopeKind, Grade
 from shoushan.reviews import services as reviews
@@ -185,7 +185,7 @@ def _endorse(request: HttpRequest, call, values: dict) -> str:
         actor=request.user,
         application=application,
         hub=hub_get(request.user, int(hub_id)) if hub_id.isdigit() else None,
-        on=_day(values.get("endorsed_on", "")),
+        on=form_date(values.get("endorsed_on", "")),
         note=values.get("note", ""),
     )
     return _("Endorsed.")
@@ -197,8 +197,8 @@ def _notice(request: HttpRequest, call, values: dict) -> str:
         actor=request.user,
         call=call,
         applications=[selectors.application_get(request.user, int(pk)) for pk in chosen],
-        starts_on=_day(values.get("starts_on", "")),
-        ends_on=_day(values["ends_on"]) if values.get("ends_on") else None,
+        starts_on=form_date(values.get("starts_on", "")),
+        ends_on=form_date(values["ends_on"]) if values.get("ends_on") else None,
     )
     return _("The notice is published.")
 
@@ -209,7 +209,7 @@ def _object(request: HttpRequest, call, values: dict) -> str:
         actor=request.user,
         notice=notice,
         application=selectors.application_get(request.user, int(values.get("application") or 0)),
-        on=_day(values.get("raised_on", "")),
+        on=form_date(values.get("raised_on", "")),
         text=values.get("text", ""),
     )
     return _("The objection is recorded.")
@@ -219,7 +219,7 @@ def _answer(request: HttpRequest, call, values: dict) -> str:
     services.objection_answer(
         actor=request.user,
         objection=selectors.objection_get(request.user, int(values.get("objection") or 0)),
-        on=_day(values.get("answered_on", "")),
+        on=form_date(values.get("answered_on", "")),
         answer=values.get("answer", ""),
         upheld=values.get("upheld") == "1",
     )
@@ -229,7 +229,7 @@ def _answer(request: HttpRequest, call, values: dict) -> str:
 def _approve(request: HttpRequest, call, values: dict) -> str:
     notice = selectors.notice_get(request.user, int(values.get("notice") or 0))
     awards = services.notice_approve(
-        actor=request.user, notice=notice, on=_day(values.get("approved_on", ""))
+        actor=request.user, notice=notice, on=form_date(values.get("approved_on", ""))
     )
     return _("Approved: %(n)s projects awarded.") % {"n": len(awards)}
 
@@ -254,7 +254,7 @@ def _review(request: HttpRequest, call, values: dict) -> str:
         actor=request.user,
         call=call,
         size=int(text) if text.isdigit() else 0,
-        on=_day(values.get("on", "")),
+        on=form_date(values.get("on", "")),
     )
     if drawn.short:
         return _("Panels drawn; %(n)s could not be filled from the pool.") % {"n": len(drawn.short)}
@@ -271,15 +271,6 @@ CALL_ACTIONS = {
     "award": _award_directly,
     "review": _review,
 }
-
-
-def _day(text: str):
-    try:
-        return parse_date(text)
-    except (TypeError, ValueError):
-        raise InvalidInput(
-            _("Not a date: %(value)s (write 2024-05-31).") % {"value": text or "—"}
-        ) from None
 
 
 def _organization(request: HttpRequest, text: str) -> SocialOrganization:
@@ -428,7 +419,7 @@ def panel(request: HttpRequest, panel_id: int) -> HttpResponse:
                 marks={
                     c: request.POST.get(f"mark-{n}", "") for n, (c, _m) in enumerate(found.rubric)
                 },
-                on=_day(request.POST.get("scored_on", "")),
+                on=form_date(request.POST.get("scored_on", "")),
             )
             return _("Marks recorded.")
 

@@ -48,6 +48,14 @@ def test_a_start_outside_working_time_counts_from_the_next_morning(calendar):
     assert calendar.deadline(at(2025, 3, 8, 11), 2, "working_hours") == at(2025, 3, 10, 11)
 
 
+def test_a_period_of_working_days_counts_its_first_day(calendar):
+    # from Friday 24 Jan 2025: 24, 26 (a working Sunday), 27, then the festival, 5 and 6 Feb
+    assert calendar.last_of_working_days(date(2025, 1, 24), 5) == date(2025, 2, 6)
+    # from a holiday: 5, 6, 7, 8 (a working Saturday) and 10 Feb
+    assert calendar.last_of_working_days(date(2025, 1, 29), 5) == date(2025, 2, 10)
+    assert calendar.last_of_working_days(date(2025, 1, 27), 1) == date(2025, 1, 27)
+
+
 def test_working_hours_carry_over_the_night(calendar):
     assert calendar.deadline(at(2025, 3, 10, 17), 2, "working_hours") == at(2025, 3, 11, 10)
 

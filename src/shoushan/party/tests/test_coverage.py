@@ -241,6 +241,7 @@ def _stored_is_derived(units: list[Unit]) -> list[str]:
     return [u.coverage for u in units]
 
 
+@pytest.mark.usefixtures("fixed_now")  # dissolutions and endings are dated in the past
 def test_the_stored_coverage_follows_every_change(beijing, user):
     clerk = user("district_admin")
     a, b, c = (enterprise(clerk).unit for _i in range(3))

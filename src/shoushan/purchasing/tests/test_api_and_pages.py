@@ -8,6 +8,8 @@ from shoushan.organizations.tests.factories import organization
 from shoushan.purchasing import services
 from shoushan.purchasing.tests.factories import call, catalogue, fund
 
+pytestmark = pytest.mark.usefixtures("fixed_now")  # the dates written are in the past
+
 
 @pytest.fixture
 def english(login):

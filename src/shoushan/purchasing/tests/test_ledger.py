@@ -27,6 +27,8 @@ from shoushan.purchasing.tests.factories import (
     fund,
 )
 
+pytestmark = pytest.mark.usefixtures("fixed_now")  # the dates written are in the past
+
 
 @pytest.fixture(autouse=True)
 def _english():

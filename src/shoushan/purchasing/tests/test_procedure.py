@@ -19,7 +19,7 @@ from shoushan.purchasing.tests.factories import call, contract_values, fund
 from shoushan.reviews import services as reviews
 from shoushan.reviews.models import Seat
 
-pytestmark = pytest.mark.usefixtures("beijing")
+pytestmark = pytest.mark.usefixtures("beijing", "fixed_now")  # the dates written are past
 
 
 @pytest.fixture(autouse=True)
