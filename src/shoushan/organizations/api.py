@@ -118,6 +118,16 @@ class InspectionOut(Schema):
     note: str
 
 
+class ServiceRecordOut(Schema):
+    project: str
+    buyer: str
+    reference: str
+    amount: str
+    grade: str
+    evaluated_on: date
+    evaluator: str
+
+
 class OrganizationDetailOut(OrganizationOut):
     business_scope: str
     legal_representative: str
@@ -129,6 +139,7 @@ class OrganizationDetailOut(OrganizationOut):
     rating: RatingOut | None
     ratings: list[RatingOut]
     lists: list[ListEntryOut]
+    services_delivered: list[ServiceRecordOut]
     eligibility: EligibilityOut
     flagged_for_revocation: bool
 
@@ -214,6 +225,10 @@ def _detail(request: HttpRequest, organization: SocialOrganization) -> dict:
         "rating": selectors.rating_in_force(organization, today),
         "ratings": list(Rating.objects.filter(organization=organization)),
         "lists": list(CreditListEntry.objects.filter(organization=organization)),
+        "services_delivered": [
+            {**{f: getattr(r, f) for f in ServiceRecordOut.model_fields}, "amount": str(r.amount)}
+            for r in organization.service_records.all()
+        ],
         "eligibility": _eligibility(eligibility, today),
         "flagged_for_revocation": organization.pk in flagged,
     }

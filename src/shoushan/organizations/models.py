@@ -205,6 +205,44 @@ class Penalty(models.Model):
         return f"{self.decided_on} {self.kind}"
 
 
+class ServiceGrade(models.TextChoices):
+    """The grades of a purchased service's evaluation (优 / 良 / 合格 / 不合格)."""
+
+    EXCELLENT = "excellent", _("excellent (优)")
+    GOOD = "good", _("good (良)")
+    PASS = "pass", _("pass (合格)")
+    FAIL = "fail", _("fail (不合格)")
+
+
+class ServiceRecord(models.Model):
+    """A government-purchased service the organisation delivered and the grade of its final
+    third-party evaluation: written here by the purchase of services, so that the registry, the
+    next buyer and the raters see the organisation's record of delivery."""
+
+    organization = models.ForeignKey(
+        SocialOrganization, on_delete=models.CASCADE, related_name="service_records"
+    )
+    project = models.CharField(_("project"), max_length=200)
+    buyer = models.CharField(_("bought by"), max_length=200)
+    reference = models.CharField(_("contract number"), max_length=50)
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=14, decimal_places=2)
+    grade = models.CharField(_("grade"), max_length=10, choices=ServiceGrade.choices)
+    evaluated_on = models.DateField(_("evaluated"))
+    evaluator = models.CharField(_("evaluated by"), max_length=200)
+
+    class Meta:
+        verbose_name = _("service delivered")
+        ordering = ["-evaluated_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "reference"], name="organizations_one_record_per_contract"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.grade}"
+
+
 class CreditList(models.TextChoices):
     ABNORMAL = "abnormal", _("abnormal activity list (活动异常名录)")
     DISHONEST = "dishonest", _("seriously dishonest list (严重违法失信名单)")

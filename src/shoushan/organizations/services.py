@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shoushan.accounts.roles import REGISTRARS, WORKSTATION_KEEPERS, require_role
+from shoushan.accounts.roles import PURCHASERS, REGISTRARS, WORKSTATION_KEEPERS, require_role
 from shoushan.accounts.scope import in_scope
 from shoushan.audit.services import audit_record
 from shoushan.core.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -37,6 +37,8 @@ from shoushan.organizations.models import (
     RatingObjection,
     RatingRound,
     RoundStatus,
+    ServiceGrade,
+    ServiceRecord,
     SocialOrganization,
     StatusEvent,
     StatusEventKind,
@@ -264,6 +266,34 @@ def penalty_record(
     )
     _audit(actor, "organization.penalty_record", penalty, organization, kind=penalty.kind)
     return penalty
+
+
+@transaction.atomic
+def service_record_write(*, actor, organization: SocialOrganization, values: dict) -> ServiceRecord:
+    """The final evaluation of a service the organisation delivered under a purchase contract,
+    written to its record by the office that bought it (one record per contract)."""
+    require_role(
+        actor, PURCHASERS, _("Only the offices that buy services record their evaluation.")
+    )
+    if values.get("grade") not in ServiceGrade.values:
+        raise InvalidInput(_("Choose a grade."))
+    record, created = ServiceRecord.objects.get_or_create(
+        organization=organization,
+        reference=values["reference"],
+        defaults={k: values[k] for k in ("project", "buyer", "amount", "grade", "evaluated_on",
+                                         "evaluator")},
+    )  # fmt: skip
+    if not created:
+        raise Conflict(_("This contract's evaluation is on the record already."))
+    _audit(
+        actor,
+        "organization.service_record",
+        record,
+        organization,
+        reference=record.reference,
+        grade=record.grade,
+    )
+    return record
 
 
 @transaction.atomic

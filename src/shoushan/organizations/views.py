@@ -139,6 +139,7 @@ def detail(request: HttpRequest, organization_id: int) -> HttpResponse:
             "inspections": organization.inspections.all(),
             "entries": organization.list_entries.all(),
             "penalties": organization.penalties.all(),
+            "services": organization.service_records.all(),
             "memberships": organization.hub_memberships.select_related("hub"),
             "flagged": flagged.get(organization.pk),
             "today": today,

@@ -4,6 +4,7 @@ with budget lines, awards, contracts with milestones, and payments. Mounted at
 ("123456.78"): a JSON number is a binary float, which is not exact to the fen."""
 
 from datetime import date
+from decimal import Decimal
 from typing import Annotated
 
 from django.http import HttpRequest
@@ -318,6 +319,25 @@ class PaymentOut(Schema):
     reference: str
 
 
+class EvaluationOut(Schema):
+    id: int
+    contract_id: int
+    stage: str
+    grade: str
+    evaluator: str
+    evaluated_on: date
+    note: str
+
+
+class ReportOut(Schema):
+    id: int
+    reported_on: date
+    done_percent: int
+    people_served: int | None
+    work_done: str
+    problems: str
+
+
 class ContractOut(Schema):
     id: int
     award_id: int
@@ -331,6 +351,8 @@ class ContractOut(Schema):
     published_at: str
     milestones: list[MilestoneOut]
     payments: list[PaymentOut]
+    reports: list[ReportOut]
+    evaluations: list[EvaluationOut]
 
 
 def _contract(contract: Contract) -> dict:
@@ -368,6 +390,8 @@ def _contract(contract: Contract) -> dict:
             }
             for p in payments
         ],
+        "reports": list(contract.reports.all()),
+        "evaluations": list(contract.evaluations.all()),
     }
 
 
@@ -621,16 +645,6 @@ class EvaluationIn(Schema):
     note: StrictStr = ""
 
 
-class EvaluationOut(Schema):
-    id: int
-    contract_id: int
-    stage: str
-    grade: str
-    evaluator: str
-    evaluated_on: date
-    note: str
-
-
 @router.post("/contracts/{contract_id}/evaluations", response={201: EvaluationOut, **WRITE_ERRORS})
 def evaluation_record(request: HttpRequest, contract_id: RecordId, body: EvaluationIn):
     """`stage`: midterm or final; `grade`: excellent, good, pass or fail (优/良/合格/不合格)."""
@@ -638,3 +652,97 @@ def evaluation_record(request: HttpRequest, contract_id: RecordId, body: Evaluat
     values = {**body.dict(), "evaluated_on": str(body.evaluated_on)}
     evaluation = services.evaluation_record(actor=request.user, contract=contract, values=values)
     return Status(201, evaluation)
+
+
+class ReportIn(Schema):
+    reported_on: date
+    done_percent: int
+    people_served: int | None = None
+    work_done: StrictStr
+    problems: StrictStr = ""
+
+
+@router.post("/contracts/{contract_id}/reports", response={201: ContractOut, **WRITE_ERRORS})
+def progress_report(request: HttpRequest, contract_id: RecordId, body: ReportIn):
+    """A progress report while the contract runs: `done_percent` 0–100, never less than an
+    earlier report's; none after the final evaluation."""
+    contract = selectors.contract_get(request.user, contract_id)
+    values = {**body.dict(), "reported_on": str(body.reported_on)}
+    services.progress_report(actor=request.user, contract=contract, values=values)
+    return Status(201, _contract(contract))
+
+
+class PlaceProjectOut(Schema):
+    award_id: int
+    title: str
+    organization: str
+    amount: str
+
+
+class PlaceOut(Schema):
+    code: str
+    place: str
+    lat: float
+    lon: float
+    projects: list[PlaceProjectOut]
+
+
+class KindOut(Schema):
+    kind: str
+    label: str
+    amount: str
+    committed: str
+    paid: str
+
+
+class DistrictOut(Schema):
+    code: str
+    name: str
+    awards: int
+    committed: str
+    paid: str
+
+
+class MonthOut(Schema):
+    month: str
+    committed: str
+    paid: str
+
+
+class DeliveryOut(Schema):
+    organization_id: int
+    name: str
+    awards: int
+    committed: str
+    paid: str
+    grades: list[str]
+
+
+class DashboardOut(Schema):
+    year: int
+    fund_ids: list[int]
+    by_kind: list[KindOut]
+    by_district: list[DistrictOut]
+    by_month: list[MonthOut]
+    delivery: list[DeliveryOut]
+    places: list[PlaceOut]
+
+
+@router.get("/dashboard", response={200: DashboardOut, **AUTH_ERRORS})
+def dashboard(request: HttpRequest, year: int):
+    """The year's money by kind of service, by district and by month (amounts as strings), each
+    organisation's record of delivery, and the projects at their places on the map."""
+    found = selectors.dashboard(request.user, year)
+
+    def plain(rows: list[dict]) -> list[dict]:
+        return [{k: str(v) if isinstance(v, Decimal) else v for k, v in r.items()} for r in rows]
+
+    return {
+        "year": found.year,
+        "fund_ids": [f.pk for f in found.funds],
+        "by_kind": plain(found.by_kind),
+        "by_district": plain(found.by_district),
+        "by_month": plain(found.by_month),
+        "delivery": plain(found.delivery),
+        "places": selectors.project_places(request.user, year),
+    }

@@ -11,12 +11,14 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from shoushan.organizations.models import OrganizationStatus, SocialOrganization
 from shoushan.organizations.selectors import eligibility_of
 from shoushan.purchasing import services
+from shoushan.purchasing.budget import MIYUN_BUDGET, budget_load
 from shoushan.purchasing.catalogue import catalogue_rows, shared_catalogue
 from shoushan.purchasing.models import CatalogueItem, Fund
 from shoushan.regions.models import Level, Region
@@ -64,10 +66,41 @@ def _catalogue() -> int:
     return services.catalogue_load(actor=None, rows=catalogue_rows(path.read_bytes()))["items"]
 
 
+MIYUN = "110118000000"
+
+
+def _miyun_budget() -> int:
+    """Miyun district's published 2024 purchase budget (57 lines, ¥65,219,184.72) as a fund with
+    its calls: real figures, so the fund is not marked generated."""
+    path = settings.SHARED_DATA_DIR / MIYUN_BUDGET
+    region = Region.objects.filter(code=MIYUN).first()
+    if (
+        not path.exists()
+        or region is None
+        or not CatalogueItem.objects.filter(level=3).exists()
+        or Fund.objects.filter(region_code=MIYUN, year=2024).exists()
+    ):
+        return 0
+    rows = catalogue_rows(path.read_bytes())
+    fund = services.fund_create(
+        actor=None,
+        values={
+            "name": f"{region.name}2024年政府购买服务预算",
+            "year": "2024",
+            "region_code": MIYUN,
+            "amount": str(sum((Decimal(r["预算金额"]) for r in rows), Decimal("0.00"))),
+        },
+    )
+    budget_load(actor=None, fund=fund, rows=rows, opens_on="2024-01-01", closes_on="2024-12-31")
+    return 1
+
+
 @transaction.atomic
 def demo_purchasing_create(*, seed: int = 7) -> dict:
-    """The city's fund for this year, unless a generated one exists already."""
+    """The city's fund for this year, unless a generated one exists already, and Miyun's
+    published budget where SHOUSHAN_SHARED_DATA holds it."""
     counts = {"catalogue items": _catalogue()}
+    counts["published budgets"] = _miyun_budget()
     today = timezone.localdate()
     city = Region.objects.filter(level=Level.CITY).first()
     if city is None or Fund.objects.filter(region_code=city.code, year=today.year).exists():

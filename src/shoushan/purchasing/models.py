@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from shoushan.organizations.models import HubOrganization, SocialOrganization
+from shoushan.organizations.models import ServiceGrade as Grade
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -332,11 +333,25 @@ class Objection(models.Model):
         return f"{self.application} {self.raised_on}"
 
 
-class Grade(models.TextChoices):
-    EXCELLENT = "excellent", _("excellent (优)")
-    GOOD = "good", _("good (良)")
-    PASS = "pass", _("pass (合格)")
-    FAIL = "fail", _("fail (不合格)")
+class ProgressReport(models.Model):
+    """What the organisation reports while the contract runs (进展报告): the work done, how far
+    the project has come and the people it served, and the problems met; the office reads them
+    before the mid-term check and the final evaluation."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="reports")
+    reported_on = models.DateField(_("reported"))
+    done_percent = models.PositiveSmallIntegerField(_("done (%)"))
+    people_served = models.PositiveIntegerField(_("people served so far"), null=True, blank=True)
+    work_done = models.TextField(_("work done"))
+    problems = models.TextField(_("problems and next steps"), blank=True)
+
+    class Meta:
+        verbose_name = _("progress report")
+        verbose_name_plural = _("progress reports")
+        ordering = ["reported_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.contract} {self.reported_on} {self.done_percent}%"
 
 
 class Evaluation(models.Model):

@@ -363,3 +363,48 @@ def panel_get(viewer, pk: int) -> tuple[Panel, Application]:
     purchasing_reader_check(viewer)
     panel = scoped_get(Panel.objects.filter(subject_type="purchasing.application"), viewer, pk=pk)
     return panel, Application.objects.select_related("line__item").get(pk=panel.subject_id)
+
+
+def project_places(viewer, year: int) -> list[dict]:
+    """The year's projects in force on a map. A project is placed where the organisation that
+    delivers it is domiciled, at the point of that community, or else of its street or district
+    (the first of them with a point; `place` names it): organisations carry no coordinates of
+    their own. Projects at one point share a marker."""
+    awards = (
+        Award.objects.filter(
+            line__call__envelope__fund__in=funds_visible(viewer).filter(year=year),
+            status=Award.ACTIVE,
+        )
+        .values("pk", "title", "amount", "organization__name", "organization__region_code")
+        .order_by("-amount", "pk")
+    )
+    rows = list(awards)
+    ladders = {
+        code: [code, code[:9].ljust(12, "0"), code[:6].ljust(12, "0")]
+        for code in {r["organization__region_code"] for r in rows}
+    }
+    points = {
+        code: (name, latitude, longitude)
+        for code, name, latitude, longitude in Region.objects.filter(
+            code__in={c for ladder in ladders.values() for c in ladder}, latitude__isnull=False
+        ).values_list("code", "name", "latitude", "longitude")
+    }
+    places: dict[str, dict] = {}
+    for row in rows:
+        at = next((c for c in ladders[row["organization__region_code"]] if c in points), None)
+        if at is None:
+            continue  # a domicile with no point anywhere up to its district: not on the map
+        name, latitude, longitude = points[at]
+        place = places.setdefault(
+            at,
+            {"code": at, "place": name, "lat": latitude, "lon": longitude, "projects": []},
+        )
+        place["projects"].append(
+            {
+                "award_id": row["pk"],
+                "title": row["title"],
+                "organization": row["organization__name"],
+                "amount": str(row["amount"]),
+            }
+        )
+    return sorted(places.values(), key=lambda p: p["code"])

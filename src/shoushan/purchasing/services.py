@@ -22,6 +22,7 @@ from shoushan.accounts.scope import in_scope
 from shoushan.audit.services import audit_record
 from shoushan.core.errors import Conflict, InvalidInput, NotFound
 from shoushan.core.validators import InvalidNumber
+from shoushan.organizations import services as registry
 from shoushan.organizations.models import HubMembership, HubOrganization, SocialOrganization
 from shoushan.organizations.selectors import eligibility_of
 from shoushan.organizations.validation import date_field
@@ -43,6 +44,7 @@ from shoushan.purchasing.models import (
     Notice,
     Objection,
     Payment,
+    ProgressReport,
 )
 from shoushan.regions.models import Level, Region
 from shoushan.reviews import services as reviews
@@ -802,13 +804,92 @@ def notice_approve(*, actor, notice: Notice, on: date) -> list[Award]:
     return awards
 
 
-# ---- evaluation -------------------------------------------------------------------------------
+# ---- progress reports and evaluation -----------------------------------------------------------
+
+
+def _whole_number(errors: dict, values: dict, field: str, *, top: int | None, required: bool):
+    text = str(values.get(field) if values.get(field) is not None else "").strip()
+    if not text:
+        if required:
+            errors[field] = _("This field is required.")
+        return None
+    if not text.isdigit() or (top is not None and int(text) > top):
+        errors[field] = (
+            _("A whole number from 0 to %(top)s.") % {"top": top}
+            if top is not None
+            else _("A whole number, 0 or more.")
+        )
+        return None
+    return int(text)
+
+
+@transaction.atomic
+def progress_report(*, actor, contract: Contract, values: dict) -> ProgressReport:
+    """A progress report received while the contract runs: dated between the term's start and
+    today, never showing less done than an earlier report, and none after the final evaluation."""
+    require_role(actor, PURCHASERS, NOT_PURCHASER)
+    region_code = contract.award.line.call.envelope.fund.region_code
+    _in_sight(actor, region_code)
+    errors: dict = {}
+    done = _whole_number(errors, values, "done_percent", top=100, required=True)
+    people = _whole_number(errors, values, "people_served", top=None, required=False)
+    work_done = _text(errors, values, "work_done", limit=5000)
+    problems = _text(errors, values, "problems", limit=5000, required=False)
+    cleaned: dict = {}
+    date_field(cleaned, errors, values, "reported_on", required=True)
+    if "reported_on" in cleaned and not contract.starts_on <= cleaned["reported_on"] <= _today():
+        errors["reported_on"] = _("The date must lie between the term's start and today.")
+    if errors:
+        raise InvalidInput.of_fields(errors)
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    if contract.award.status != Award.ACTIVE:
+        raise Conflict(_("This award was cancelled."))
+    if contract.evaluations.filter(stage=Evaluation.FINAL).exists():
+        raise Conflict(_("The contract has had its final evaluation; it takes no more reports."))
+    earlier = (
+        contract.reports.filter(reported_on__lte=cleaned["reported_on"])
+        .order_by("-reported_on", "-pk")
+        .first()
+    )
+    if earlier is not None and done is not None and done < earlier.done_percent:
+        raise Conflict(
+            _("The report of %(date)s showed %(done)s%% done already; progress does not go back.")
+            % {"date": earlier.reported_on.isoformat(), "done": earlier.done_percent}
+        )
+    later = (
+        contract.reports.filter(reported_on__gt=cleaned["reported_on"])
+        .order_by("reported_on", "pk")
+        .first()
+    )
+    if later is not None and done is not None and done > later.done_percent:
+        raise Conflict(
+            _("The report of %(date)s showed only %(done)s%% done; progress does not go back.")
+            % {"date": later.reported_on.isoformat(), "done": later.done_percent}
+        )
+    report = ProgressReport.objects.create(
+        contract=contract,
+        done_percent=done,
+        people_served=people,
+        work_done=work_done,
+        problems=problems,
+        **cleaned,
+    )
+    _audit(
+        actor,
+        "purchasing.progress_report",
+        report,
+        region_code,
+        contract=contract.number,
+        done_percent=done,
+    )
+    return report
 
 
 @transaction.atomic
 def evaluation_record(*, actor, contract: Contract, values: dict) -> Evaluation:
     """The mid-term check or the final third-party evaluation, graded 优 / 良 / 合格 / 不合格; a
-    final 不合格 bars the organisation's applications (rules.barred_until)."""
+    final 不合格 bars the organisation's applications (rules.barred_until). The final grade is
+    written to the organisation's record in the registry."""
     require_role(actor, PURCHASERS, NOT_PURCHASER)
     region_code = contract.award.line.call.envelope.fund.region_code
     _in_sight(actor, region_code)
@@ -842,6 +923,21 @@ def evaluation_record(*, actor, contract: Contract, values: dict) -> Evaluation:
         note=note,
         evaluated_on=cleaned["evaluated_on"],
     )
+    if stage == Evaluation.FINAL:
+        fund = contract.award.line.call.envelope.fund
+        registry.service_record_write(
+            actor=actor,
+            organization=contract.award.organization,
+            values={
+                "project": contract.award.title,
+                "buyer": fund.name,
+                "reference": contract.number,
+                "amount": contract.amount,
+                "grade": grade,
+                "evaluated_on": cleaned["evaluated_on"],
+                "evaluator": evaluator,
+            },
+        )
     _audit(
         actor,
         "purchasing.evaluation_record",

@@ -1,6 +1,7 @@
 """Pages of the purchase of services. Views translate: they read the request, call one selector
 or service, and render; a refused write comes back as a message on the same page."""
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,6 +18,7 @@ from shoushan.purchasing.models import ApplicationStatus, Award, EnvelopeKind, G
 from shoushan.reviews import services as reviews
 
 EVALUATION_FIELDS = ("stage", "grade", "evaluator", "evaluated_on", "note")
+REPORT_FIELDS = ("reported_on", "done_percent", "people_served", "work_done", "problems")
 LINE_ROWS = 5  # empty line rows a new call's form offers
 MILESTONE_ROWS = 4
 
@@ -314,6 +316,16 @@ def award(request: HttpRequest, award_id: int) -> HttpResponse:
                 ),
             )
             return redirect("purchasing:award", found.pk)
+        if action == "report" and contract is not None:
+            values = {k: request.POST.get(k, "").strip() for k in REPORT_FIELDS}
+            act(
+                request,
+                lambda: (
+                    services.progress_report(actor=request.user, contract=contract, values=values)
+                    and _("The progress report is recorded.")
+                ),
+            )
+            return redirect("purchasing:award", found.pk)
         if action == "pay" and contract is not None:
 
             def pay() -> str:
@@ -374,6 +386,7 @@ def award(request: HttpRequest, award_id: int) -> HttpResponse:
             "stages": stages + [{}] * (MILESTONE_ROWS - len(stages)),
             "active": found.status == Award.ACTIVE,
             "evaluations": contract.evaluations.all() if contract else [],
+            "reports": contract.reports.all() if contract else [],
             "grades": Grade.choices,
         },
     )
@@ -399,7 +412,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "purchasing/dashboard.html",
-        {"d": found, "widest": widest or 1, "grades": dict(Grade.choices)},
+        {
+            "d": found,
+            "widest": widest or 1,
+            "grades": dict(Grade.choices),
+            "places": selectors.project_places(request.user, year),
+            "tile_url": settings.MAP_TILE_URL,
+        },
     )
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from shoushan.organizations.tests.factories import organization
 from shoushan.purchasing import services
+from shoushan.purchasing.models import Award
 from shoushan.purchasing.tests.factories import call, catalogue, fund
 
 pytestmark = pytest.mark.usefixtures("fixed_now")  # the dates written are in the past
@@ -173,6 +174,18 @@ def test_the_pages_walk_a_project_and_show_the_ledger(login, user):
     nonsense = client.post(call_url, {"action": "nonsense"}, follow=True)
     assert nonsense.status_code == 200
     assert "¥100,000.50" in client.get(fund_url).content.decode()
+    award_url = f"/purchasing/awards/{Award.objects.get(title='页面测试项目').pk}/"
+    client.post(award_url, {"action": "contract", "number": "YM-0001", "amount": "100000.50",
+                            "signed_on": "2025-04-20", "starts_on": "2025-05-01",
+                            "ends_on": "2026-04-30", "milestone-1-name": "首付",
+                            "milestone-1-due_on": "2025-05-01",
+                            "milestone-1-amount": "100000.50"})  # fmt: skip
+    report = {"action": "report", "reported_on": "2025-07-01", "done_percent": "35",
+              "people_served": "120", "work_done": "走访独居老人一百二十户。"}  # fmt: skip
+    shown = client.post(award_url, report, follow=True).content.decode()
+    assert "走访独居老人一百二十户。" in shown and "35%" in shown
+    refused = client.post(award_url, {**report, "done_percent": "101"}, follow=True)
+    assert "须为 0 至 100 之间的整数" in refused.content.decode()
     for url in ("/purchasing/catalogue/", "/purchasing/", "/purchasing/dashboard/?year=2025"):
         assert client.get(url).status_code == 200
     assert login("street_staff").get(fund_url).status_code == 403
@@ -219,3 +232,58 @@ def test_the_api_runs_the_procedure_from_application_to_evaluation(english, user
     assert approved.status_code == 200 and approved.json()[0]["amount"] == "200000.00"
     listed = client.get(f"/api/v1/purchasing/calls/{line.call_id}/applications").json()
     assert listed[0]["status"] == "approved" and listed[0]["award_id"]
+    award_id = listed[0]["award_id"]
+    signed = _post(
+        client,
+        f"/api/v1/purchasing/awards/{award_id}/contract",
+        {"number": "GM-API-0001", "amount": "200000.00", "signed_on": "2025-04-20",
+         "starts_on": "2025-05-01", "ends_on": "2026-04-30",
+         "milestones": [{"name": "首付", "due_on": "2025-05-01", "amount": "200000.00"}]},
+    )  # fmt: skip
+    assert signed.status_code == 201, signed.content
+    contract_id = signed.json()["id"]
+    report = {"reported_on": "2025-08-01", "done_percent": 45, "work_done": "完成需求调研。"}
+    reported = _post(client, f"/api/v1/purchasing/contracts/{contract_id}/reports", report)
+    assert reported.status_code == 201, reported.content
+    assert reported.json()["reports"][0]["done_percent"] == 45
+    backwards = _post(
+        client,
+        f"/api/v1/purchasing/contracts/{contract_id}/reports",
+        {**report, "reported_on": "2025-09-01", "done_percent": 20},
+    )
+    assert backwards.status_code == 409 and "does not go back" in backwards.json()["detail"]
+    over = _post(
+        client,
+        f"/api/v1/purchasing/contracts/{contract_id}/reports",
+        {**report, "done_percent": 120},
+    )
+    assert over.status_code == 422
+    for stage, day in (("midterm", "2025-10-01"), ("final", "2026-05-10")):
+        graded = _post(
+            client,
+            f"/api/v1/purchasing/contracts/{contract_id}/evaluations",
+            {"stage": stage, "grade": "good", "evaluator": "第三方评估机构", "evaluated_on": day},
+        )
+        assert graded.status_code == 201, graded.content
+    shown = client.get(f"/api/v1/purchasing/contracts/{contract_id}").json()
+    assert [e["stage"] for e in shown["evaluations"]] == ["midterm", "final"]
+    assert len(shown["reports"]) == 1
+    record = client.get(f"/api/v1/organizations/{body.pk}").json()["services_delivered"]
+    assert record == [
+        {"project": "社区社工服务", "buyer": money.name, "reference": "GM-API-0001",
+         "amount": "200000.00", "grade": "good", "evaluated_on": "2026-05-10",
+         "evaluator": "第三方评估机构"}
+    ]  # fmt: skip
+    page = client.get(f"/organizations/{body.pk}/")
+    assert "GM-API-0001" in page.content.decode()
+    board = client.get(f"/api/v1/purchasing/dashboard?year={money.year}").json()
+    assert board["fund_ids"] == [money.pk]
+    assert board["by_kind"][0]["committed"] == "200000.00"
+    assert board["delivery"][0]["grades"] == ["good"]
+    [place] = board["places"]  # at the organisation's domicile, or the first region up with a point
+    assert body.region_code.startswith(place["code"].rstrip("0")[:6])
+    assert place["projects"] == [{"award_id": award_id, "title": "社区社工服务",
+                                  "organization": body.name, "amount": "200000.00"}]  # fmt: skip
+    page = client.get(f"/purchasing/dashboard/?year={money.year}").content.decode()
+    assert 'id="project-map"' in page and 'id="project-places"' in page
+    assert client.get("/api/v1/purchasing/dashboard?year=1999").json()["places"] == []

@@ -1,8 +1,12 @@
 """The demo goes as far through the year's procedure as the date allows, by the rules."""
 
+from decimal import Decimal
+
 import pytest
+from django.conf import settings
 
 from shoushan.purchasing import selectors
+from shoushan.purchasing.budget import MIYUN_BUDGET
 from shoushan.purchasing.catalogue import shared_catalogue
 from shoushan.purchasing.demo import demo_purchasing_create
 from shoushan.purchasing.models import Application, Award, Fund
@@ -35,4 +39,16 @@ def test_by_december_the_proposed_are_awarded_contracted_and_partly_paid(demo_ci
     assert approved.count() == counts["awards"]
     for envelope in book.children:
         assert envelope.committed <= envelope.amount
-    assert demo_purchasing_create() == {"catalogue items": 0}  # nothing made twice
+    assert demo_purchasing_create() == {"catalogue items": 0, "published budgets": 0}  # once
+
+
+@pytest.mark.skipif(
+    not (settings.SHARED_DATA_DIR / MIYUN_BUDGET).exists(), reason="no Miyun budget shared"
+)
+def test_the_demo_holds_miyuns_published_budget(demo_city):
+    demo_purchasing_create()
+    miyun = Fund.objects.get(region_code="110118000000", year=2024)
+    assert not miyun.is_generated  # real figures
+    book = selectors.ledger(miyun)
+    assert book.amount == Decimal("65219184.72")  # the budget's total, to the fen
+    assert book.planned == Decimal("65219184.72") - Decimal("1022454")  # less the hiring line

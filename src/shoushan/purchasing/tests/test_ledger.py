@@ -17,6 +17,7 @@ from shoushan.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shoushan.organizations import services as registry
 from shoushan.organizations.tests.factories import organization as registered
 from shoushan.purchasing import rules, selectors, services
+from shoushan.purchasing.budget import MIYUN_BUDGET, budget_load
 from shoushan.purchasing.catalogue import catalogue_rows, shared_catalogue
 from shoushan.purchasing.models import Award, Call, CatalogueItem, Contract, Payment
 from shoushan.purchasing.tests.factories import (
@@ -391,9 +392,6 @@ def test_concurrent_approvals_racing_for_one_envelope_never_pass_it(
     assert selectors.ledger(money).committed == Decimal("900.00")
 
 
-MIYUN_BUDGET = "social_orgs/miyun_2024_gov_purchase_services.csv"
-
-
 @pytest.mark.skipif(
     shared_catalogue() is None or not (shared_catalogue().parents[1] / MIYUN_BUDGET).exists(),  # type: ignore[union-attr]
     reason="SHOUSHAN_SHARED_DATA has no catalogue or no Miyun budget",
@@ -407,50 +405,18 @@ def test_miyuns_2024_purchase_budget_adds_up_to_the_fen_and_the_hiring_line_is_r
     path = shared_catalogue()
     assert path is not None
     services.catalogue_load(actor=None, rows=catalogue_rows(path.read_bytes()))
-    codes = dict(CatalogueItem.objects.filter(level=3).values_list("name", "code"))
     rows = catalogue_rows((path.parents[1] / MIYUN_BUDGET).read_bytes())
     assert len(rows) == 57
     city = user("city_admin")
     money = fund(city, amount="65219184.72", region_code="110118000000")
-    groups: dict[str, list[dict]] = {}
-    for row in rows:
-        kind = "basic" if row["指导性目录-一级目录"] == "公共服务" else "projects"
-        groups.setdefault(kind, []).append(
-            {
-                "item": codes[row["指导性目录-三级目录"]],
-                # the budget project and the service bought: the first says what it pays for
-                "title": " ".join(f"{row['一级项目名称']}·{row['政府购买服务项目名称']}".split())[
-                    :200
-                ],
-                "amount": row["预算金额"],
-            }
-        )
-    refused: list[str] = []
-    planned = Decimal("0.00")
-    for kind, lines in groups.items():
-        total = sum((Decimal(line["amount"]) for line in lines), Decimal("0.00"))
-        envelope = services.envelope_set(actor=city, fund=money, kind=kind, amount_text=str(total))
-        try:
-            services.call_open(
-                actor=city,
-                envelope=envelope,
-                values={"title": "密云区2024年政府购买服务", "opens_on": "2024-01-01",
-                        "closes_on": "2024-12-31"},
-                lines=lines,
-            )  # fmt: skip
-            planned += total
-        except InvalidInput as refusal:
-            refused += [k for k in refusal.details if k.endswith(".title")]
-            kept = [line for line in lines if not rules.excluded_reason(line["title"])]
-            services.call_open(
-                actor=city,
-                envelope=envelope,
-                values={"title": "密云区2024年政府购买服务", "opens_on": "2024-01-01",
-                        "closes_on": "2024-12-31"},
-                lines=kept,
-            )  # fmt: skip
-            planned += sum((Decimal(line["amount"]) for line in kept), Decimal("0.00"))
-    assert len(refused) == 1
+    loaded = budget_load(
+        actor=city, fund=money, rows=rows, opens_on="2024-01-01", closes_on="2024-12-31"
+    )
+    assert [reason for _line, reason in loaded.left_out] == [
+        "hiring staff (招聘、劳务派遣、公益性岗位) is not a purchase of services"
+    ]
+    assert "聘用三方工作人员" in loaded.left_out[0][0]
+    assert (loaded.calls, loaded.lines) == (2, 56)
     book = selectors.ledger(money)
-    assert book.planned == planned == Decimal("65219184.72") - Decimal("1022454")
+    assert book.planned == loaded.planned == Decimal("65219184.72") - Decimal("1022454")
     assert sum(e.amount for e in book.children) == Decimal("65219184.72")

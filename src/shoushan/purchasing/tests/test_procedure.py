@@ -104,6 +104,32 @@ def test_a_call_from_applications_through_notice_to_evaluation(office):
             milestone=milestone,
             values={"amount": "150000.00", "paid_on": "2025-06-01"},
         )
+    report = {"reported_on": "2025-07-01", "done_percent": "40", "people_served": "320",
+              "work_done": "开展入户走访与小组活动。"}  # fmt: skip
+    services.progress_report(actor=office, contract=contract, values=report)
+    for bad, reason in (
+        ({**report, "reported_on": "2025-04-30"}, "between the term's start and today"),
+        ({**report, "done_percent": "101"}, "whole number from 0 to 100"),
+        ({**report, "people_served": "-3"}, "whole number, 0 or more"),
+        ({**report, "work_done": " "}, "required"),
+    ):
+        with pytest.raises(InvalidInput, match=reason):
+            services.progress_report(actor=office, contract=contract, values=bad)
+    with pytest.raises(Conflict, match="does not go back"):
+        services.progress_report(
+            actor=office, contract=contract,
+            values={**report, "reported_on": "2025-08-01", "done_percent": "30"},
+        )  # fmt: skip
+    with pytest.raises(Conflict, match="does not go back"):  # slipped in before, showing more
+        services.progress_report(
+            actor=office, contract=contract,
+            values={**report, "reported_on": "2025-06-01", "done_percent": "50"},
+        )  # fmt: skip
+    services.progress_report(
+        actor=office, contract=contract, values={**report, "reported_on": "2025-10-01",
+                                                  "done_percent": "70"},
+    )  # fmt: skip
+    assert [r.done_percent for r in contract.reports.all()] == [40, 70]
     with pytest.raises(Conflict, match="after the mid-term"):
         services.evaluation_record(
             actor=office, contract=contract,
@@ -115,6 +141,16 @@ def test_a_call_from_applications_through_notice_to_evaluation(office):
             actor=office, contract=contract,
             values={"stage": stage, "grade": grade, "evaluator": "第三方评估机构",
                     "evaluated_on": day},
+        )  # fmt: skip
+    # the final grade is written to the organisation's record in the registry
+    [delivered] = first.service_records.all()
+    assert (delivered.reference, delivered.grade, delivered.amount) == (
+        contract.number, "fail", Decimal("300000.00"),
+    )  # fmt: skip
+    with pytest.raises(Conflict, match="final evaluation"):
+        services.progress_report(
+            actor=office, contract=contract,
+            values={**report, "reported_on": "2026-05-20", "done_percent": "100"},
         )  # fmt: skip
     book = selectors.ledger(money)
     assert book.committed == book.contracted == book.paid == Decimal("300000.00")
