@@ -375,26 +375,6 @@ class RatingApplication(models.Model):
         return f"{self.round_id}/{self.organization_id}"
 
 
-class RatingAssessment(models.Model):
-    """An assessor's part in one application: assigned after the recusal check, then a score."""
-
-    application = models.ForeignKey(
-        RatingApplication, on_delete=models.CASCADE, related_name="assessments"
-    )
-    expert = models.ForeignKey("reviews.Expert", on_delete=models.PROTECT, related_name="+")
-    score = models.DecimalField(
-        _("score (of 1000)"), max_digits=6, decimal_places=1, null=True, blank=True
-    )
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["application", "expert"], name="assessor_once")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.application_id}/{self.expert_id}"
-
-
 class RatingObjection(models.Model):
     """An objection raised during the public notice, and the committee's answer."""
 

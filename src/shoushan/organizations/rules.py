@@ -22,6 +22,9 @@ BAR_AFTER_LOSS_YEARS = 3
 NOTICE_WORKING_DAYS = 5
 # An assessor recuses from an organisation they worked for in the last two years.
 RECUSAL_YEARS = 2
+# A rating's assessors sit on a panel of the shared reviews, scoring the standard's total.
+RATING_PANEL = "organizations.ratingapplication"
+RATING_RUBRIC = [["评估总分", 1000]]
 # Score (out of 1000) → the grade the assessors propose; the committee decides.
 GRADE_THRESHOLDS = ((900, 5), (800, 4), (700, 3), (600, 2), (500, 1))
 

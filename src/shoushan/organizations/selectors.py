@@ -31,6 +31,8 @@ from shoushan.organizations.models import (
     StatusEvent,
 )
 from shoushan.regions.codes import significant_prefix
+from shoushan.reviews.models import Seat
+from shoushan.reviews.selectors import seats_of
 
 ACTIVE = (OrganizationStatus.REGISTERED, OrganizationStatus.SUSPENDED)
 PASSING = (InspectionResult.PASSED, InspectionResult.BASICALLY_PASSED)
@@ -525,3 +527,8 @@ def public_record(organization: SocialOrganization, on: date) -> dict:
         "rating": rating,
         "lists": list(organization.list_entries.order_by("-entered_on")),
     }
+
+
+def rating_seats(applications) -> dict[int, list[Seat]]:
+    """The assessors on each application's panel (the shared reviews), by application id."""
+    return seats_of(rules.RATING_PANEL, [a.pk for a in applications])

@@ -4,7 +4,7 @@ civil-affairs bureau that registered it (`REGISTRARS` whose scope holds the auth
 organisation outside the actor's scope is not found."""
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -32,7 +32,6 @@ from shoushan.organizations.models import (
     Penalty,
     Rating,
     RatingApplication,
-    RatingAssessment,
     RatingEnd,
     RatingObjection,
     RatingRound,
@@ -52,6 +51,8 @@ from shoushan.organizations.validation import (
     check_organization,
     places_load,
 )
+from shoushan.reviews import services as reviews
+from shoushan.reviews.models import Expert, Panel, Seat
 
 NOT_REGISTRAR = _("Only the civil-affairs offices of the city and the districts keep the registry.")
 
@@ -456,57 +457,57 @@ def rating_apply(
     return application
 
 
-@transaction.atomic
-def rating_assessor_assign(*, actor, application: RatingApplication, expert) -> RatingAssessment:
-    """Assign an assessor, unless they must stand aside: a declared interest in the
-    organisation, or work there now or within the last two years."""
-    from shoushan.reviews.selectors import expert_conflict
+def _rating_panel(actor, application: RatingApplication) -> Panel:
+    organization = application.organization
+    [panel] = reviews.panels_open(
+        actor=actor,
+        subjects=[
+            {
+                "subject_type": rules.RATING_PANEL,
+                "subject_id": application.pk,
+                "region_code": application.round.authority_code,
+                "field": organization.field,
+                "bodies": [organization.credit_code] if organization.credit_code else [],
+                "label": organization.name,  # a rating is not blind
+                "rubric": rules.RATING_RUBRIC,
+                "cooling_off_years": rules.RECUSAL_YEARS,
+            }
+        ],
+    )
+    return panel
 
+
+@transaction.atomic
+def rating_assessor_assign(*, actor, application: RatingApplication, expert: Expert) -> Seat:
+    """Seat an assessor on the application's panel (the shared review mechanism), unless they
+    must stand aside: a declared interest in the organisation, or work there now or within the
+    last two years."""
     _round_check(actor, application.round)
     if application.status != ApplicationStatus.APPLIED:
         raise Conflict(_("The committee has decided this application already."))
-    reason = expert_conflict(
-        expert,
-        credit_code=application.organization.credit_code,
-        on=_today(),
-        years=rules.RECUSAL_YEARS,
+    return reviews.seat_assign(
+        actor=actor, panel=_rating_panel(actor, application), expert=expert, on=_today()
     )
-    if reason:
-        raise Conflict(
-            _("%(name)s must stand aside from this organisation: %(reason)s.")
-            % {"name": expert.name, "reason": reason}
-        )
-    assessment, created = RatingAssessment.objects.get_or_create(
-        application=application, expert=expert
+
+
+def rating_application_of(seat: Seat) -> RatingApplication:
+    if seat.panel.subject_type != rules.RATING_PANEL:
+        raise NotFound(_("No such record in your scope."))
+    return RatingApplication.objects.select_related("round", "organization").get(
+        pk=seat.panel.subject_id
     )
-    if not created:
-        raise Conflict(_("This assessor is assigned already."))
-    _audit(actor, "rating.assessor_assign", assessment, application.organization, expert=expert.pk)
-    return assessment
 
 
 @transaction.atomic
-def rating_score(*, actor, assessment: RatingAssessment, score: str | Decimal) -> RatingAssessment:
-    _round_check(actor, assessment.application.round)
-    if assessment.application.status != ApplicationStatus.APPLIED:
+def rating_score(*, actor, seat: Seat, score: str | Decimal) -> Seat:
+    """An assessor's score out of 1000, to one decimal, on the scoring standard's total."""
+    application = rating_application_of(seat)
+    _round_check(actor, application.round)
+    if application.status != ApplicationStatus.APPLIED:
         raise Conflict(_("The committee has decided this application already."))
-    try:
-        value = Decimal(str(score))
-    except InvalidOperation:
-        raise InvalidInput(_("A score is a number from 0 to 1000.")) from None
-    if not (0 <= value <= 1000):
-        raise InvalidInput(_("A score is a number from 0 to 1000."))
-    assessment.score = value
-    assessment.save(update_fields=["score"])
-    _audit(
-        actor,
-        "rating.score",
-        assessment,
-        assessment.application.organization,
-        expert=assessment.expert_id,
-        score=str(value),
+    return reviews.score_record(
+        actor=actor, seat=seat, marks={rules.RATING_RUBRIC[0][0]: str(score)}, on=_today()
     )
-    return assessment
 
 
 @transaction.atomic
@@ -518,7 +519,11 @@ def rating_decide(
     _round_check(actor, application.round)
     if application.round.status not in (RoundStatus.OPEN, RoundStatus.ASSESSING):
         raise Conflict(_("The round is past its decisions."))
-    scores = [a.score for a in application.assessments.all()]
+    scores = list(
+        Seat.objects.filter(
+            panel__subject_type=rules.RATING_PANEL, panel__subject_id=application.pk
+        ).values_list("total", flat=True)
+    )
     if len(scores) < 2 or any(s is None for s in scores):
         raise Conflict(_("At least two assessors must be assigned, and each must have scored."))
     if grade not in range(6):

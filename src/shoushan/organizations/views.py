@@ -574,13 +574,15 @@ def rating_round(request: HttpRequest, round_id: int) -> HttpResponse:
                 )
                 return _("The assessor is assigned.")
             if action == "score":
-                item = application()
-                assessment = item.assessments.filter(pk=int(post.get("assessment") or 0)).first()
-                if assessment is None:
+                seats = selectors.rating_seats([application()])
+                seat = next(
+                    (s for found in seats.values() for s in found
+                     if str(s.pk) == post.get("seat")),
+                    None,
+                )  # fmt: skip
+                if seat is None:
                     raise NotFound(_("No such record in your scope."))
-                services.rating_score(
-                    actor=actor, assessment=assessment, score=post.get("score", "")
-                )
+                services.rating_score(actor=actor, seat=seat, score=post.get("score", ""))
                 return _("The score is recorded.")
             if action == "decide":
                 services.rating_decide(
@@ -629,10 +631,11 @@ def rating_round(request: HttpRequest, round_id: int) -> HttpResponse:
         act(request, work)
         return redirect("organizations:round", round_id=found.pk)
     applications = list(
-        found.applications.select_related("organization").prefetch_related(
-            "assessments__expert", "objections"
-        )
+        found.applications.select_related("organization").prefetch_related("objections")
     )
+    seats = selectors.rating_seats(applications)
+    for item in applications:
+        item.seats = seats.get(item.pk, [])
     return render(
         request,
         "organizations/round.html",

@@ -1,6 +1,7 @@
-"""The expert pool (专家库) shared by the systems that have work assessed: organisations' ratings
-now, purchase of services and research topics later. An expert's work history and declared ties
-decide where they must stand aside (回避); the rule is `conflicts.conflict_reason`."""
+"""The expert pool (专家库) and the review panels shared by the systems that have work assessed:
+organisations' ratings, the purchase of services and research topics. An expert's work history
+and declared ties decide where they must stand aside (回避); the rule is
+`conflicts.conflict_reason`."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -59,6 +60,9 @@ class Panel(models.Model):
     bodies = models.JSONField(default=list)
     label = models.CharField(_("blind label"), max_length=100)
     rubric = models.JSONField(default=list)  # [[criterion, maximum], …]
+    # how long a former employer stays a conflict after the expert left: the reviewing system's
+    # rule (3 years for purchases and topics, 2 for organisations' ratings)
+    cooling_off_years = models.PositiveSmallIntegerField(default=3)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

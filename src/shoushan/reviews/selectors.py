@@ -72,3 +72,15 @@ def panel_results(panels) -> list[Result]:
         previous = ranked[position - 2] if position > 1 else None
         result.rank = previous.rank if previous and previous.mean == result.mean else position
     return sorted(results, key=lambda r: (r.rank is None, r.rank or 0, r.panel.pk))
+
+
+def seats_of(subject_type: str, subject_ids) -> dict[int, list[Seat]]:
+    """The seats of the panels reviewing these subjects of one system, by subject id."""
+    found: dict[int, list[Seat]] = {}
+    for seat in (
+        Seat.objects.filter(panel__subject_type=subject_type, panel__subject_id__in=subject_ids)
+        .select_related("expert", "panel")
+        .order_by("pk")
+    ):
+        found.setdefault(seat.panel.subject_id, []).append(seat)
+    return found

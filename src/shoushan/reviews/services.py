@@ -70,25 +70,27 @@ def expert_create(
 
 # ---- panels: drawing, assigning, scoring -------------------------------------------------------
 
-COOLING_OFF_YEARS = 3  # a former employer stays a conflict this long after the expert left
-
 
 def panels_open(*, actor, subjects: Sequence[dict]) -> list[Panel]:
     """A panel for each subject ({subject_type, subject_id, region_code, field, bodies, label,
-    rubric}), or the one it has already."""
+    rubric} and optionally cooling_off_years), or the one it has already."""
     require_role(actor, ADMINISTRATORS, _("Only city and district offices run reviews."))
     panels = []
     for subject in subjects:
         panel, _made = Panel.objects.get_or_create(
             subject_type=subject["subject_type"],
             subject_id=subject["subject_id"],
-            defaults={k: subject[k] for k in ("region_code", "field", "bodies", "label", "rubric")},
+            defaults={
+                k: subject[k]
+                for k in ("region_code", "field", "bodies", "label", "rubric", "cooling_off_years")
+                if k in subject
+            },
         )
         panels.append(panel)
     return panels
 
 
-def _candidates(region_code: str, on: date) -> list[Candidate]:
+def _candidates(region_code: str, on: date, cooling_off_years: int) -> list[Candidate]:
     """The active experts of the pools above the region (the city's and the district's)."""
     pools = {region_code[:2].ljust(12, "0"), region_code[:6].ljust(12, "0")}
     experts = Expert.objects.filter(is_active=True, region_code__in=pools).prefetch_related(
@@ -110,7 +112,7 @@ def _candidates(region_code: str, on: date) -> list[Candidate]:
                     jobs=jobs,
                     declared=[(t.credit_code, t.description) for t in expert.ties.all()],
                     on=on,
-                    cooling_off_years=COOLING_OFF_YEARS,
+                    cooling_off_years=cooling_off_years,
                 ),
             )
         )
@@ -131,9 +133,9 @@ def panels_draw(
         if actor is not None and not in_scope(actor, panel.region_code):
             raise NotFound(_("No such record in your scope."))
     seed = seed if seed is not None else random.SystemRandom().randrange(2**31)
-    by_region: dict[str, list[Panel]] = {}
+    by_region: dict[tuple[str, int], list[Panel]] = {}  # the pools and the conflict rule
     for panel in panels:
-        by_region.setdefault(panel.region_code[:6], []).append(panel)
+        by_region.setdefault((panel.region_code[:6], panel.cooling_off_years), []).append(panel)
     taken: dict[int, set[int]] = {}
     for panel_id, expert_id in Seat.objects.filter(panel__in=panels).values_list(
         "panel_id", "expert_id"
@@ -152,7 +154,7 @@ def panels_draw(
                 )
                 for p in group
             ],
-            _candidates(group[0].region_code, on),
+            _candidates(group[0].region_code, on, group[0].cooling_off_years),
             size=size,
             rng=rng,
         )
@@ -179,7 +181,7 @@ def seat_assign(*, actor, panel: Panel, expert: Expert, on: date) -> Seat:
     if actor is not None and not in_scope(actor, panel.region_code):
         raise NotFound(_("No such record in your scope."))
     for code in panel.bodies:
-        reason = expert_conflict(expert, credit_code=code, on=on, years=COOLING_OFF_YEARS)
+        reason = expert_conflict(expert, credit_code=code, on=on, years=panel.cooling_off_years)
         if reason:
             raise Conflict(
                 _("%(name)s must stand aside: %(reason)s.")

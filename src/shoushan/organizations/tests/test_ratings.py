@@ -1,4 +1,5 @@
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.utils import translation
@@ -9,6 +10,8 @@ from shoushan.organizations import selectors, services
 from shoushan.organizations.models import RatingEnd
 from shoushan.organizations.tests.factories import organization
 from shoushan.reviews.conflicts import Job, conflict_reason
+from shoushan.reviews.models import Panel
+from shoushan.reviews.selectors import panel_results
 from shoushan.reviews.services import expert_create
 
 pytestmark = pytest.mark.calendar
@@ -82,7 +85,7 @@ def test_a_rating_round_from_application_to_grades_in_force(beijing, user, clock
     former = _expert(admin, "前员工", body.credit_code, date(2025, 6, 30))
     with pytest.raises(Conflict, match="must stand aside"):
         services.rating_assessor_assign(actor=admin, application=application, expert=former)
-    assessments = [
+    seats = [
         services.rating_assessor_assign(
             actor=admin, application=application, expert=_expert(admin, n)
         )
@@ -90,8 +93,17 @@ def test_a_rating_round_from_application_to_grades_in_force(beijing, user, clock
     ]
     with pytest.raises(Conflict):  # not everyone has scored
         services.rating_decide(actor=admin, application=application, grade=4)
-    for assessment, score in zip(assessments, ("812", "845.5"), strict=True):
-        services.rating_score(actor=admin, assessment=assessment, score=score)
+    with pytest.raises(InvalidInput, match="0 to 1000"):
+        services.rating_score(actor=admin, seat=seats[0], score="1000.5")
+    for seat, score in zip(seats, ("812", "845.5"), strict=True):
+        services.rating_score(actor=admin, seat=seat, score=score)
+    # the assessors sit on the application's panel in the shared reviews
+    [result] = panel_results(
+        Panel.objects.filter(
+            subject_id=application.pk, subject_type="organizations.ratingapplication"
+        )
+    )
+    assert (result.seats, result.scored, result.mean) == (2, 2, Decimal("828.75"))
     services.rating_decide(actor=admin, application=application, grade=4)
     rating_round = services.rating_notice_start(
         actor=admin, rating_round=rating_round, starts_on=date(2026, 4, 30)
@@ -146,3 +158,36 @@ def test_re_application_is_barred_after_a_downgrade_or_a_loss(beijing, user, clo
     rating.save()
     assert "2028-01-01" in services.rating_bar(body, date(2027, 3, 2))
     assert services.rating_bar(body, date(2028, 1, 1)) is None
+
+
+def test_the_round_page_seats_assessors_and_records_their_scores(user, login, clock):
+    clock.pin("2026-03-02 10:00")
+    admin = user("district_admin")
+    body = organization(admin, registered_on="2020-01-01")
+    rating_round = services.rating_round_open(
+        actor=admin, name="东城区页面评估", authority_code=DONGCHENG,
+        opens_on=date(2026, 3, 1), closes_on=date(2026, 4, 30),
+    )  # fmt: skip
+    application = services.rating_apply(
+        actor=admin, rating_round=rating_round, organization=body, on=date(2026, 3, 2)
+    )
+    expert = _expert(admin, "丙专家")
+    client = login("district_admin")
+    url = f"/organizations/ratings/{rating_round.pk}/"
+    client.post(url, {"action": "assign", "application": application.pk, "expert": expert.pk})
+    page = client.get(url).content.decode()
+    assert "丙专家" in page
+    seat = page.split('name="seat" value="')[1].split('"')[0]
+    client.post(url, {"action": "score", "application": application.pk, "seat": seat,
+                      "score": "866.5"})  # fmt: skip
+    assert "866.5" in client.get(url).content.decode()
+    other = _expert(admin, "丁专家")
+    services.rating_assessor_assign(actor=admin, application=application, expert=other)
+    stranger = client.post(
+        url, {"action": "score", "application": application.pk, "seat": "999999", "score": "1"}
+    )
+    assert stranger.status_code == 404  # not a seat of this application: nothing changed
+    assert [s.total for s in selectors.rating_seats([application])[application.pk]] == [
+        Decimal("866.5"),
+        None,
+    ]
