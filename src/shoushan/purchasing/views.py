@@ -14,7 +14,7 @@ from shoushan.organizations.models import SocialOrganization
 from shoushan.organizations.selectors import hub_get, organization_get, organizations_visible
 from shoushan.organizations.validation import form_date
 from shoushan.purchasing import giving, selectors, services
-from shoushan.purchasing.models import ApplicationStatus, Award, EnvelopeKind, Grade
+from shoushan.purchasing.models import ApplicationStatus, Award, EnvelopeKind, Evaluation, Grade
 from shoushan.reviews import services as reviews
 
 EVALUATION_FIELDS = ("stage", "grade", "evaluator", "evaluated_on", "note")
@@ -368,6 +368,7 @@ def award(request: HttpRequest, award_id: int) -> HttpResponse:
         ):
             return redirect("purchasing:award", found.pk)
     payments = list(contract.payments.select_related("milestone")) if contract else []
+    evaluations = list(contract.evaluations.all()) if contract else []
     milestones = []
     if contract:
         for m in contract.milestones.all():
@@ -385,7 +386,8 @@ def award(request: HttpRequest, award_id: int) -> HttpResponse:
             "values": values,
             "stages": stages + [{}] * (MILESTONE_ROWS - len(stages)),
             "active": found.status == Award.ACTIVE,
-            "evaluations": contract.evaluations.all() if contract else [],
+            "evaluations": evaluations,
+            "finished": any(e.stage == Evaluation.FINAL for e in evaluations),
             "reports": contract.reports.all() if contract else [],
             "grades": Grade.choices,
         },
@@ -417,6 +419,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "widest": widest or 1,
             "grades": dict(Grade.choices),
             "places": selectors.project_places(request.user, year),
+            "outline": getattr(request.user, "region_code", "") or "110000000000",
             "tile_url": settings.MAP_TILE_URL,
         },
     )

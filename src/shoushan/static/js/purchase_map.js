@@ -21,6 +21,17 @@
     }).bindTooltip(`${esc(p.place)} · ${p.projects.length} ${esc(el.dataset.labelProjects)}`)
       .bindPopup(`<b>${esc(p.place)}</b><ul class="plain">${list}</ul>`, { maxHeight: 260 });
   });
+  // the viewer's region and its districts or streets, for context under the markers
+  fetch(el.dataset.outline, { headers: { Accept: "application/json" } })
+    .then((r) => (r.ok ? r.json() : null))
+    .then((data) => {
+      if (!data) return;
+      const context = L.geoJSON(data.children, {
+        style: { color: "#888", weight: 1, fillColor: "#e8eef3", fillOpacity: 0.5 },
+        onEachFeature: (f, layer) => layer.bindTooltip(esc(f.properties.name), { sticky: true }),
+      }).addTo(map);
+      context.bringToBack();
+    });
   const group = L.featureGroup(markers).addTo(map);
   if (markers.length === 1) map.setView(markers[0].getLatLng(), 13);
   else map.fitBounds(group.getBounds(), { padding: [24, 24], maxZoom: 14 });
