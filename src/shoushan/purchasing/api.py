@@ -229,8 +229,9 @@ class AwardIn(Schema):
 class AwardOut(Schema):
     id: int
     line_id: int
-    organization_id: int
+    organization_id: int | None  # none for a supplier outside the registry
     organization_name: str
+    supplier_code: str
     title: str
     amount: str
     decided_on: date
@@ -244,7 +245,8 @@ def _award(award: Award) -> dict:
         "id": award.pk,
         "line_id": award.line_id,
         "organization_id": award.organization_id,
-        "organization_name": award.organization.name,
+        "organization_name": award.recipient,
+        "supplier_code": award.recipient_code,
         "title": award.title,
         "amount": str(award.amount),
         "decided_on": award.decided_on,
@@ -710,7 +712,7 @@ class MonthOut(Schema):
 
 
 class DeliveryOut(Schema):
-    organization_id: int
+    organization_id: int | None
     name: str
     awards: int
     committed: str

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 
 from django.conf import settings
 
-from shoushan.organizations.models import SocialOrganization
 from shoushan.purchasing.models import Award, Fund
 from shoushan.regions.models import Region
 
@@ -36,10 +35,10 @@ COLUMNS = (
 )
 
 
-def _org_id(organization: SocialOrganization) -> str:
-    if organization.credit_code:
-        return f"CN-USCC-{organization.credit_code}"
-    return f"360G-{settings.GIVING_PREFIX}-org-{organization.pk}"
+def _org_id(award: Award) -> str:
+    if award.recipient_code:
+        return f"CN-USCC-{award.recipient_code}"
+    return f"360G-{settings.GIVING_PREFIX}-org-{award.organization_id}"
 
 
 def grants(fund: Fund) -> Iterator[dict]:
@@ -51,12 +50,15 @@ def grants(fund: Fund) -> Iterator[dict]:
         .select_related("organization", "line__call", "line__item", "contract")
         .order_by("pk")
     )
-    codes = {a.organization.region_code for a in awards}
+
+    def place_of(award: Award) -> str:  # a supplier outside the registry: the fund's region
+        return award.organization.region_code if award.organization else fund.region_code
+
+    codes = {place_of(a) for a in awards}
     places = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
     for award in awards:
         contract = award.contract if hasattr(award, "contract") else None  # none signed yet
-        organization = award.organization
-        place = organization.region_code
+        place = place_of(award)
         grant = {
             "id": f"360G-{settings.GIVING_PREFIX}-{award.pk}",
             "title": award.title,
@@ -64,7 +66,7 @@ def grants(fund: Fund) -> Iterator[dict]:
             "currency": "CNY",
             "amountAwarded": str(award.amount),
             "awardDate": award.decided_on.isoformat(),
-            "recipientOrganization": [{"id": _org_id(organization), "name": organization.name}],
+            "recipientOrganization": [{"id": _org_id(award), "name": award.recipient}],
             "fundingOrganization": [
                 {"id": f"360G-{settings.GIVING_PREFIX}-fund-{fund.pk}", "name": funder_name}
             ],

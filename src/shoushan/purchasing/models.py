@@ -146,14 +146,23 @@ class BudgetLine(models.Model):
 
 
 class Award(models.Model):
-    """Money committed from a budget line to an organisation's project."""
+    """Money committed from a budget line to a supplier's project: a social organisation of the
+    registry, or another supplier by name and credit code (a university or institute taking a
+    research topic, an enterprise, a public institution: Miyun's 2024 budget names 53
+    enterprises, 3 social organisations and 1 public institution as its suppliers)."""
 
     ACTIVE, CANCELLED = "active", "cancelled"
 
     line = models.ForeignKey(BudgetLine, on_delete=models.PROTECT, related_name="awards")
     organization = models.ForeignKey(
-        SocialOrganization, on_delete=models.PROTECT, related_name="purchase_awards"
+        SocialOrganization,
+        on_delete=models.PROTECT,
+        related_name="purchase_awards",
+        null=True,
+        blank=True,
     )
+    supplier_name = models.CharField(_("supplier"), max_length=200, blank=True)
+    supplier_code = models.CharField(_("supplier's credit code"), max_length=18, blank=True)
     title = models.CharField(_("project"), max_length=200)
     amount = models.DecimalField(_("amount (yuan)"), **MONEY)
     decided_on = models.DateField(_("decided"))
@@ -169,10 +178,25 @@ class Award(models.Model):
         verbose_name = _("award")
         verbose_name_plural = _("awards")
         ordering = ["-decided_on", "pk"]
-        constraints = [_positive("purchasing_award_amount")]
+        constraints = [
+            _positive("purchasing_award_amount"),
+            models.CheckConstraint(
+                condition=Q(organization__isnull=False, supplier_name="")
+                | Q(organization__isnull=True) & ~Q(supplier_name=""),
+                name="purchasing_award_one_recipient",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def recipient(self) -> str:
+        return self.organization.name if self.organization else self.supplier_name
+
+    @property
+    def recipient_code(self) -> str:
+        return self.organization.credit_code if self.organization else self.supplier_code
 
 
 class Contract(models.Model):

@@ -5,8 +5,8 @@ paid and left, each a sum in the database to the fen."""
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import Substr, TruncMonth
+from django.db.models import Count, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, Substr, TruncMonth
 from django.utils.translation import gettext as _
 
 from shoushan.accounts.roles import PURCHASERS, require_role
@@ -279,7 +279,8 @@ def dashboard(viewer, year: int) -> Dashboard:
         for kind in EnvelopeKind.values
         if kind in set_aside
     ]
-    district = Substr("organization__region_code", 1, 6)
+    # a supplier outside the registry has no domicile here: its row is the empty code
+    district = Coalesce(Substr("organization__region_code", 1, 6), Value(""))
     committed_by_district = {
         r["d"]: (r["n"], r["total"].quantize(ZERO))
         for r in awards.annotate(d=district)
@@ -288,25 +289,29 @@ def dashboard(viewer, year: int) -> Dashboard:
         .order_by()
     }
     paid_by_district = _sum_by(
-        payments.annotate(d=Substr("contract__award__organization__region_code", 1, 6)), "d"
+        payments.annotate(
+            d=Coalesce(Substr("contract__award__organization__region_code", 1, 6), Value(""))
+        ),
+        "d",
     )
     names = dict(
         Region.objects.filter(
-            code__in=[d.ljust(12, "0") for d in committed_by_district]
+            code__in=[d.ljust(12, "0") for d in committed_by_district if d]
         ).values_list("code", "name")
     )
+    names[""] = _("suppliers outside the registry")
     by_district = sorted(
         (
             {
-                "code": d.ljust(12, "0"),
-                "name": names.get(d.ljust(12, "0"), d),
+                "code": d.ljust(12, "0") if d else "",
+                "name": names.get(d.ljust(12, "0") if d else "", d),
                 "awards": n,
                 "committed": total,
                 "paid": paid_by_district.get(d, ZERO),
             }
             for d, (n, total) in committed_by_district.items()
         ),
-        key=lambda r: r["code"],
+        key=lambda r: (not r["code"], r["code"]),
     )
     committed_by_month = _sum_by(awards.annotate(m=TruncMonth("decided_on")), "m")
     paid_by_month = _sum_by(payments.annotate(m=TruncMonth("paid_on")), "m")
@@ -319,24 +324,36 @@ def dashboard(viewer, year: int) -> Dashboard:
         }
         for m in months
     ]
-    grades: dict[int, list[str]] = {}
-    for organization_id, grade in Evaluation.objects.filter(
+    # a recipient: an organisation of the registry, or a supplier by its credit code
+    grades: dict[tuple, list[str]] = {}
+    for organization_id, supplier, grade in Evaluation.objects.filter(
         contract__award__in=awards.values("pk"), stage=Evaluation.FINAL
-    ).values_list("contract__award__organization_id", "grade"):
-        grades.setdefault(organization_id, []).append(grade)
-    paid_by_organization = _sum_by(payments, "contract__award__organization_id")
+    ).values_list("contract__award__organization_id", "contract__award__supplier_code", "grade"):
+        grades.setdefault((organization_id, supplier), []).append(grade)
+    paid_by_recipient = {
+        (r["contract__award__organization_id"], r["contract__award__supplier_code"]): r[
+            "total"
+        ].quantize(ZERO)
+        for r in payments.values(
+            "contract__award__organization_id", "contract__award__supplier_code"
+        )
+        .annotate(total=Sum("amount"))
+        .order_by()
+    }
     delivery = [
         {
             "organization_id": r["organization_id"],
-            "name": r["organization__name"],
+            "name": r["organization__name"] or r["supplier_name"],
             "awards": r["n"],
             "committed": r["total"].quantize(ZERO),
-            "paid": paid_by_organization.get(r["organization_id"], ZERO),
-            "grades": grades.get(r["organization_id"], []),
+            "paid": paid_by_recipient.get((r["organization_id"], r["supplier_code"]), ZERO),
+            "grades": grades.get((r["organization_id"], r["supplier_code"]), []),
         }
-        for r in awards.values("organization_id", "organization__name")
+        for r in awards.values(
+            "organization_id", "organization__name", "supplier_code", "supplier_name"
+        )
         .annotate(n=Count("pk"), total=Sum("amount"))
-        .order_by("-total", "organization__name")[:200]
+        .order_by("-total", "organization__name", "supplier_name")[:200]
     ]
     return Dashboard(year, funds, by_kind, by_district, by_month, delivery)
 
@@ -374,6 +391,7 @@ def project_places(viewer, year: int) -> list[dict]:
         Award.objects.filter(
             line__call__envelope__fund__in=funds_visible(viewer).filter(year=year),
             status=Award.ACTIVE,
+            organization__isnull=False,  # suppliers outside the registry have no domicile here
         )
         .values("pk", "title", "amount", "organization__name", "organization__region_code")
         .order_by("-amount", "pk")

@@ -21,7 +21,7 @@ from shoushan.accounts.roles import CITY_ADMINISTRATORS, PURCHASERS, require_rol
 from shoushan.accounts.scope import in_scope
 from shoushan.audit.services import audit_record
 from shoushan.core.errors import Conflict, InvalidInput, NotFound
-from shoushan.core.validators import InvalidNumber
+from shoushan.core.validators import InvalidNumber, normalise_credit_code
 from shoushan.organizations import services as registry
 from shoushan.organizations.models import HubMembership, HubOrganization, SocialOrganization
 from shoushan.organizations.selectors import eligibility_of
@@ -256,14 +256,7 @@ def call_open(*, actor, envelope: Envelope, values: dict, lines: list[dict]) -> 
 # ---- awards --------------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def award_make(*, actor, line: BudgetLine, organization: SocialOrganization, values: dict) -> Award:
-    """Commit money from a budget line to an organisation's project: the organisation must be
-    eligible that day; the line's awards stay within the line, the envelope's within the
-    envelope. The envelope's row is the lock that concurrent awards queue on."""
-    require_role(actor, PURCHASERS, NOT_PURCHASER)
-    envelope = line.call.envelope
-    _in_sight(actor, envelope.fund.region_code)
+def _award_values(values: dict) -> tuple[str, Decimal, date]:
     errors: dict = {}
     title = _text(errors, values, "title")
     amount = _amount(errors, values)
@@ -273,14 +266,13 @@ def award_make(*, actor, line: BudgetLine, organization: SocialOrganization, val
         errors["decided_on"] = _("The date is after today.")
     if errors:
         raise InvalidInput.of_fields(errors)
-    eligibility = eligibility_of(organization, cleaned["decided_on"])
-    if not eligibility.eligible:
-        raise InvalidInput(
-            _("%(name)s may not receive public money now: %(reasons)s")
-            % {"name": organization.name, "reasons": "; ".join(eligibility.reasons)},
-            details={"organization": "; ".join(eligibility.reasons)},
-        )
-    envelope = Envelope.objects.select_for_update().get(pk=envelope.pk)
+    return title, amount, cleaned["decided_on"]
+
+
+def _award_within_bounds(line: BudgetLine, amount: Decimal, **fields) -> Award:
+    """Create the award once the line's and the envelope's awards leave room for it. The
+    envelope's row is the lock that concurrent awards queue on."""
+    envelope = Envelope.objects.select_for_update().get(pk=line.call.envelope_id)
     active = Award.objects.filter(status=Award.ACTIVE)
     on_line = _total(active.filter(line=line))
     if on_line + amount > line.amount:
@@ -288,12 +280,27 @@ def award_make(*, actor, line: BudgetLine, organization: SocialOrganization, val
     in_envelope = _total(active.filter(line__call__envelope=envelope))
     if in_envelope + amount > envelope.amount:
         raise _over(_("envelope"), envelope.amount, in_envelope, amount)
-    award = Award.objects.create(
-        line=line,
-        organization=organization,
-        title=title,
-        amount=amount,
-        decided_on=cleaned["decided_on"],
+    return Award.objects.create(line=line, amount=amount, **fields)
+
+
+@transaction.atomic
+def award_make(*, actor, line: BudgetLine, organization: SocialOrganization, values: dict) -> Award:
+    """Commit money from a budget line to an organisation's project: the organisation must be
+    eligible that day; the line's awards stay within the line, the envelope's within the
+    envelope."""
+    require_role(actor, PURCHASERS, NOT_PURCHASER)
+    envelope = line.call.envelope
+    _in_sight(actor, envelope.fund.region_code)
+    title, amount, decided_on = _award_values(values)
+    eligibility = eligibility_of(organization, decided_on)
+    if not eligibility.eligible:
+        raise InvalidInput(
+            _("%(name)s may not receive public money now: %(reasons)s")
+            % {"name": organization.name, "reasons": "; ".join(eligibility.reasons)},
+            details={"organization": "; ".join(eligibility.reasons)},
+        )
+    award = _award_within_bounds(
+        line, amount, organization=organization, title=title, decided_on=decided_on
     )
     _audit(
         actor,
@@ -301,6 +308,42 @@ def award_make(*, actor, line: BudgetLine, organization: SocialOrganization, val
         award,
         envelope.fund.region_code,
         organization=organization.credit_code or organization.pk,
+        amount=str(amount),
+    )
+    return award
+
+
+@transaction.atomic
+def award_to_supplier(
+    *, actor, line: BudgetLine, name: str, credit_code: str, values: dict
+) -> Award:
+    """Commit money to a supplier outside the social-organisation registry (a university or
+    institute, an enterprise, a public institution), named with its unified social credit code;
+    the same bounds hold. The registry's eligibility checks are for social organisations."""
+    require_role(actor, PURCHASERS, NOT_PURCHASER)
+    envelope = line.call.envelope
+    _in_sight(actor, envelope.fund.region_code)
+    title, amount, decided_on = _award_values(values)
+    try:
+        code = normalise_credit_code(credit_code)
+    except InvalidNumber as e:
+        raise InvalidInput(_(str(e)), details={"credit_code": _(str(e))}) from e
+    if not name.strip():
+        raise InvalidInput(_("Name the supplier."), details={"name": _("Name the supplier.")})
+    award = _award_within_bounds(
+        line,
+        amount,
+        supplier_name=name.strip()[:200],
+        supplier_code=code,
+        title=title,
+        decided_on=decided_on,
+    )
+    _audit(
+        actor,
+        "purchasing.award_make",
+        award,
+        envelope.fund.region_code,
+        supplier=code,
         amount=str(amount),
     )
     return award
@@ -923,7 +966,7 @@ def evaluation_record(*, actor, contract: Contract, values: dict) -> Evaluation:
         note=note,
         evaluated_on=cleaned["evaluated_on"],
     )
-    if stage == Evaluation.FINAL:
+    if stage == Evaluation.FINAL and contract.award.organization is not None:
         fund = contract.award.line.call.envelope.fund
         registry.service_record_write(
             actor=actor,

@@ -16,7 +16,7 @@ from shoushan.audit.models import AuditRecord
 from shoushan.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shoushan.organizations import services as registry
 from shoushan.organizations.tests.factories import organization as registered
-from shoushan.purchasing import rules, selectors, services
+from shoushan.purchasing import giving, rules, selectors, services
 from shoushan.purchasing.budget import MIYUN_BUDGET, budget_load
 from shoushan.purchasing.catalogue import catalogue_rows, shared_catalogue
 from shoushan.purchasing.models import Award, Call, CatalogueItem, Contract, Payment
@@ -420,3 +420,35 @@ def test_miyuns_2024_purchase_budget_adds_up_to_the_fen_and_the_hiring_line_is_r
     book = selectors.ledger(money)
     assert book.planned == loaded.planned == Decimal("65219184.72") - Decimal("1022454")
     assert sum(e.amount for e in book.children) == Decimal("65219184.72")
+
+
+def test_a_supplier_outside_the_registry_is_paid_within_the_same_bounds(beijing, office):
+    """A university taking a research topic is no social organisation: it is named with its
+    credit code, and the line's and the envelope's bounds hold for it as for any award."""
+    money = fund(office, amount="1000000.00")
+    envelope = services.envelope_set(
+        actor=office, fund=money, kind="advice", amount_text="300000.00"
+    )
+    line = call(office, envelope, [("A1003", "300000.00")]).lines.get()
+    university = ("北京某大学", "12100000400000624D")  # a public institution (事业单位) code
+    with pytest.raises(InvalidInput):
+        services.award_to_supplier(actor=office, line=line, name=university[0],
+                                   credit_code="12100000400000624X",
+                                   values=award_values("1000.00"))  # fmt: skip
+    award = services.award_to_supplier(
+        actor=office, line=line, name=university[0], credit_code=university[1],
+        values=award_values("250000.00"),
+    )  # fmt: skip
+    assert (award.recipient, award.recipient_code) == university
+    with pytest.raises(Conflict, match="budget line"):
+        services.award_to_supplier(
+            actor=office, line=line, name=university[0], credit_code=university[1],
+            values=award_values("50000.01"),
+        )  # fmt: skip
+    assert selectors.ledger(money).committed == Decimal("250000.00")
+    board = selectors.dashboard(office, money.year)
+    assert [(r["code"], r["awards"]) for r in board.by_district] == [("", 1)]
+    assert board.delivery[0]["name"] == university[0]
+    assert [g["recipientOrganization"][0]["id"] for g in giving.grants(money)] == [
+        f"CN-USCC-{university[1]}"
+    ]
