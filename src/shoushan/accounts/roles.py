@@ -65,6 +65,10 @@ PARTY_KEEPERS = frozenset({Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.STREET_STA
 # Who keeps the purchase of social services (funds, calls, awards, contracts, payments): the
 # city's and the districts' social-construction offices.
 PURCHASERS = frozenset({Role.CITY_ADMIN, Role.DISTRICT_ADMIN})
+# Who runs the think tanks' topics (bases, the guide, review, approval, checks, adoptions): the
+# city's social-construction office; who reads them: the offices and the researchers.
+THINK_TANK_KEEPERS = frozenset({Role.CITY_ADMIN})
+THINK_TANK_READERS = frozenset({Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.RESEARCHER})
 # Who builds and reads composite indices.
 EVALUATORS = frozenset({Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.RESEARCHER})
 

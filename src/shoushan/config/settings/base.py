@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "shoushan.organizations",
     "shoushan.party",
     "shoushan.purchasing",
+    "shoushan.thinktank",
     "shoushan.evaluation",
     "shoushan.platform",
 ]
