@@ -3,7 +3,6 @@ adoption ledger and the blue book's chapters. Readers are the offices and the re
 (`THINK_TANK_READERS`); the bases are the city's, so there is no finer scope."""
 
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, QuerySet
@@ -88,10 +87,14 @@ def base_year(base: ResearchBase, year: int) -> rules.BaseYear:
         .exclude(status__in=(ProjectStatus.APPLIED, ProjectStatus.REJECTED))
         .annotate(adopted=_adopted())
     )
-    on_time = sum(
-        1
-        for p in due
-        if p.final_report_on and p.final_report_on <= rules.final_report_due(p.ends_on)
+    on_time = len(
+        [
+            p
+            for p in due
+            if p.final_report_on
+            and p.ends_on
+            and p.final_report_on <= rules.final_report_due(p.ends_on)
+        ]
     )
     finished = [p for p in due if p.status == ProjectStatus.FINISHED]
     return rules.BaseYear(

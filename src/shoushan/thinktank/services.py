@@ -3,7 +3,9 @@ social-construction office), runs in one transaction and audits what it changed.
 goes through the purchasing ledger: approval is an award on the topic's budget line to the lead
 researcher's institution, within the line's and the envelope's bounds."""
 
+from collections.abc import Sequence
 from datetime import date
+from typing import Any, cast
 
 from django.db import transaction
 from django.utils import timezone
@@ -142,7 +144,7 @@ def institutions_load(*, actor, rows: list[dict[str, str]], kind: str, source: s
 
 @transaction.atomic
 def base_create(
-    *, actor, values: dict, partners: list[Institution] = (), is_generated: bool = False
+    *, actor, values: dict, partners: Sequence[Institution] = (), is_generated: bool = False
 ) -> ResearchBase:
     """A research base recognised for a period, hosted by an institution with its partners."""
     _keeper(actor)
@@ -162,13 +164,14 @@ def base_create(
         errors["name"] = _("A base of this name is recorded already.")
     if errors:
         raise InvalidInput.of_fields(errors)
+    host = cast(Institution, host)
     base = ResearchBase.objects.create(
         name=name,
         host=host,
         field=field,
         director=director,
-        recognised_on=recognised_on,
-        valid_until=valid_until,
+        recognised_on=cast(date, recognised_on),
+        valid_until=cast(date, valid_until),
         is_generated=is_generated,
     )
     base.partners.set([p for p in partners if p != host])
@@ -289,7 +292,11 @@ def project_apply(*, actor, topic: Topic, base: ResearchBase, values: dict) -> P
         }
     if not isinstance(applied_on, date):
         errors["applied_on"] = _("This field is required.")
-    elif not topic.called or not topic.opens_on <= applied_on <= topic.closes_on:
+    elif (
+        topic.opens_on is None
+        or topic.closes_on is None
+        or not topic.opens_on <= applied_on <= topic.closes_on
+    ):
         errors["applied_on"] = _("The topic takes applications only while its call is open.")
     elif applied_on > base.valid_until or applied_on < base.recognised_on:
         errors["base"] = _("The base is not recognised on that day.")
@@ -297,6 +304,7 @@ def project_apply(*, actor, topic: Topic, base: ResearchBase, values: dict) -> P
         raise InvalidInput.of_fields(errors)
     if Project.objects.filter(topic=topic, base=base).exists():
         raise Conflict(_("This base has applied for this topic already."))
+    amount, applied_on = cast(Any, amount), cast(date, applied_on)
     project = Project.objects.create(
         topic=topic,
         base=base,
@@ -449,7 +457,7 @@ def project_decide(
         raise Conflict(_("Another base's application to this topic was approved already."))
     award = purchasing.award_to_supplier(
         actor=actor,
-        line=project.topic.line,
+        line=cast(BudgetLine, project.topic.line),
         name=project.institution.name,
         credit_code=project.institution.credit_code,
         values={
@@ -575,9 +583,10 @@ def extension_grant(
     project = _under_way(project)
     if not reason.strip():
         raise InvalidInput(_("Give the reason."), details={"reason": _("Give the reason.")})
+    ends_on = cast(date, project.ends_on)  # an approved project has its term
     problem = rules.extension_problem(
         kind=project.topic.kind,
-        ends_on=project.ends_on,
+        ends_on=ends_on,
         asked_on=asked_on,
         new_end=new_end,
         extended_before=project.extensions.exists(),
@@ -587,7 +596,7 @@ def extension_grant(
     extension = Extension.objects.create(
         project=project,
         asked_on=asked_on,
-        old_end=project.ends_on,
+        old_end=ends_on,
         new_end=new_end,
         reason=reason.strip()[:300],
     )
@@ -668,7 +677,7 @@ def output_add(*, actor, project: Project, values: dict, upload=None) -> Output:
         title=title,
         authors=authors,
         blue_book_year=int(year) if kind == OutputKind.CHAPTER else None,
-        submitted_on=submitted_on,
+        submitted_on=cast(date, submitted_on),
     )
     if upload is not None:
         output.file.save(f"output-{output.pk}.{upload_kind(upload, FILE_KINDS)}", upload)
@@ -712,7 +721,7 @@ def adoption_record(*, actor, output: Output | None, values: dict) -> Adoption:
         output=output,
         adopted_by=adopted_by,
         level=level,
-        adopted_on=adopted_on,
+        adopted_on=cast(date, adopted_on),
         recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
         **fields,
     )
@@ -729,13 +738,11 @@ def reminders_flag(today: date | None = None) -> int:
     today = today or _today()
     flagged = 0
     for project in Project.objects.filter(status=ProjectStatus.APPROVED, starts_on__isnull=False):
+        starts_on, ends_on = cast(date, project.starts_on), cast(date, project.ends_on)
         due = {
-            ReminderKind.OPENING: (rules.opening_due(project.starts_on), project.opening_on),
-            ReminderKind.MIDTERM: (
-                rules.midterm_due(project.starts_on, project.ends_on),
-                project.midterm_on,
-            ),
-            ReminderKind.FINAL: (rules.final_report_due(project.ends_on), project.final_report_on),
+            ReminderKind.OPENING: (rules.opening_due(starts_on), project.opening_on),
+            ReminderKind.MIDTERM: (rules.midterm_due(starts_on, ends_on), project.midterm_on),
+            ReminderKind.FINAL: (rules.final_report_due(ends_on), project.final_report_on),
         }
         for kind, (due_on, met) in due.items():
             if met is None and due_on < today:

@@ -90,7 +90,7 @@ def _apply(city, topic, base, amount="180000.00", on=date(2025, 2, 10)):
 
 
 def test_a_topic_from_application_to_adoption_and_the_scores(city):
-    money, line, topic = _topic_called(city)
+    money, _line, topic = _topic_called(city)
     host = _institution(city, "北京某大学", UNIVERSITY)
     base = _base(city, host)
     project = _apply(city, topic, base)
