@@ -19,6 +19,7 @@ from shoushan.accounts.roles import (
     PURCHASERS,
     REGION_STAFF,
     REGISTRARS,
+    THINK_TANK_READERS,
     VIEW_AUDIT,
     VIEW_USERS,
     has_role,
@@ -96,6 +97,14 @@ SECTIONS = (
             Link(_("Funds and their ledger"), "purchasing:funds", PURCHASERS),
             Link(_("Purchase dashboard"), "purchasing:dashboard", PURCHASERS),
             Link(_("Guiding catalogue"), "purchasing:catalogue", REGION_STAFF),
+        ),
+    ),
+    Section(
+        _("Think tanks"),
+        (
+            Link(_("Research bases and topics"), "thinktank:index", THINK_TANK_READERS),
+            Link(_("Research institutions"), "thinktank:institutions", THINK_TANK_READERS),
+            Link(_("Adoption ledger"), "thinktank:adoptions", THINK_TANK_READERS),
         ),
     ),
     Section(

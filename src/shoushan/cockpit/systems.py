@@ -99,7 +99,19 @@ SYSTEMS = [
         ),
         url_name="purchasing:funds",
     ),
-    System(8, _("Think tanks"), "智库建设体系", _("Research bases and yearly research topics.")),
+    System(
+        8,
+        _("Think tanks"),
+        "智库建设体系",
+        _("Research bases and yearly research topics."),
+        built=_(
+            "Research institutions and bases with yearly scores, the topic guide, applications "
+            "reviewed on the shared expert panels, approval paid through the purchasing "
+            "ledger, opening, mid-term and final checks, results with files, the adoption "
+            "ledger with written instructions, the blue book's contributors."
+        ),
+        url_name="thinktank:index",
+    ),
     System(
         9,
         _("Party building"),

@@ -14,6 +14,7 @@ from shoushan.organizations.api import router as organizations_router
 from shoushan.party.api import router as party_router
 from shoushan.purchasing.api import router as purchasing_router
 from shoushan.regions.api import router as regions_router
+from shoushan.thinktank.api import router as thinktank_router
 from shoushan.volunteers.api import router as volunteers_router
 from shoushan.workforce.api import router as workforce_router
 
@@ -41,6 +42,7 @@ api.add_router("/volunteers", volunteers_router)
 api.add_router("/organizations", organizations_router)
 api.add_router("/party", party_router)
 api.add_router("/purchasing", purchasing_router)
+api.add_router("/thinktank", thinktank_router)
 api.add_router("/evaluation", evaluation_router)
 
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("organizations/", include("shoushan.organizations.urls")),
     path("party/", include("shoushan.party.urls")),
     path("purchasing/", include("shoushan.purchasing.urls")),
+    path("thinktank/", include("shoushan.thinktank.urls")),
     path("evaluation/", include("shoushan.evaluation.urls")),
     path("report/", resident_report, name="resident_report"),
     path("report/follow-up/", follow_up, name="follow_up"),

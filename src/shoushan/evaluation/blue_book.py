@@ -26,6 +26,7 @@ from shoushan.evaluation.reports import (
     unit_profile_of,
 )
 from shoushan.evaluation.services import dataset_build
+from shoushan.thinktank.selectors import blue_book_chapters
 
 CJK_FONTS = '"Noto Serif CJK SC", "Noto Sans CJK SC", "Source Han Serif SC", "WenQuanYi Zen Hei"'
 
@@ -143,6 +144,7 @@ def blue_book(dataset: Dataset, previous: Dataset | None = None) -> BlueBook:
                     [(r["p05"], r["p95"]) for r in uncertain.rows],
                     [r["nominal"] for r in uncertain.rows],
                 ),
+                "chapters": blue_book_chapters(dataset.year) if dataset.year else [],
                 "fonts": CJK_FONTS,
                 "made": timezone.localtime(),
             },

@@ -10,11 +10,13 @@ from django.utils.translation import gettext as _
 
 from shoushan.accounts.roles import THINK_TANK_READERS, require_role
 from shoushan.core.errors import NotFound
+from shoushan.purchasing.models import BudgetLine, EnvelopeKind
 from shoushan.reviews.models import Seat
 from shoushan.reviews.selectors import Result, panel_results, seats_of
 from shoushan.thinktank import rules
 from shoushan.thinktank.models import (
     Adoption,
+    Institution,
     Output,
     OutputKind,
     Project,
@@ -23,6 +25,8 @@ from shoushan.thinktank.models import (
     ResearchBase,
     Topic,
 )
+
+CITY = "110000000000"
 
 
 def reader_check(viewer) -> None:
@@ -200,3 +204,31 @@ def milestones(project: Project) -> list[dict]:
         (_("Final report"), rules.final_report_due(project.ends_on), project.final_report_on),
     ]
     return [{"name": n, "due": d, "met": m, "late": bool(m and m > d)} for n, d, m in rows]
+
+
+def institutions(viewer) -> QuerySet[Institution]:
+    reader_check(viewer)
+    return Institution.objects.order_by("kind", "name")
+
+
+def institution_get(viewer, pk: str) -> Institution:
+    return _get(viewer, Institution.objects.all(), int(pk) if str(pk).isdigit() else 0)
+
+
+def research_lines(viewer) -> QuerySet[BudgetLine]:
+    """The budget lines a topic may be paid from: the city's decision-consulting envelopes, on
+    the catalogue's research service."""
+    reader_check(viewer)
+    return (
+        BudgetLine.objects.filter(
+            call__envelope__kind=EnvelopeKind.ADVICE,
+            item__code__startswith=rules.RESEARCH_SERVICE,
+            call__envelope__fund__region_code=CITY,
+        )
+        .select_related("call__envelope__fund", "item")
+        .order_by("-call__envelope__fund__year", "pk")
+    )
+
+
+def research_line_get(viewer, pk: str) -> BudgetLine:
+    return _get(viewer, research_lines(viewer), int(pk) if str(pk).isdigit() else 0)

@@ -651,6 +651,7 @@ def output_add(*, actor, project: Project, values: dict, upload=None) -> Output:
     """A result of an approved project, with its file (PDF or .docx, at most 20 MB, its content
     what its name says)."""
     _keeper(actor)
+    project = Project.objects.get(pk=project.pk)  # as stored: a page's copy may be stale
     if project.status not in (ProjectStatus.APPROVED, ProjectStatus.FINISHED):
         raise Conflict(_("Only an approved project has results."))
     errors: dict = {}

@@ -18,6 +18,7 @@ from shoushan.party.demo import demo_party_create
 from shoushan.purchasing.demo import demo_purchasing_create
 from shoushan.purchasing.models import CatalogueItem
 from shoushan.regions.models import Level, Region
+from shoushan.thinktank.demo import demo_thinktank_create
 from shoushan.volunteers.demo import demo_volunteers_create
 from shoushan.workforce.demo import (
     demo_city_wages_load,
@@ -92,6 +93,8 @@ class Command(BaseCommand):
         party = demo_party_create(district_codes=districts)
         self._step("purchase of services")
         purchasing = demo_purchasing_create()
+        self._step("think tanks")
+        thinktank = demo_thinktank_create()
         cases: dict[str, int] = {}
         intake: dict[str, int] = {}
         if not no_cases:
@@ -141,6 +144,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Party building (generated): {party}")
         if purchasing.get("funds"):
             self.stdout.write(f"Purchase of services (generated): {purchasing}")
+        if thinktank.get("bases"):
+            self.stdout.write(f"Think tanks (generated bases and topics): {thinktank}")
         if not CatalogueItem.objects.exists():
             self.stdout.write(
                 "The guiding catalogue of purchased services is not loaded (Beijing's is read "

@@ -11,6 +11,7 @@ from shoushan.core.leases import lease_hold, lease_holder_name, lease_release
 from shoushan.grid.cases.services import cases_escalate_overdue
 from shoushan.grid.intake.dispatch import cases_auto_dispatch
 from shoushan.party.services import units_refresh
+from shoushan.thinktank.services import reminders_flag
 from shoushan.volunteers.services import star_ratings_take_effect
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,7 @@ JOBS = (
     ("overdue cases escalated", 300, cases_escalate_overdue),
     ("party-building units brought up to date", 3_600, units_refresh),
     ("star ratings took effect", 86_400, star_ratings_take_effect),
+    ("overdue research milestones flagged", 86_400, reminders_flag),
 )
 
 
@@ -35,7 +37,8 @@ class Command(BaseCommand):
         "Run the periodic jobs until stopped: every minute dispatch the confidently classified "
         "new requests, every five minutes escalate overdue cases, every hour bring the "
         "party-building units up to date with the registers, once a day let listed star "
-        "ratings take effect. --once runs each job once and stops."
+        "ratings take effect and flag overdue research milestones. --once runs each job once "
+        "and stops."
     )
 
     def add_arguments(self, parser):
