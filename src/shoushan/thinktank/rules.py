@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from shoushan.core.validators import gettext_noop
+
 PROJECT_PANEL = "thinktank.project"  # the projects' panels in the shared reviews
 # a topic is a purchase of the guiding catalogue's research service (课题研究和社会调查服务)
 RESEARCH_SERVICE = "B02"
@@ -48,13 +50,15 @@ def extension_problem(
 ) -> str | None:
     """Why an extension cannot be granted, or None (a message for gettext)."""
     if extended_before:
-        return "A project is extended once at most."
+        return gettext_noop("A project is extended once at most.")
     if asked_on > months_later(ends_on, -EXTENSION_NOTICE_MONTHS):
-        return "An extension must be asked at least 2 months before the end date."
+        return gettext_noop("An extension must be asked at least 2 months before the end date.")
     if new_end <= ends_on:
-        return "The new end date must come after the present one."
+        return gettext_noop("The new end date must come after the present one.")
     if new_end > months_later(ends_on, EXTENSION_LIMIT_MONTHS[kind]):
-        return "An extension of applied research is at most 1 year (basic research: 2 years)."
+        return gettext_noop(
+            "An extension of applied research is at most 1 year (basic research: 2 years)."
+        )
     return None
 
 
