@@ -15,11 +15,14 @@ from django.http import (
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from shoushan.accounts.roles import THINK_TANK_KEEPERS, has_role
 from shoushan.core.errors import InvalidInput, NotFound
 from shoushan.core.exports import csv_response
+from shoushan.core.views import act
 from shoushan.evaluation import selectors, tasks
 from shoushan.evaluation.blue_book import blue_book as blue_book_of
 from shoushan.evaluation.engine import EngineError
@@ -54,6 +57,7 @@ from shoushan.evaluation.services import (
     dataset_pipeline_edit,
     district_dataset_create,
 )
+from shoushan.thinktank.services import topics_draft
 
 
 def datasets(request: HttpRequest) -> HttpResponse:
@@ -227,13 +231,48 @@ def unit_profile(request: HttpRequest, pk: int, unit: str) -> HttpResponse:
     if unit not in built.result.scores.units:
         raise NotFound(_("There is no unit %(unit)s in this data set.") % {"unit": unit})
     profile = unit_profile_of(built, unit)
+    units = len(built.result.scores.units)
+    if request.method == "POST":  # the weaknesses become draft research topics
+        year = dataset.year or timezone.localdate().year
+        made: list = []
+
+        def draft() -> str:
+            made.extend(
+                topics_draft(
+                    actor=request.user,
+                    year=year,
+                    indicators=[
+                        (
+                            i["node"].name or i["node"].code,
+                            _("%(unit)s ranks %(rank)s of %(units)s in “%(dataset)s”.")
+                            % {
+                                "unit": profile.name or unit,
+                                "rank": i["rank"],
+                                "units": units,
+                                "dataset": dataset.name,
+                            },
+                        )
+                        for i in profile.weaknesses
+                    ],
+                    budget_cap=request.POST.get("budget_cap", ""),
+                )
+            )
+            return _("%(n)s draft topics are in the %(year)s guide.") % {
+                "n": len(made),
+                "year": year,
+            }
+
+        if act(request, draft):
+            return redirect(f"{reverse('thinktank:index')}?year={year}")
+        return redirect(request.path)
     return render(
         request,
         "evaluation/unit.html",
         {
             "dataset": dataset,
             "profile": profile,
-            "units": len(built.result.scores.units),
+            "drafts": has_role(request.user, THINK_TANK_KEEPERS),
+            "units": units,
             "radar": {
                 "unit": profile.name or unit,
                 "pillars": [p["node"].name or p["node"].code for p in profile.pillars],

@@ -103,7 +103,8 @@ def demo_thinktank_create(*, seed: int = 8) -> dict:
         services.base_create(
             actor=None,
             values={
-                "name": f"{host.name.removesuffix('（演示）')}社会建设研究基地（演示）",
+                "name": host.name.removesuffix("（演示）").removesuffix("社会建设研究院")
+                + "社会建设研究基地（演示）",
                 "host": host,
                 "field": FIELDS[n % len(FIELDS)],
                 "director": "基地主任",
@@ -217,7 +218,7 @@ def _run_year(rng, counts, bases, experts, line, year: int, today: date) -> None
 def _carry(rng, counts, project, year: int, today: date, *, chapter: bool) -> None:
     steps = [
         (date(year, 4, 20), lambda on: services.opening_record(actor=None, project=project, on=on)),
-        (date(year, 8, 10), lambda on: services.midterm_record(actor=None, project=project, on=on,
+        (date(year, 7, 20), lambda on: services.midterm_record(actor=None, project=project, on=on,
                                                                passed=True)),
         (date(year, 12, 10) + timedelta(days=rng.choice((0, 0, 0, 25))),
          lambda on: services.final_report_record(actor=None, project=project, on=on)),

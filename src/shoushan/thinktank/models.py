@@ -98,7 +98,7 @@ class ProjectStatus(models.TextChoices):
     APPLIED = "applied", _("applied")
     APPROVED = "approved", _("approved, under way")
     REJECTED = "rejected", _("not approved")
-    FINISHED = "finished", _("finished")
+    FINISHED = "finished", _("research finished")
     TERMINATED = "terminated", _("terminated")
 
 

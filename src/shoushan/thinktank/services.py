@@ -215,11 +215,13 @@ def topic_create(*, actor, values: dict) -> Topic:
     return topic
 
 
+@transaction.atomic
 def topics_draft(
     *, actor, year: int, indicators: list[tuple[str, str]], budget_cap: str
 ) -> list[Topic]:
     """Draft a topic for each indicator shown in red ((indicator, why it is red)): the city edits
     or calls them; one already drafted for the year and indicator is not drafted again."""
+    _keeper(actor)
     drafted = []
     for name, why in indicators:
         if Topic.objects.filter(year=year, indicator=name).exists():

@@ -2,6 +2,7 @@
 contributors page; the pages show and take the same; readers only, files to readers only."""
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -153,3 +154,30 @@ def test_the_pages_take_a_topic_and_an_application(login, user):
                  f"/thinktank/bases/{base.pk}/"):  # fmt: skip
         assert client.get(path).status_code == 200
     assert login("street_staff").get("/thinktank/").status_code == 403
+
+
+def test_a_units_weaknesses_in_the_evaluation_become_draft_topics(login):
+    from shoushan.evaluation.models import Dataset
+    from shoushan.evaluation.reports import unit_profile_of
+    from shoushan.evaluation.services import dataset_build
+    from shoushan.thinktank.models import Topic
+
+    dataset = Dataset.objects.filter(year__isnull=False).order_by("pk").first()
+    if dataset is None:
+        pytest.skip("the demo made no evaluation data set")
+    built = dataset_build(dataset)
+    unit = sorted(built.result.scores.units)[0]
+    weaknesses = [i["node"].name or i["node"].code for i in unit_profile_of(built, unit).weaknesses]
+    url = f"/evaluation/{dataset.pk}/units/{unit}/"
+    login("researcher").post(url, {"budget_cap": "200000.00"})  # refused: only the city office
+    assert not Topic.objects.filter(year=dataset.year, indicator__in=weaknesses).exists()
+    client = login("city_admin")
+    drafted = client.post(url, {"budget_cap": "200000.00"})
+    assert drafted.status_code == 302 and drafted["Location"].startswith("/thinktank/")
+    topics = Topic.objects.filter(year=dataset.year, indicator__in=weaknesses)
+    assert topics.count() == len(set(weaknesses)) > 0
+    assert {t.budget_cap for t in topics} == {Decimal("200000.00")}
+    client.post(url, {"budget_cap": "200000.00"})  # drafted once
+    assert Topic.objects.filter(year=dataset.year, indicator__in=weaknesses).count() == len(
+        set(weaknesses)
+    )
