@@ -331,7 +331,7 @@ class EvaluationOut(Schema):
     note: str
 
 
-class ReportOut(Schema):
+class ProgressReportOut(Schema):
     id: int
     reported_on: date
     done_percent: int
@@ -353,7 +353,7 @@ class ContractOut(Schema):
     published_at: str
     milestones: list[MilestoneOut]
     payments: list[PaymentOut]
-    reports: list[ReportOut]
+    reports: list[ProgressReportOut]
     evaluations: list[EvaluationOut]
 
 
@@ -656,7 +656,7 @@ def evaluation_record(request: HttpRequest, contract_id: RecordId, body: Evaluat
     return Status(201, evaluation)
 
 
-class ReportIn(Schema):
+class ProgressReportIn(Schema):
     reported_on: date
     done_percent: int
     people_served: int | None = None
@@ -665,7 +665,7 @@ class ReportIn(Schema):
 
 
 @router.post("/contracts/{contract_id}/reports", response={201: ContractOut, **WRITE_ERRORS})
-def progress_report(request: HttpRequest, contract_id: RecordId, body: ReportIn):
+def progress_report(request: HttpRequest, contract_id: RecordId, body: ProgressReportIn):
     """A progress report while the contract runs: `done_percent` 0–100, never less than an
     earlier report's; none after the final evaluation."""
     contract = selectors.contract_get(request.user, contract_id)
@@ -674,22 +674,22 @@ def progress_report(request: HttpRequest, contract_id: RecordId, body: ReportIn)
     return Status(201, _contract(contract))
 
 
-class PlaceProjectOut(Schema):
+class PlacedProjectOut(Schema):
     award_id: int
     title: str
     organization: str
     amount: str
 
 
-class PlaceOut(Schema):
+class ProjectPlaceOut(Schema):
     code: str
     place: str
     lat: float
     lon: float
-    projects: list[PlaceProjectOut]
+    projects: list[PlacedProjectOut]
 
 
-class KindOut(Schema):
+class PurchaseKindOut(Schema):
     kind: str
     label: str
     amount: str
@@ -697,7 +697,7 @@ class KindOut(Schema):
     paid: str
 
 
-class DistrictOut(Schema):
+class PurchaseDistrictOut(Schema):
     code: str
     name: str
     awards: int
@@ -705,13 +705,13 @@ class DistrictOut(Schema):
     paid: str
 
 
-class MonthOut(Schema):
+class PurchaseMonthOut(Schema):
     month: str
     committed: str
     paid: str
 
 
-class DeliveryOut(Schema):
+class PurchaseDeliveryOut(Schema):
     organization_id: int | None
     name: str
     awards: int
@@ -720,18 +720,18 @@ class DeliveryOut(Schema):
     grades: list[str]
 
 
-class DashboardOut(Schema):
+class PurchaseDashboardOut(Schema):
     year: int
     fund_ids: list[int]
-    by_kind: list[KindOut]
-    by_district: list[DistrictOut]
-    by_month: list[MonthOut]
-    delivery: list[DeliveryOut]
-    places: list[PlaceOut]
+    by_kind: list[PurchaseKindOut]
+    by_district: list[PurchaseDistrictOut]
+    by_month: list[PurchaseMonthOut]
+    delivery: list[PurchaseDeliveryOut]
+    places: list[ProjectPlaceOut]
 
 
-@router.get("/dashboard", response={200: DashboardOut, **AUTH_ERRORS})
-def dashboard(request: HttpRequest, year: int):
+@router.get("/dashboard", response={200: PurchaseDashboardOut, **AUTH_ERRORS})
+def dashboard(request: HttpRequest, year: Annotated[int, Field(ge=1900, le=2100)]):
     """The year's money by kind of service, by district and by month (amounts as strings), each
     organisation's record of delivery, and the projects at their places on the map."""
     found = selectors.dashboard(request.user, year)

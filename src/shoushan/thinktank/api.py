@@ -22,14 +22,15 @@ router = Router(tags=["thinktank"], auth=API_AUTH)
 
 RecordId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 WRITE_ERRORS = {**AUTH_ERRORS, **error_responses(404, 409)}
-OPTIONAL_FILE = File(None)  # a result may come without its file
+READ_ERRORS = {**AUTH_ERRORS, **error_responses(404)}
+Year = Annotated[int, Field(ge=1900, le=2100)]
 
 
 def _rate(value) -> str | None:
     return None if value is None else str(value)
 
 
-class BaseYearOut(Schema):
+class ResearchBaseYearOut(Schema):
     year: int
     due: int
     on_time: int
@@ -41,7 +42,7 @@ class BaseYearOut(Schema):
     score: str | None
 
 
-class BaseOut(Schema):
+class ResearchBaseOut(Schema):
     id: int
     name: str
     host: str
@@ -50,7 +51,7 @@ class BaseOut(Schema):
     director: str
     recognised_on: date
     valid_until: date
-    year: BaseYearOut
+    year: ResearchBaseYearOut
 
 
 def _base(base, year: int) -> dict:
@@ -78,18 +79,20 @@ def _base(base, year: int) -> dict:
     }
 
 
-@router.get("/bases", response={200: list[BaseOut], **AUTH_ERRORS})
-def bases(request: HttpRequest, year: int):
+@router.get("/bases", response={200: list[ResearchBaseOut], **AUTH_ERRORS})
+def bases(request: HttpRequest, year: Year):
     """The research bases with their score for the year."""
     return [_base(b, year) for b in selectors.bases(request.user)]
 
 
-@router.get("/bases/{base_id}", response={200: BaseOut, **AUTH_ERRORS, **error_responses(404)})
-def base_detail(request: HttpRequest, base_id: RecordId, year: int):
+@router.get(
+    "/bases/{base_id}", response={200: ResearchBaseOut, **AUTH_ERRORS, **error_responses(404)}
+)
+def base_detail(request: HttpRequest, base_id: RecordId, year: Year):
     return _base(selectors.base_get(request.user, base_id), year)
 
 
-class CityYearOut(Schema):
+class AdoptionRateOut(Schema):
     year: int
     finished: int
     adopted: int
@@ -98,8 +101,8 @@ class CityYearOut(Schema):
     instructions: int
 
 
-@router.get("/adoption-rate", response={200: CityYearOut, **AUTH_ERRORS})
-def adoption_rate(request: HttpRequest, year: int):
+@router.get("/adoption-rate", response={200: AdoptionRateOut, **AUTH_ERRORS})
+def adoption_rate(request: HttpRequest, year: Year):
     """The city's adoption rate: of the projects finished in the year, those with a result
     adopted; with the year's adoptions and written instructions."""
     found = selectors.city_year(request.user, year)
@@ -114,7 +117,7 @@ def adoption_rate(request: HttpRequest, year: int):
 
 
 class TopicIn(Schema):
-    year: int
+    year: Year
     title: StrictStr
     kind: Literal["applied", "basic"]
     budget_cap: StrictStr
@@ -147,7 +150,7 @@ def _topic(topic) -> dict:
 
 
 @router.get("/topics", response={200: list[TopicOut], **AUTH_ERRORS})
-def topics(request: HttpRequest, year: int):
+def topics(request: HttpRequest, year: Year):
     return [_topic(t) for t in selectors.topics(request.user, year)]
 
 
@@ -158,14 +161,14 @@ def topic_create(request: HttpRequest, body: TopicIn):
     return Status(201, _topic(topic))
 
 
-class CallIn(Schema):
+class TopicCallIn(Schema):
     line_id: RecordId
     opens_on: date
     closes_on: date
 
 
 @router.post("/topics/{topic_id}/call", response={200: TopicOut, **WRITE_ERRORS})
-def topic_call(request: HttpRequest, topic_id: RecordId, body: CallIn):
+def topic_call(request: HttpRequest, topic_id: RecordId, body: TopicCallIn):
     """Call the topic, paid from a line of the decision-consulting envelope on the catalogue's
     research service."""
     topic = selectors.topic_get(request.user, topic_id)
@@ -180,7 +183,7 @@ def topic_call(request: HttpRequest, topic_id: RecordId, body: CallIn):
     return _topic(selectors.topic_get(request.user, topic_id))
 
 
-class ApplicationIn(Schema):
+class TopicApplicationIn(Schema):
     base_id: RecordId
     lead: StrictStr
     plan: StrictStr
@@ -188,7 +191,7 @@ class ApplicationIn(Schema):
     applied_on: date
 
 
-class SeatOut(Schema):
+class PanelSeatOut(Schema):
     id: int
     expert: str
     marks: dict
@@ -207,7 +210,7 @@ class AdoptionOut(Schema):
     indicator: str
 
 
-class OutputOut(Schema):
+class ResearchOutputOut(Schema):
     id: int
     kind: str
     title: str
@@ -218,7 +221,7 @@ class OutputOut(Schema):
     adoptions: list[AdoptionOut]
 
 
-class ProjectOut(Schema):
+class ResearchProjectOut(Schema):
     id: int
     topic_id: int
     base_id: int
@@ -227,7 +230,7 @@ class ProjectOut(Schema):
     amount: str
     applied_on: date
     status: str
-    panel: list[SeatOut]
+    panel: list[PanelSeatOut]
     panel_mean: str | None
     approved_on: date | None
     award_id: int | None
@@ -241,7 +244,10 @@ class ProjectOut(Schema):
     final_on: date | None
     ended_on: date | None
     termination_reason: str
-    outputs: list[OutputOut]
+    outputs: list[ResearchOutputOut]
+
+
+PROJECT_WRITE = {200: ResearchProjectOut, **WRITE_ERRORS}
 
 
 def _project(project: Project) -> dict:
@@ -299,8 +305,8 @@ def _project(project: Project) -> dict:
     }
 
 
-@router.post("/topics/{topic_id}/applications", response={201: ProjectOut, **WRITE_ERRORS})
-def project_apply(request: HttpRequest, topic_id: RecordId, body: ApplicationIn):
+@router.post("/topics/{topic_id}/applications", response={201: ResearchProjectOut, **WRITE_ERRORS})
+def project_apply(request: HttpRequest, topic_id: RecordId, body: TopicApplicationIn):
     """A base's application while the topic's call is open, for at most its budget."""
     topic = selectors.topic_get(request.user, topic_id)
     base = selectors.base_get(request.user, body.base_id)
@@ -311,18 +317,19 @@ def project_apply(request: HttpRequest, topic_id: RecordId, body: ApplicationIn)
 
 
 @router.get(
-    "/projects/{project_id}", response={200: ProjectOut, **AUTH_ERRORS, **error_responses(404)}
+    "/projects/{project_id}",
+    response={200: ResearchProjectOut, **AUTH_ERRORS, **error_responses(404)},
 )
 def project_detail(request: HttpRequest, project_id: RecordId):
     return _project(selectors.project_get(request.user, project_id))
 
 
-class ExpertIn(Schema):
+class PanelExpertIn(Schema):
     expert_id: RecordId
 
 
-@router.post("/projects/{project_id}/experts", response={201: ProjectOut, **WRITE_ERRORS})
-def expert_assign(request: HttpRequest, project_id: RecordId, body: ExpertIn):
+@router.post("/projects/{project_id}/experts", response={201: ResearchProjectOut, **WRITE_ERRORS})
+def expert_assign(request: HttpRequest, project_id: RecordId, body: PanelExpertIn):
     """Seat an expert by hand: refused beyond one from the applicant's institution, or with a
     declared interest in it."""
     project = selectors.project_get(request.user, project_id)
@@ -333,13 +340,13 @@ def expert_assign(request: HttpRequest, project_id: RecordId, body: ExpertIn):
     return Status(201, _project(project))
 
 
-class DrawIn(Schema):
+class PanelDrawIn(Schema):
     size: int = 5
     seed: int | None = None
 
 
-@router.post("/projects/{project_id}/draw", response={200: ProjectOut, **WRITE_ERRORS})
-def experts_draw(request: HttpRequest, project_id: RecordId, body: DrawIn):
+@router.post("/projects/{project_id}/draw", response=PROJECT_WRITE)
+def experts_draw(request: HttpRequest, project_id: RecordId, body: PanelDrawIn):
     """Draw 3–7 experts from the pools (stratified by field, conflicts excluded)."""
     project = selectors.project_get(request.user, project_id)
     services.project_experts_draw(
@@ -348,14 +355,15 @@ def experts_draw(request: HttpRequest, project_id: RecordId, body: DrawIn):
     return _project(project)
 
 
-class MarksIn(Schema):
+class PanelMarksIn(Schema):
     marks: dict[str, StrictStr]
 
 
 @router.post(
-    "/projects/{project_id}/seats/{seat_id}/marks", response={200: ProjectOut, **WRITE_ERRORS}
+    "/projects/{project_id}/seats/{seat_id}/marks",
+    response=PROJECT_WRITE,
 )
-def marks_record(request: HttpRequest, project_id: RecordId, seat_id: RecordId, body: MarksIn):
+def marks_record(request: HttpRequest, project_id: RecordId, seat_id: RecordId, body: PanelMarksIn):
     """An expert's marks on the rubric (criterion → mark, as strings)."""
     project = selectors.project_get(request.user, project_id)
     seat = selectors.seat_of(project, seat_id)
@@ -363,15 +371,15 @@ def marks_record(request: HttpRequest, project_id: RecordId, seat_id: RecordId, 
     return _project(project)
 
 
-class DecisionIn(Schema):
+class ProjectDecisionIn(Schema):
     approve: bool
     decided_on: date
     starts_on: date | None = None
     ends_on: date | None = None
 
 
-@router.post("/projects/{project_id}/decision", response={200: ProjectOut, **WRITE_ERRORS})
-def project_decide(request: HttpRequest, project_id: RecordId, body: DecisionIn):
+@router.post("/projects/{project_id}/decision", response=PROJECT_WRITE)
+def project_decide(request: HttpRequest, project_id: RecordId, body: ProjectDecisionIn):
     """Approve (an award through the purchasing ledger) or turn down, once 3 experts scored."""
     project = selectors.project_get(request.user, project_id)
     services.project_decide(
@@ -385,15 +393,15 @@ def project_decide(request: HttpRequest, project_id: RecordId, body: DecisionIn)
     return _project(project)
 
 
-class CheckIn(Schema):
+class ProjectCheckIn(Schema):
     check: Literal["opening", "midterm", "final_report", "final_review"]
     on: date
     passed: bool = True
     note: StrictStr = ""
 
 
-@router.post("/projects/{project_id}/checks", response={200: ProjectOut, **WRITE_ERRORS})
-def project_check(request: HttpRequest, project_id: RecordId, body: CheckIn):
+@router.post("/projects/{project_id}/checks", response=PROJECT_WRITE)
+def project_check(request: HttpRequest, project_id: RecordId, body: ProjectCheckIn):
     """The opening report, the mid-term check (`passed`), the final report (after a passed
     mid-term) or the final review (`passed`; waived after a provincial-level adoption)."""
     project = selectors.project_get(request.user, project_id)
@@ -411,47 +419,47 @@ def project_check(request: HttpRequest, project_id: RecordId, body: CheckIn):
     return _project(project)
 
 
-class ExtensionIn(Schema):
+class ProjectExtensionIn(Schema):
     asked_on: date
     new_end: date
     reason: StrictStr
 
 
-@router.post("/projects/{project_id}/extension", response={200: ProjectOut, **WRITE_ERRORS})
-def extension(request: HttpRequest, project_id: RecordId, body: ExtensionIn):
+@router.post("/projects/{project_id}/extension", response=PROJECT_WRITE)
+def extension(request: HttpRequest, project_id: RecordId, body: ProjectExtensionIn):
     project = selectors.project_get(request.user, project_id)
     services.extension_grant(actor=request.user, project=project, **body.dict())
     return _project(project)
 
 
-class TerminationIn(Schema):
+class ProjectTerminationIn(Schema):
     on: date
     reason: StrictStr
 
 
-@router.post("/projects/{project_id}/termination", response={200: ProjectOut, **WRITE_ERRORS})
-def termination(request: HttpRequest, project_id: RecordId, body: TerminationIn):
+@router.post("/projects/{project_id}/termination", response=PROJECT_WRITE)
+def termination(request: HttpRequest, project_id: RecordId, body: ProjectTerminationIn):
     project = selectors.project_get(request.user, project_id)
     services.project_terminate(actor=request.user, project=project, **body.dict())
     return _project(project)
 
 
-class OutputIn(Schema):
+class ResearchOutputIn(Schema):
     kind: Literal["report", "paper", "proposal", "chapter"]
     title: str
     authors: str
     submitted_on: date
-    blue_book_year: int | None = None
+    blue_book_year: Year | None = None
 
 
-@router.post("/projects/{project_id}/outputs", response={201: ProjectOut, **WRITE_ERRORS})
+@router.post("/projects/{project_id}/outputs", response={201: ResearchProjectOut, **WRITE_ERRORS})
 def output_add(
     request: HttpRequest,
     project_id: RecordId,
-    body: Form[OutputIn],
-    file: UploadedFile | None = OPTIONAL_FILE,
+    body: Form[ResearchOutputIn],
+    file: File[UploadedFile],
 ):
-    """A result (multipart form), with an optional PDF or .docx file of at most 20 MB."""
+    """A result (multipart form) with its file: PDF or .docx, at most 20 MB."""
     project = selectors.project_get(request.user, project_id)
     services.output_add(actor=request.user, project=project, values=body.dict(), upload=file)
     return Status(201, _project(project))
@@ -477,19 +485,21 @@ def adoption_record(request: HttpRequest, output_id: RecordId, body: AdoptionIn)
 
 
 @router.get("/adoptions", response={200: list[AdoptionOut], **AUTH_ERRORS})
-def adoptions(request: HttpRequest, year: int):
+def adoptions(request: HttpRequest, year: Year):
     return list(selectors.adoptions(request.user, year=year))
 
 
-class ChapterOut(Schema):
+class BlueBookChapterOut(Schema):
     title: str
     authors: list[str]
     base: str
     host: str
 
 
-@router.get("/blue-book/{year}/contributors", response={200: list[ChapterOut], **AUTH_ERRORS})
-def contributors(request: HttpRequest, year: int):
+@router.get(
+    "/blue-book/{year}/contributors", response={200: list[BlueBookChapterOut], **AUTH_ERRORS}
+)
+def contributors(request: HttpRequest, year: Year):
     """The chapters of the year's blue book written as research results, with their authors."""
     selectors.reader_check(request.user)
     return [

@@ -2,6 +2,7 @@
 service, and render; a refused write comes back as a message on the same page."""
 
 from collections.abc import Callable
+from pathlib import Path
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -332,7 +333,9 @@ def output_file(request: HttpRequest, output_id: int) -> FileResponse:
     found = selectors.output_get(request.user, output_id)
     if not found.file:
         raise Http404
-    return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.file.name)
+    return FileResponse(
+        found.file.open("rb"), as_attachment=True, filename=Path(found.file.name).name
+    )
 
 
 def adoptions(request: HttpRequest) -> HttpResponse:

@@ -49,3 +49,27 @@ def keep_the_test_connection():
 )
 def test_the_api_answers_as_its_openapi_document_says(case, city_token):
     case.call_and_validate(headers={"Authorization": f"Bearer {city_token}"})
+
+
+def test_every_schema_of_the_api_has_a_name_of_its_own():
+    """The OpenAPI document names each schema by its class name: two apps' `ProjectOut` would
+    share one entry, and one of them would be documented wrongly."""
+    from ninja import Schema
+
+    import shoushan.config.api  # noqa: F401  (every router's schemas defined)
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    seen: dict[str, str] = {}
+    clashes = []
+    for cls in subclasses(Schema):
+        if not cls.__module__.startswith("shoushan."):
+            continue
+        where = f"{cls.__module__}.{cls.__qualname__}"
+        if cls.__name__ in seen and seen[cls.__name__] != where:
+            clashes.append((seen[cls.__name__], where))
+        seen.setdefault(cls.__name__, where)
+    assert clashes == []
