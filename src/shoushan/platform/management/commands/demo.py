@@ -149,7 +149,8 @@ class Command(BaseCommand):
         if not CatalogueItem.objects.exists():
             self.stdout.write(
                 "The guiding catalogue of purchased services is not loaded (Beijing's is read "
-                "from SHOUSHAN_SHARED_DATA and may not be shipped): no calls were opened."
+                "from SHOUSHAN_SHARED_DATA and may not be shipped): no calls were opened and no "
+                "research bases or topics made."
             )
         if evaluations:
             self.stdout.write(f"Evaluation: {evaluations} data sets (provinces and districts).")
