@@ -120,6 +120,23 @@ def institution_create(*, actor, values: dict, is_generated: bool = False) -> In
 
 
 @transaction.atomic
+def institution_code_set(*, actor, institution: Institution, credit_code: str) -> Institution:
+    """Record an institution's unified social credit code (the published lists give names only;
+    a topic's money is paid to the code)."""
+    _keeper(actor)
+    errors: dict = {}
+    code = _code(errors, credit_code)
+    if not code and not errors:
+        errors["credit_code"] = _("This field is required.")
+    if errors:
+        raise InvalidInput.of_fields(errors)
+    institution.credit_code = code
+    institution.save(update_fields=["credit_code"])
+    _audit(actor, "thinktank.institution_code", institution, credit_code=code)
+    return institution
+
+
+@transaction.atomic
 def institutions_load(*, actor, rows: list[dict[str, str]], kind: str, source: str) -> int:
     """The institutions of a published list (its 名称 column), those not recorded yet; all or
     nothing."""

@@ -93,13 +93,25 @@ def index(request: HttpRequest) -> HttpResponse:
 def institutions(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         values = _post(request, "name", "kind", "credit_code")
-        act(
-            request,
-            lambda: (
+        if request.POST.get("action") == "code":
+
+            def work() -> str:
+                services.institution_code_set(
+                    actor=request.user,
+                    institution=selectors.institution_get(
+                        request.user, request.POST.get("institution", "")
+                    ),
+                    credit_code=values["credit_code"],
+                )
+                return _("The credit code is recorded.")
+
+        else:
+
+            def work() -> str:
                 services.institution_create(actor=request.user, values=values)
-                and _("The institution is recorded.")
-            ),
-        )
+                return _("The institution is recorded.")
+
+        act(request, work)
         return redirect("thinktank:institutions")
     return render(
         request,

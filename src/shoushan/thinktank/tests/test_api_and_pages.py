@@ -150,6 +150,17 @@ def test_the_pages_take_a_topic_and_an_application(login, user):
     client.post(url, {"action": "apply", "base": base.pk, "lead": "孙研究员", "plan": "计划",
                       "amount": "80000", "applied_on": "2023-02-10"})  # fmt: skip
     assert "孙研究员" in client.get(url).content.decode()
+    listed = services.institution_create(
+        actor=city, values={"name": "某民办研究所", "kind": "private"}
+    )
+    client.post("/thinktank/institutions/", {"action": "code", "institution": listed.pk,
+                                             "credit_code": "12100000400000624X"})  # fmt: skip
+    listed.refresh_from_db()
+    assert listed.credit_code == ""  # a wrong check digit: refused, nothing stored
+    client.post("/thinktank/institutions/", {"action": "code", "institution": listed.pk,
+                                             "credit_code": CODE})  # fmt: skip
+    listed.refresh_from_db()
+    assert listed.credit_code == CODE
     for path in ("/thinktank/institutions/", "/thinktank/adoptions/?year=2023",
                  f"/thinktank/bases/{base.pk}/"):  # fmt: skip
         assert client.get(path).status_code == 200
