@@ -163,6 +163,18 @@ def parse_grade(value) -> int:
     raise ValueError(value)
 
 
+def text_field(
+    errors: dict, values: dict, field: str, *, limit: int = 200, required: bool = True
+) -> str:
+    """A form's text, stripped; its reason in `errors` when missing or too long."""
+    text = str(values.get(field) or "").strip()
+    if required and not text:
+        errors[field] = _("This field is required.")
+    elif len(text) > limit:
+        errors[field] = _("At most %(n)s characters.") % {"n": limit}
+    return text
+
+
 def date_field(
     cleaned: dict, errors: dict, values: dict, field: str, *, required: bool, years_ahead: int = 1
 ) -> None:

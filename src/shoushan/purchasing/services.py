@@ -26,6 +26,7 @@ from shoushan.organizations import services as registry
 from shoushan.organizations.models import HubMembership, HubOrganization, SocialOrganization
 from shoushan.organizations.selectors import eligibility_of
 from shoushan.organizations.validation import date_field
+from shoushan.organizations.validation import text_field as _text
 from shoushan.purchasing import rules
 from shoushan.purchasing.models import (
     Application,
@@ -75,15 +76,6 @@ def _amount(errors: dict, values: dict, field: str = "amount", *, zero: bool = F
     except InvalidNumber as e:
         errors[field] = _(str(e))
         return None
-
-
-def _text(errors: dict, values: dict, field: str, *, limit: int = 200, required: bool = True):
-    text = str(values.get(field) or "").strip()
-    if required and not text:
-        errors[field] = _("This field is required.")
-    elif len(text) > limit:
-        errors[field] = _("At most %(n)s characters.") % {"n": limit}
-    return text
 
 
 def _total(queryset, field: str = "amount") -> Decimal:

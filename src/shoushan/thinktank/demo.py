@@ -19,11 +19,10 @@ from shoushan.purchasing.catalogue import catalogue_rows
 from shoushan.purchasing.models import CatalogueItem, Envelope, Fund
 from shoushan.regions.models import Level, Region
 from shoushan.reviews.services import expert_create
-from shoushan.thinktank import services
+from shoushan.thinktank import rules, services
 from shoushan.thinktank.models import Institution, InstitutionKind, ResearchBase
 from shoushan.thinktank.selectors import panel_of
 
-CITY = "110000000000"
 LISTS = (  # (file in SHOUSHAN_SHARED_DATA, kind, source)
     ("social_orgs/bj_skl_private_research_institutes.csv", InstitutionKind.PRIVATE,
      "市社科联所属民办社科研究机构名单"),
@@ -121,7 +120,7 @@ def demo_thinktank_create(*, seed: int = 8) -> dict:
             actor=None,
             name=f"评审专家{n:02d}",
             field=FIELDS[n % len(FIELDS)],
-            region_code=CITY,
+            region_code=rules.CITY,
             affiliation=hosts[n % len(hosts)].name,
             employments=[
                 (hosts[n % len(hosts)].credit_code, hosts[n % len(hosts)].name, None, None)
@@ -132,14 +131,16 @@ def demo_thinktank_create(*, seed: int = 8) -> dict:
     ]
     counts.update({"bases": len(bases), "experts": len(experts), "projects": 0, "adoptions": 0})
     last = today.year - 1
-    fund = Fund.objects.filter(region_code=CITY, year=last).first() or purchasing.fund_create(
+    fund = Fund.objects.filter(region_code=rules.CITY, year=last).first() or purchasing.fund_create(
         actor=None,
         values={"name": f"北京市{last}年社会建设决策咨询经费（演示）", "year": str(last),
-                "region_code": CITY, "amount": "3000000.00"},
+                "region_code": rules.CITY, "amount": "3000000.00"},
         is_generated=True,
     )  # fmt: skip
     _run_year(rng, counts, bases, experts, _research_line(fund, "2400000.00"), last, today)
-    this_year = Fund.objects.filter(region_code=CITY, year=today.year, is_generated=True).first()
+    this_year = Fund.objects.filter(
+        region_code=rules.CITY, year=today.year, is_generated=True
+    ).first()
     if this_year is not None and today >= date(today.year, 1, 5):
         _run_year(rng, counts, bases, experts, _research_line(this_year, "2400000.00"),
                   today.year, today)  # fmt: skip

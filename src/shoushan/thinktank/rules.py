@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from shoushan.core.validators import gettext_noop
 
+CITY = "110000000000"  # the bases and topics are the city's
 PROJECT_PANEL = "thinktank.project"  # the projects' panels in the shared reviews
 # a topic is a purchase of the guiding catalogue's research service (课题研究和社会调查服务)
 RESEARCH_SERVICE = "B02"

@@ -26,8 +26,6 @@ from shoushan.thinktank.models import (
     Topic,
 )
 
-CITY = "110000000000"
-
 
 def reader_check(viewer) -> None:
     require_role(
@@ -223,7 +221,7 @@ def research_lines(viewer) -> QuerySet[BudgetLine]:
         BudgetLine.objects.filter(
             call__envelope__kind=EnvelopeKind.ADVICE,
             item__code__startswith=rules.RESEARCH_SERVICE,
-            call__envelope__fund__region_code=CITY,
+            call__envelope__fund__region_code=rules.CITY,
         )
         .select_related("call__envelope__fund", "item")
         .order_by("-call__envelope__fund__year", "pk")

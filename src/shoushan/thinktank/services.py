@@ -17,6 +17,7 @@ from shoushan.audit.services import audit_record
 from shoushan.core.errors import Conflict, InvalidInput
 from shoushan.core.uploads import PDF, upload_kind
 from shoushan.core.validators import InvalidNumber, normalise_credit_code
+from shoushan.organizations.validation import text_field as _text
 from shoushan.purchasing import rules as money_rules
 from shoushan.purchasing import services as purchasing
 from shoushan.purchasing.models import BudgetLine, EnvelopeKind, Payment
@@ -44,7 +45,6 @@ from shoushan.thinktank.models import (
 NOT_KEEPER = gettext_lazy(
     "The think tanks' topics are run by the city's social-construction office."
 )
-CITY = "110000000000"
 RUBRIC = [
     ["选题价值", 20],
     ["研究设计", 30],
@@ -65,16 +65,7 @@ def _keeper(actor) -> None:
 
 
 def _audit(actor, action: str, obj, **changes) -> None:
-    audit_record(actor=actor, action=action, obj=obj, region_code=CITY, changes=changes)
-
-
-def _text(errors: dict, values: dict, field: str, *, limit: int = 200, required: bool = True):
-    text = str(values.get(field) or "").strip()
-    if required and not text:
-        errors[field] = _("This field is required.")
-    elif len(text) > limit:
-        errors[field] = _("At most %(n)s characters.") % {"n": limit}
-    return text
+    audit_record(actor=actor, action=action, obj=obj, region_code=rules.CITY, changes=changes)
 
 
 def _not_after_today(errors: dict, field: str, day: date) -> None:
@@ -153,7 +144,7 @@ def institutions_load(*, actor, rows: list[dict[str, str]], kind: str, source: s
     audit_record(
         actor=actor,
         action="thinktank.institutions_load",
-        region_code=CITY,
+        region_code=rules.CITY,
         changes={"source": source, "new": len(made)},
     )
     return len(made)
@@ -351,7 +342,7 @@ def _panel(actor, project: Project) -> Panel:
             {
                 "subject_type": rules.PROJECT_PANEL,
                 "subject_id": project.pk,
-                "region_code": CITY,
+                "region_code": rules.CITY,
                 "field": project.base.field,
                 # the applicant's institution is not a conflict: one of its experts may sit
                 # (rules.SAME_INSTITUTION_QUOTA); declared ties to it are checked here
