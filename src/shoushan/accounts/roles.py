@@ -69,6 +69,11 @@ PURCHASERS = frozenset({Role.CITY_ADMIN, Role.DISTRICT_ADMIN})
 # city's social-construction office; who reads them: the offices and the researchers.
 THINK_TANK_KEEPERS = frozenset({Role.CITY_ADMIN})
 THINK_TANK_READERS = frozenset({Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.RESEARCHER})
+# The cockpit and the key tasks (督办): the region offices read the figures of their region and act
+# on the key tasks for their own office; the city and district administrators set the yearly key
+# measures; the city administrator alone sets the tiles' targets (CITY_ADMINISTRATORS).
+COCKPIT_READERS = REGION_STAFF
+MEASURE_SETTERS = ADMINISTRATORS
 # Who builds and reads composite indices.
 EVALUATORS = frozenset({Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.RESEARCHER})
 

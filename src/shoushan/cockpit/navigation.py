@@ -12,6 +12,7 @@ from shoushan.accounts.models import Role
 from shoushan.accounts.roles import (
     CASE_WORKERS,
     CITY_ADMINISTRATORS,
+    COCKPIT_READERS,
     DISPATCHERS,
     EVALUATORS,
     PARTY_KEEPERS,
@@ -53,6 +54,8 @@ SECTIONS = (
     Section(
         _("Work system"),
         (
+            Link(_("Cockpit of the ten systems"), "cockpit:board", COCKPIT_READERS),
+            Link(_("Key tasks"), "cockpit:tasks", COCKPIT_READERS),
             Link(_("Region browser"), "regions:index"),
             Link(_("District map"), "regions:map"),
             Link(_("Accounts"), "accounts:users", permission=VIEW_USERS),

@@ -23,8 +23,13 @@ SYSTEMS = [
         _("Work system"),
         "社会建设工作体系",
         _("City, district, street and community with official codes; scoped roles; the cockpit."),
-        built=_("Regions, accounts with scopes, audit trail. Key tasks and supervision: not yet."),
-        url_name="regions:index",
+        built=_(
+            "Regions, accounts with scopes, audit trail; the cockpit of the ten systems with "
+            "targets, colours, twelve months, drill-down to the records and alerts; key tasks "
+            "handed down and supervised (督办) with evidence, deadline changes, reminders, review "
+            "meetings and the quarterly report."
+        ),
+        url_name="cockpit:board",
     ),
     System(
         2,

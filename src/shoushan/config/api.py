@@ -6,6 +6,7 @@ from ninja.renderers import JSONRenderer
 
 from shoushan.accounts.api import router as accounts_router
 from shoushan.audit.api import router as audit_router
+from shoushan.cockpit.api import cockpit_router, tasks_router
 from shoushan.community.api import router as community_router
 from shoushan.core.errors import DomainError
 from shoushan.evaluation.api import router as evaluation_router
@@ -44,6 +45,8 @@ api.add_router("/party", party_router)
 api.add_router("/purchasing", purchasing_router)
 api.add_router("/thinktank", thinktank_router)
 api.add_router("/evaluation", evaluation_router)
+api.add_router("/cockpit", cockpit_router)
+api.add_router("/tasks", tasks_router)
 
 
 @api.exception_handler(DomainError)

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from shoushan.accounts.demo import DEMO_PASSWORD, demo_accounts_create
+from shoushan.cockpit.demo import demo_cockpit_create
 from shoushan.community.demo import community_demo_create
 from shoushan.evaluation.demo import demo_datasets_create, demo_districts_create
 from shoushan.grid.demo import (
@@ -104,6 +105,8 @@ class Command(BaseCommand):
             intake = demo_intake_create()
         self._step("evaluation")
         evaluations = demo_datasets_create() + demo_districts_create()
+        self._step("cockpit: twelve months of figures and a key measure")
+        cockpit = demo_cockpit_create()
         if city["grids"]:
             self.stdout.write(
                 f"Demo city: {city['grids']} comprehensive grids in {city['communities']} "
@@ -154,6 +157,7 @@ class Command(BaseCommand):
             )
         if evaluations:
             self.stdout.write(f"Evaluation: {evaluations} data sets (provinces and districts).")
+        self.stdout.write(f"Cockpit: {cockpit}")
 
     def _step(self, what: str) -> None:
         """Say what the demo is making: a cold start takes minutes."""

@@ -7,6 +7,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
+from shoushan.cockpit.services import reminders_send, snapshots_today
 from shoushan.core.leases import lease_hold, lease_holder_name, lease_release
 from shoushan.grid.cases.services import cases_escalate_overdue
 from shoushan.grid.intake.dispatch import cases_auto_dispatch
@@ -29,6 +30,8 @@ JOBS = (
     ("party-building units brought up to date", 3_600, units_refresh),
     ("star ratings took effect", 86_400, star_ratings_take_effect),
     ("overdue research milestones flagged", 86_400, reminders_flag),
+    ("key tasks reminded", 86_400, reminders_send),
+    ("cockpit figures of the month counted", 86_400, snapshots_today),
 )
 
 
@@ -37,7 +40,8 @@ class Command(BaseCommand):
         "Run the periodic jobs until stopped: every minute dispatch the confidently classified "
         "new requests, every five minutes escalate overdue cases, every hour bring the "
         "party-building units up to date with the registers, once a day let listed star "
-        "ratings take effect and flag overdue research milestones. --once runs each job once "
+        "ratings take effect, flag overdue research milestones, remind overdue key tasks and "
+        "count the cockpit's figures of the month. --once runs each job once "
         "and stops."
     )
 

@@ -1,0 +1,49 @@
+"""Every tile has its definition, and at every level a region's figure is the sum of its
+children's pairs (the records placed at the region itself included)."""
+
+import pytest
+from django.utils import timezone
+
+from shoushan.cockpit import rules, selectors
+from shoushan.cockpit.tiles import TILES
+from shoushan.regions.codes import significant_prefix
+from shoushan.regions.models import Level, Region
+
+pytestmark = pytest.mark.usefixtures("demo_city", "fixed_now")
+
+
+@pytest.mark.parametrize("tile", TILES, ids=lambda t: t.key)
+def test_every_tile_has_a_definition(tile):
+    for text in (tile.name, tile.unit, tile.source, tile.formula, tile.owner):
+        assert str(text).strip()
+    assert tile.frequency in rules.Frequency and tile.direction in rules.Direction
+    assert tile.records and tile.levels
+    assert 1 <= tile.system <= 10
+
+
+def test_the_tiles_cover_the_ten_systems():
+    assert {t.system for t in TILES} == set(range(1, 11))
+
+
+def _regions_to_check() -> list[Region]:
+    city = Region.objects.get(code="110000000000")
+    districts = list(Region.objects.filter(level=Level.DISTRICT, code__startswith="11"))
+    streets = [Region.objects.filter(parent=d).order_by("code").first() for d in districts]
+    return [city, *districts, *[s for s in streets if s is not None]]
+
+
+@pytest.mark.parametrize("tile", TILES, ids=lambda t: t.key)
+def test_drill_down_totals_equal_their_parent_at_every_level(tile, user):
+    viewer = user("city_admin")
+    today = timezone.localdate()
+    for region in _regions_to_check():
+        if region.level not in tile.levels:
+            continue
+        whole = rules.total(tile.measure(significant_prefix(region.code), None, today).values())
+        parent, children = selectors.drill(viewer, tile, region, today=today)
+        assert parent.pair == whole, region.code
+        summed = rules.total(c.pair for c in children)
+        assert summed.numerator == pytest.approx(whole.numerator), region.code
+        assert summed.denominator == pytest.approx(whole.denominator), region.code
+        names = [c.code for c in children if c.is_region]
+        assert len(names) == len(set(names))
