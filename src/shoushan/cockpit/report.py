@@ -86,11 +86,11 @@ def _header() -> list[str]:
         _("Key task"),
         _("Lead unit"),
         _("Handed down by"),
-        _("Deadline"),
+        _("Complete by"),
         _("State"),
         _("Progress"),
         _("Overdue"),
-        _("Reminders"),
+        _("Times reminded"),
         _("Verified on"),
     ]
 

@@ -5,6 +5,8 @@ scope with their computed progress."""
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -67,6 +69,33 @@ def targets() -> dict[str, tuple[float | None, float]]:
     return {t.key: own.get(t.key, (t.target, t.amber)) for t in TILES}
 
 
+def measured(tile: Tile, prefix: str, length: int | None, day: date) -> dict[str, rules.Pair]:
+    """A tile's grouped pairs, counted again at most every COCKPIT_RECOUNT_SECONDS in this
+    process: a cockpit's figures are daily or monthly, and counting the whole city's records on
+    every page view would make the page slow for everyone."""
+    seconds = settings.COCKPIT_RECOUNT_SECONDS
+    if not seconds:
+        return tile.measure(prefix, length, day)
+    key = f"cockpit:{tile.key}:{prefix}:{length}:{day.isoformat()}"
+    found = cache.get(key)
+    if found is None:
+        found = tile.measure(prefix, length, day)
+        cache.set(key, found, seconds)
+    return found
+
+
+def last_updated(tile: Tile, prefix: str) -> datetime | None:
+    seconds = settings.COCKPIT_RECOUNT_SECONDS
+    if not seconds:
+        return tile.updated(prefix)
+    key = f"cockpit:{tile.key}:{prefix}:updated"
+    found = cache.get(key, "none")
+    if found == "none":
+        found = tile.updated(prefix)
+        cache.set(key, found, seconds)
+    return found
+
+
 def tiles_at(region: Region) -> list[Tile]:
     return [t for t in TILES if region.level in t.levels]
 
@@ -106,7 +135,7 @@ def figure_of(
 ) -> TileFigure:
     value = rules.figure(tile.kind, pair)
     target, amber = goal
-    updated = tile.updated(significant_prefix(region.code))
+    updated = last_updated(tile, significant_prefix(region.code))
     return TileFigure(
         tile=tile,
         region=region,
@@ -128,7 +157,7 @@ def board(viewer, region: Region, *, now: datetime, history: bool = True) -> lis
     goals = targets()
     figures = []
     for tile in tiles_at(region):
-        pair = rules.total(tile.measure(prefix, None, today).values())
+        pair = rules.total(measured(tile, prefix, None, today).values())
         figures.append(figure_of(tile, region, pair, now=now, goal=goals[tile.key]))
     if history:
         attach_history(figures, region, today)
@@ -172,7 +201,7 @@ def drill(viewer, tile: Tile, region: Region, *, today: date) -> tuple[TileFigur
         raise NotFound(_("This figure is not kept at this level."))
     prefix = significant_prefix(region.code)
     length = CHILD_LENGTH.get(region.level)
-    grouped = tile.measure(prefix, length, today)
+    grouped = measured(tile, prefix, length, today)
     goal = targets()[tile.key]
     pair = rules.total(grouped.values())
     parent = figure_of(tile, region, pair, now=timezone.now(), goal=goal)
@@ -238,19 +267,15 @@ def alerts(viewer, region: Region, figures: list[TileFigure], *, today: date) ->
                 task_id=task.pk,
             )
         )
-    found += [
-        Alert(
-            "stale",
-            _("%(tile)s: no new data since %(when)s")
-            % {
-                "tile": f.tile.name,
-                "when": f.updated.date().isoformat() if f.updated else _("ever"),
-            },
-            tile=f.tile.key,
-        )
-        for f in figures
-        if f.stale
-    ]
+    for f in figures:
+        if f.stale:
+            text = (
+                _("%(tile)s: no new data since %(when)s")
+                % {"tile": f.tile.name, "when": f.updated.date().isoformat()}
+                if f.updated
+                else _("%(tile)s: no data yet") % {"tile": f.tile.name}
+            )
+            found.append(Alert("stale", text, tile=f.tile.key))
     return found
 
 
@@ -364,3 +389,20 @@ def tasks_in(viewer, region: Region, *, state: str = "") -> QuerySet[KeyTask]:
     if state:
         found = found.filter(state=state)
     return found.order_by("deadline", "pk")
+
+
+def in_tree_order(tasks: list[KeyTask]) -> list[KeyTask]:
+    """Each task followed by the tasks below it (by deadline), so a list reads as the tree."""
+    present = {t.pk for t in tasks}
+    below: dict[int | None, list[KeyTask]] = {}
+    for t in sorted(tasks, key=lambda t: (t.deadline, t.pk)):
+        below.setdefault(t.parent_id if t.parent_id in present else None, []).append(t)
+    ordered: list[KeyTask] = []
+
+    def walk(parent_id: int | None) -> None:
+        for t in below.get(parent_id, []):
+            ordered.append(t)
+            walk(t.pk)
+
+    walk(None)
+    return ordered

@@ -15,12 +15,14 @@ from decimal import Decimal
 from functools import lru_cache
 
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Sum, Value
-from django.db.models.functions import Substr
+from django.db.models.functions import ExtractYear, Substr
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from shoushan.cockpit.rules import Direction, Frequency, Kind, Pair
+from shoushan.community import service_circle
+from shoushan.community.models import Facility
 from shoushan.community.selectors import compliance_of
 from shoushan.grid.models import Case, ReturnVisit, Satisfaction
 from shoushan.grid.workflow import Stage
@@ -67,10 +69,11 @@ class Tile:
     amber: float  # how far short of the target is still amber, in the tile's unit
     measure: Measure = field(repr=False)
     updated: Updated = field(repr=False)
-    records: str  # the page of the records behind it: a URL name taking ?region_code=
+    records: str  # the page of the records behind it (a URL name)
     levels: tuple[str, ...] = ALL_LEVELS
     published: Published | None = None
     history_from_records: bool = True  # False: past months only from the monthly snapshots
+    records_param: str = "region_code"  # how that page is asked for a region ("": it is not)
 
 
 def end_of(day: date) -> datetime:
@@ -167,6 +170,17 @@ def _compliance(prefix: str, length: int | None, day: date) -> Grouped:
     return out
 
 
+def _service_circle(prefix: str, length: int | None, day: date) -> Grouped:
+    """Urban communities on the walking network with every required kind of service within 15
+    minutes' walk, over such communities (today's facilities: they keep no history)."""
+    analysis = service_circle.analyse(None, Region(code=prefix.ljust(12, "0")))
+    out: Grouped = {}
+    for origin in analysis.origins if analysis else []:
+        key = _key(origin.code, length)
+        out[key] = out.get(key, Pair()) + Pair(0.0 if origin.missing[15] else 1.0, 1.0)
+    return out
+
+
 # ---- 4 community workforce ----------------------------------------------------------------------
 
 COLLEGE = (Education.ASSOCIATE, Education.BACHELOR, Education.MASTER, Education.DOCTORATE)
@@ -201,17 +215,23 @@ def _workers_share(condition: Q) -> Measure:
 
 
 def _workers_age(prefix: str, length: int | None, day: date) -> Grouped:
-    out: Grouped = {}
-    rows = (
-        _workers(day)
-        .filter(region_code__startswith=prefix)
-        .values_list("region_code", "birth_date")
+    """The sum of completed years over the workers: the difference of the years, less one for
+    each worker whose birthday is still to come in the year."""
+    to_come = Q(birth_date__month__gt=day.month) | Q(
+        birth_date__month=day.month, birth_date__day__gt=day.day
     )
-    for code, born in rows.iterator(chunk_size=5000):
-        age = day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-        key = _key(code, length)
-        out[key] = out.get(key, Pair()) + Pair(float(age), 1.0)
-    return out
+    rows = grouped(
+        _workers(day),
+        "region_code",
+        prefix,
+        length,
+        n=Count("pk"),
+        years=Sum(Value(day.year) - ExtractYear("birth_date")),
+        to_come=Count("pk", filter=to_come),
+    )
+    return {
+        k: Pair(float((r["years"] or 0) - r["to_come"]), float(r["n"])) for k, r in rows.items()
+    }
 
 
 # ---- 5 volunteers -------------------------------------------------------------------------------
@@ -466,6 +486,30 @@ TILES: list[Tile] = [
         ),
         "community:standards",
         history_from_records=False,
+        records_param="region",
+    ),
+    Tile(
+        "service_circle",
+        3,
+        _("15-minute service circle coverage"),
+        Kind.SHARE,
+        PER_CENT,
+        _("Facilities and the walking network (community)"),
+        _(
+            "Urban communities on the walking network with every required kind of service within "
+            "15 minutes' walk ÷ urban communities on the network"
+        ),
+        _("Community building office"),
+        Frequency.MONTHLY,
+        Direction.UP,
+        95,
+        5,
+        _service_circle,
+        _latest(Facility.objects.all(), "region_code", "created_at"),
+        "community:service_circle",
+        history_from_records=False,
+        records_param="region",
+        published=Published(95, TEN_SYSTEMS),
     ),
     Tile(
         "workers",
@@ -573,6 +617,7 @@ TILES: list[Tile] = [
         _volunteers,
         _latest(Volunteer.objects.all(), "region_code", "registered_on"),
         "volunteers:manage",
+        records_param="",
     ),
     Tile(
         "volunteer_hours",
@@ -590,6 +635,7 @@ TILES: list[Tile] = [
         _hours,
         _latest(ServiceRecord.objects.all(), "region_code", "recorded_at"),
         "volunteers:manage",
+        records_param="",
     ),
     Tile(
         "response_rate",
@@ -607,6 +653,7 @@ TILES: list[Tile] = [
         _response,
         cases_updated,
         "grid:ranking",
+        records_param="",
     ),
     Tile(
         "resolution_rate",
@@ -624,6 +671,7 @@ TILES: list[Tile] = [
         _visits(Q(resolved=True)),
         cases_updated,
         "grid:ranking",
+        records_param="",
     ),
     Tile(
         "satisfaction_rate",
@@ -641,6 +689,7 @@ TILES: list[Tile] = [
         _visits(Q(satisfaction__in=[Satisfaction.SATISFIED, Satisfaction.BASICALLY])),
         cases_updated,
         "grid:ranking",
+        records_param="",
     ),
     Tile(
         "fund",
@@ -658,6 +707,7 @@ TILES: list[Tile] = [
         _funds,
         _latest(Fund.objects.all(), "region_code", "created_at"),
         "purchasing:funds",
+        records_param="",
         levels=TO_DISTRICT,
         published=Published(250_000_000, TEN_SYSTEMS),
     ),
@@ -681,6 +731,7 @@ TILES: list[Tile] = [
             "paid_on",
         ),
         "purchasing:dashboard",
+        records_param="",
         levels=TO_DISTRICT,
     ),
     Tile(
@@ -697,8 +748,9 @@ TILES: list[Tile] = [
         18,
         2,
         _bases,
-        _city_updated(ResearchBase.objects.all(), "recognised_on"),
+        _city_updated(Project.objects.all(), "applied_on"),
         "thinktank:index",
+        records_param="",
         levels=CITY_ONLY,
         published=Published(18, TEN_SYSTEMS),
     ),
@@ -718,6 +770,7 @@ TILES: list[Tile] = [
         _adopted,
         _city_updated(Adoption.objects.all(), "adopted_on"),
         "thinktank:adoptions",
+        records_param="",
         levels=CITY_ONLY,
     ),
     Tile(
@@ -757,6 +810,7 @@ TILES: list[Tile] = [
         _district_index,
         _district_index_updated,
         "evaluation:datasets",
+        records_param="",
         levels=TO_DISTRICT,
     ),
 ]

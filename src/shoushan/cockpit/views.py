@@ -183,7 +183,8 @@ def tile(request: HttpRequest, key: str) -> HttpResponse:
             "tile": found,
             "children": children,
             "ancestors": [r for r in region_ancestors(region) if in_scope(request.user, r.code)],
-            "records_url": reverse(found.records) + f"?region_code={region.code}",
+            "records_url": reverse(found.records)
+            + (f"?{found.records_param}={region.code}" if found.records_param else ""),
             "sets_target": has_role(request.user, CITY_ADMINISTRATORS),
             "sets_measures": has_role(request.user, MEASURE_SETTERS),
             "units": [c for c in children if c.is_region] or [],
@@ -277,7 +278,9 @@ def task_list(request: HttpRequest) -> HttpResponse:
         return redirect(f"{request.path}?region_code={region.code}")
     state = request.GET.get("state", "")
     today = timezone.localdate()
-    found = list(selectors.tasks_in(request.user, region, state=state)[:500])
+    found = selectors.in_tree_order(
+        list(selectors.tasks_in(request.user, region, state=state)[:500])
+    )
     progress = selectors.progress_of(found)
     names = selectors.region_names([t.lead_code for t in found])
     return render(
@@ -332,6 +335,17 @@ STEP_LABELS = {
 }
 
 
+EVENT_LABELS = {
+    **STEP_LABELS,
+    "create": gettext_lazy("Set"),
+    "evidence": gettext_lazy("Evidence attached"),
+    "deadline_asked": gettext_lazy("Change of deadline asked"),
+    "deadline_approved": gettext_lazy("Change of deadline approved"),
+    "deadline_refused": gettext_lazy("Change of deadline refused"),
+    "remind": gettext_lazy("Reminded (催办)"),
+}
+
+
 def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
     """A key task: its place in the tree, progress from its children, its steps for the unit
     whose turn it is, evidence, deadline changes, reminders and its log."""
@@ -352,6 +366,7 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
         for action, (sources, _target_state) in rules.TRANSITIONS.items()
         if task.state in sources and (lead_turn if action in rules.LEAD_ACTIONS else assigning_turn)
     ]
+    state_names = dict(TaskStateChoice.choices)
     parent = (
         selectors.tasks_visible(request.user).filter(pk=task.parent_id).first()
         if task.parent_id
@@ -392,6 +407,10 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
             "open": task.state in rules.OPEN and task.state != rules.TaskState.DRAFT,
             "indicators": [TILE_BY_KEY[k] for k in task.indicators if k in TILE_BY_KEY],
             "tile_region": task.lead_code,
+            "log": [
+                (e, EVENT_LABELS.get(e.action, e.action), state_names.get(e.to_state, e.to_state))
+                for e in task.events.select_related("actor")
+            ],
         },
     )
 

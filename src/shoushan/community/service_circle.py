@@ -243,11 +243,13 @@ def nearest_origin(
 
 
 def _communities(viewer, region: Region) -> list[dict]:
+    communities = Region.objects.filter(level=Level.COMMUNITY, kind="社区")
+    if viewer is not None:  # None: the platform itself, counting for the cockpit
+        communities = scope_filter(communities, viewer, field="code")
     rows = (
-        scope_filter(
-            Region.objects.filter(level=Level.COMMUNITY, kind="社区"), viewer, field="code"
+        communities.filter(
+            code__startswith=significant_prefix(region.code), longitude__isnull=False
         )
-        .filter(code__startswith=significant_prefix(region.code), longitude__isnull=False)
         .order_by("code")
         .values(
             "code",

@@ -195,3 +195,11 @@ def test_the_daily_check_reminds_overdue_tasks_once_every_three_days(user, fixed
     figures = selectors.board(viewer, street, now=timezone.now(), history=False)
     alerts = selectors.alerts(viewer, street, figures, today=timezone.localdate())
     assert any(a.task_id == task.pk for a in alerts)
+
+
+def test_a_list_of_tasks_reads_as_its_tree():
+    def t(pk, parent, day):
+        return KeyTask(pk=pk, parent_id=parent, deadline=date(2026, 12, day))
+
+    tasks = [t(1, None, 30), t(2, 1, 10), t(3, None, 5), t(4, 2, 8), t(5, 1, 20), t(6, 99, 1)]
+    assert [x.pk for x in selectors.in_tree_order(tasks)] == [6, 3, 1, 2, 4, 5]

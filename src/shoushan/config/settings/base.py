@@ -60,6 +60,8 @@ LOG_LEVEL = env_str("SHOUSHAN_LOG_LEVEL", "INFO")
 # gazetteer, the case catalogue, Open311 keys, the active intake model): a change, a new grid
 # layer or a revoked key, reaches every process and machine within this many seconds.
 VERSION_CHECK_SECONDS = env_int("SHOUSHAN_VERSION_CHECK_SECONDS", 10)
+# How long a process reuses a cockpit tile's count before counting the records again.
+COCKPIT_RECOUNT_SECONDS = env_int("SHOUSHAN_COCKPIT_RECOUNT_SECONDS", 300)
 # Public reference data that the project may read but not ship (see its SOURCES.md): the demo
 # builds the provincial evaluation from it when it is there.
 # The publisher prefix of the 360Giving identifiers in the purchase of services' export.

@@ -31,6 +31,7 @@ WHITENOISE_USE_FINDERS = True
 
 # Tests change grids and keys between requests: look again every time.
 VERSION_CHECK_SECONDS = 0
+COCKPIT_RECOUNT_SECONDS = 0
 
 import tempfile  # noqa: E402
 
