@@ -117,6 +117,9 @@ class Category(models.Model):
         related_name="sub_classes",
     )
     filing_standard = models.TextField(_("filing standard (立案标准)"), blank=True)
+    # What an Open311 client is asked besides the description (GeoReport v2 attributes: code,
+    # datatype, required, order, description, values), checked on every request.
+    attributes = models.JSONField(_("Open311 attributes"), default=list, blank=True)
     closing_standard = models.TextField(_("closing standard (结案标准)"), blank=True)
     time_limit = models.FloatField(_("time limit"), default=7)
     time_limit_unit = models.CharField(

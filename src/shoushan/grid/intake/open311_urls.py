@@ -1,13 +1,21 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from shoushan.grid.intake import open311
 
 app_name = "open311"
+FORMAT = r"\.(?P<fmt>xml|json)$"
 urlpatterns = [
-    path("discovery.json", open311.discovery, name="discovery"),
-    path("services.json", open311.services, name="services"),
-    path("services/<str:service_code>.json", open311.service_definition, name="service"),
-    path("requests.json", open311.requests, name="requests"),
-    path("requests/<str:service_request_id>.json", open311.request_detail, name="request"),
-    path("tokens/<str:token>.json", open311.token_detail, name="token"),
+    re_path(r"^discovery" + FORMAT, open311.discovery, name="discovery"),
+    re_path(r"^services" + FORMAT, open311.services, name="services"),
+    re_path(
+        r"^services/(?P<service_code>[^/]+?)" + FORMAT, open311.service_definition, name="service"
+    ),
+    re_path(r"^requests" + FORMAT, open311.requests, name="requests"),
+    re_path(
+        r"^requests/(?P<service_request_id>[^/]+?)" + FORMAT, open311.request_detail, name="request"
+    ),
+    re_path(r"^tokens/(?P<token>[^/]+?)" + FORMAT, open311.token_detail, name="token"),
+    re_path(r"^servicerequestupdates" + FORMAT, open311.request_updates, name="updates"),
+    path("media/<str:token>", open311.media, name="media"),
+    re_path(r"^(?P<path>.*)$", open311.not_found),
 ]

@@ -40,7 +40,8 @@ def _load_once(name: str, path: Path, load, model) -> bool:
 
 
 def categories_load() -> bool:
-    """Add the categories of the data file that are missing; existing ones keep their edits."""
+    """Add the categories of the data file that are missing; existing ones keep their edits (and
+    gain the file's Open311 attributes when they have none)."""
 
     def load(data: dict) -> dict:
         created = 0
@@ -50,7 +51,7 @@ def categories_load() -> bool:
             )
             created += new
             for sub in major["subclasses"]:
-                _category, new = Category.objects.get_or_create(
+                category, new = Category.objects.get_or_create(
                     code=sub["code"],
                     defaults={
                         "name": sub["name"],
@@ -61,9 +62,13 @@ def categories_load() -> bool:
                         "time_limit": sub["time_limit"],
                         "time_limit_unit": sub["time_limit_unit"],
                         "default_department": sub.get("default_department", ""),
+                        "attributes": sub.get("attributes", []),
                     },
                 )
                 created += new
+                if not new and not category.attributes and sub.get("attributes"):
+                    # attributes added to the file later: given to a category that has none
+                    Category.objects.filter(pk=category.pk).update(attributes=sub["attributes"])
         version_bump(CATEGORIES_VERSION)
         return {"created": created}
 
