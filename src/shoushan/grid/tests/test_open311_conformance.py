@@ -249,3 +249,23 @@ def test_a_jurisdiction_is_the_city_or_one_of_its_districts():
     }
     refused = post("xml", jurisdiction_id="310000000000", **{"attribute[problem]": "broken"})
     assert refused.status_code == 404 and xml(refused).tag == "errors"
+
+
+def test_a_json_client_does_the_same(user):
+    client = Client()
+    assert client.get(f"{BASE}/services/C0101.json").json()["attributes"][0]["code"] == "problem"
+    [receipt] = post("json", client, **{"attribute[problem]": "displaced"}).json()
+    request_id = receipt["service_request_id"]
+    [request] = client.get(f"{BASE}/requests/{request_id}.json").json()
+    assert list(request) == REQUEST_FIELDS
+    assert request["status"] == "open" and request["address"]
+    iso(request["requested_datetime"])
+    case = Case.objects.get(token=receipt["token"])
+    case_move(actor=user("street_staff"), case_id=case.pk, action="reject", note="不属于受理范围")
+    updates = client.get(
+        f"{BASE}/servicerequestupdates.json", {"start_date": request["requested_datetime"]}
+    ).json()
+    mine = [u for u in updates if u["service_request_id"] == request_id]
+    assert mine[-1]["status"] == "NO_FURTHER_ACTION"
+    assert mine[-1]["description"] == "不属于受理范围"
+    assert post("json", api_key="nope").status_code == 403
