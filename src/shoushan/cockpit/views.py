@@ -213,6 +213,7 @@ def _task_from(request: HttpRequest, key: str) -> int | None:
             title=request.POST.get("title", ""),
             description=request.POST.get("description", ""),
             lead_code=request.POST.get("lead_code", ""),
+            co_codes=request.POST.getlist("co_units"),
             deadline=form_date(request.POST.get("deadline", "")),
             indicators=[key],
         )
@@ -236,6 +237,7 @@ def meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
                 title=request.POST.get("title", ""),
                 description=request.POST.get("description", ""),
                 lead_code=request.POST.get("lead_code", ""),
+                co_codes=request.POST.getlist("co_units"),
                 deadline=form_date(request.POST.get("deadline", "")),
             )
             return _("The action is a key task now.")
@@ -430,6 +432,7 @@ def _task_post(request: HttpRequest, task) -> str:
             title=request.POST.get("title", ""),
             description=request.POST.get("description", ""),
             lead_code=request.POST.get("lead_code", ""),
+            co_codes=request.POST.getlist("co_units"),
             deadline=form_date(request.POST.get("deadline", "")),
             weight=request.POST.get("weight", "1") or 1,
         )

@@ -308,7 +308,7 @@ def _list(request: HttpRequest, fmt: str, within: str) -> HttpResponse:
     if params.get("service_request_id"):
         ids = [_pk(n) for n in params["service_request_id"].split(",")]
         found = cases.filter(pk__in=[i for i in ids if i])
-        return answer(fmt, "service_requests", [_request(request, c, params) for c in found])
+        return answer(fmt, "service_requests", [_request(request, c, params, fmt) for c in found])
     if params.get("service_code"):
         cases = cases.filter(category__code__in=params["service_code"].split(","))
     start_at, end_at, refused = _window(params, fmt)
@@ -328,7 +328,7 @@ def _list(request: HttpRequest, fmt: str, within: str) -> HttpResponse:
         elif wanted == {"closed"}:
             cases = cases.exclude(stage__in=OPEN_STAGES)
     found = cases.order_by("-reported_at")[:MAX_REQUESTS]
-    return answer(fmt, "service_requests", [_request(request, c, params) for c in found])
+    return answer(fmt, "service_requests", [_request(request, c, params, fmt) for c in found])
 
 
 def _moment(text: str):
@@ -364,7 +364,7 @@ def request_detail(
     )
     if case is None or case.number != service_request_id:
         return error(fmt, 404, _("There is no request %(id)s.") % {"id": service_request_id})
-    return answer(fmt, "service_requests", [_request(request, case, request.GET)])
+    return answer(fmt, "service_requests", [_request(request, case, request.GET, fmt)])
 
 
 @open311_view("GET")
@@ -380,7 +380,7 @@ def token_detail(request: HttpRequest, fmt: str, within: str, token: str) -> Htt
 def _media_url(request: HttpRequest, photo: CasePhoto | None) -> str:
     if photo is None:
         return ""
-    token = signing.dumps(photo.pk, salt=MEDIA_SALT)
+    token = signing.Signer(salt=MEDIA_SALT).sign(str(photo.pk))  # the same URL every time
     return request.build_absolute_uri(reverse("open311:media", args=[token]))
 
 
@@ -398,7 +398,7 @@ def _address(case: Case) -> str:
     return "".join(names)
 
 
-def _request(request: HttpRequest, case: Case, params) -> dict:
+def _request(request: HttpRequest, case: Case, params, fmt: str) -> dict:
     closed = case.stage not in OPEN_STAGES  # closed, not registered, or merged
     updated = (
         case.closed_at
@@ -430,6 +430,8 @@ def _request(request: HttpRequest, case: Case, params) -> dict:
         "long": case.longitude,
         "media_url": _media_url(request, _public_photo(case)),
     }
+    if fmt == "xml" and case.latitude is not None and case.longitude is not None:
+        body["georss:point"] = f"{case.latitude} {case.longitude}"  # GeoRSS: latitude first
     if params.get("extensions") == "true":
         body["extended_attributes"] = {
             "grid_code": case.grid.code if case.grid_id else None,
@@ -479,8 +481,8 @@ def request_updates(request: HttpRequest, fmt: str, within: str) -> HttpResponse
 def media(request: HttpRequest, token: str) -> HttpResponse:
     """A photo of a request's result, by the signed address its media_url gave."""
     try:
-        photo_id = signing.loads(token, salt=MEDIA_SALT)
-    except signing.BadSignature:
+        photo_id = int(signing.Signer(salt=MEDIA_SALT).unsign(token))
+    except (signing.BadSignature, ValueError):
         return error("json", 404, _("There is no such photo."))
     photo = CasePhoto.objects.filter(
         pk=photo_id, case__channel=Channel.OPEN311, event__action__in=PUBLIC_PHOTO_ACTIONS

@@ -23,6 +23,10 @@ ITEM = {
     "formats": "format",
     "errors": "error",
 }
+# Prefixed names (`georss:point`) are written in their namespace, declared on the root.
+NAMESPACES = {"georss": "http://www.georss.org/georss"}
+for _prefix, _uri in NAMESPACES.items():
+    ElementTree.register_namespace(_prefix, _uri)
 DATATYPES = ("string", "number", "datetime", "text", "singlevaluelist", "multivaluelist")
 MAX_TEXT = 500
 
@@ -35,8 +39,13 @@ def _text(value) -> str:
     return str(value)
 
 
+def _qualified(tag: str) -> str:
+    prefix, _colon, name = tag.partition(":")
+    return f"{{{NAMESPACES[prefix]}}}{name}" if name else tag
+
+
 def _fill(parent: ElementTree.Element, tag: str, value) -> None:
-    element = ElementTree.SubElement(parent, tag)
+    element = ElementTree.SubElement(parent, _qualified(tag))
     if isinstance(value, Mapping):
         for key, inner in value.items():
             _fill(element, key, inner)

@@ -18,7 +18,8 @@ those texts, not against our own output:
   `status` (open/closed), `status_notes`, `service_name`, `service_code`, `description`,
   `agency_responsible`, `service_notice`, `requested_datetime`, `updated_datetime`,
   `expected_datetime`, `address`, `address_id`, `zipcode`, `lat`, `long`, `media_url`; date-times
-  ISO 8601 with their offset;
+  ISO 8601 with their offset; where a request has a position, GeoRSS's `georss:point`
+  ("latitude longitude") as well;
 - request id from token: `service_requests` > `request` > `service_request_id`, `token`;
 - errors: `errors` > `error` > `code`, `description`, with the HTTP status (400, 403, 404);
 - `jurisdiction_id`: a jurisdiction the endpoint does not serve is an error;
@@ -157,7 +158,13 @@ def test_a_request_with_an_attribute_is_posted_read_back_and_followed_to_closure
     root = xml(client.get(f"{BASE}/requests/{request_id}.xml"))
     assert root.tag == "service_requests"
     [request] = root.findall("request")
-    assert children(request) == REQUEST_FIELDS
+    assert children(request) == [*REQUEST_FIELDS, "{http://www.georss.org/georss}point"]
+    lat, lon = (float(v) for v in request.findtext("{http://www.georss.org/georss}point").split())
+    assert (lat, lon) == (float(request.findtext("lat")), float(request.findtext("long")))
+    assert (
+        b'xmlns:georss="http://www.georss.org/georss"'
+        in client.get(f"{BASE}/requests/{request_id}.xml").content
+    )
     assert request.findtext("service_request_id") == request_id
     assert request.findtext("status") == "open"
     assert request.findtext("address")  # none given: the region it was placed in
