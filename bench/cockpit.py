@@ -174,6 +174,10 @@ def first_paint() -> dict | None:
                     cache.clear()  # the live server shares this process's cache
                 page = context.new_page()
                 page.goto(f"{base}/cockpit/", wait_until="load")
+                page.wait_for_function(
+                    "performance.getEntriesByName('first-contentful-paint').length > 0",
+                    timeout=15_000,
+                )
                 paint = page.evaluate(
                     "performance.getEntriesByName('first-contentful-paint')[0]?.startTime"
                 )
