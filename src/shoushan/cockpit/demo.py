@@ -15,7 +15,7 @@ TITLE = "接诉即办响应率提升专项行动"
 
 
 def demo_cockpit_create() -> dict:
-    snapshots = services.snapshots_take(months=12)
+    counts = services.counts_take(months=12)
     tasks = 0
     city = User.objects.filter(username="city_admin").first()
     district = User.objects.filter(username="district_admin").first()
@@ -40,4 +40,4 @@ def demo_cockpit_create() -> dict:
         )
         services.task_step(actor=district, task=task, action="assign")
         tasks = 2
-    return {"snapshots": snapshots, "key_tasks": tasks}
+    return {"counts": counts, "key_tasks": tasks}

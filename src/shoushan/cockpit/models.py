@@ -1,7 +1,7 @@
 """The work system's own records (工作体系): the key tasks handed down from the city's yearly
 measures (重要举措 → 任务 → 子任务) and supervised (督办), their events, evidence, deadline
-changes and reminders; review meetings that turn red tiles into tasks; and the monthly
-snapshots of the tiles that give each its last twelve periods.
+changes and reminders; review meetings that turn red tiles into tasks; and the tiles' daily
+counts, which the cockpit reads and which give each tile its last twelve periods.
 
 A unit is a region's office: a task's lead unit and co-units are region codes, and an account
 speaks for a unit when that region is one of its scopes."""
@@ -211,25 +211,23 @@ class TileSetting(models.Model):
         return self.tile
 
 
-class Snapshot(models.Model):
-    """A tile's pair of a region for a month, kept so that the last twelve periods are read, not
-    recounted, and so that figures without dated records (profiles, coverage) have a history."""
+class TileCount(models.Model):
+    """A tile's counts over the whole city on a day, grouped by the first nine digits of each
+    record's region code (the street): the figure of the city, a district or a street, and of
+    each region one level down, is a sum of these pairs. The cockpit reads today's count rather
+    than counting all the records again, and the last count of each month is that month's
+    figure in the tile's twelve periods."""
 
     tile = models.CharField(max_length=40)
-    region_code = models.CharField(max_length=12)
-    month = models.DateField()  # the first of the month
-    numerator = models.FloatField()
-    denominator = models.FloatField()
-    as_of = models.DateField()  # the day it was counted for: the month's end, or today
-    taken_at = models.DateTimeField()
+    day = models.DateField()
+    counts = models.JSONField()  # {"110101001": [numerator, denominator], …}
+    counted_at = models.DateTimeField()
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["tile", "region_code", "month"], name="cockpit_one_snapshot"
-            )
+            models.UniqueConstraint(fields=["tile", "day"], name="cockpit_one_count_a_day")
         ]
-        indexes = [models.Index(fields=["region_code", "month"])]
+        indexes = [models.Index(fields=["day"])]
 
     def __str__(self) -> str:
-        return f"{self.tile} {self.region_code} {self.month}"
+        return f"{self.tile} {self.day}"

@@ -21,7 +21,7 @@ from shoushan.cockpit.models import (
     DeadlineChangeStatus,
     KeyTask,
     Meeting,
-    Snapshot,
+    TileCount,
     TileSetting,
 )
 from shoushan.cockpit.tiles import TILE_BY_KEY, TILES, Tile
@@ -69,10 +69,52 @@ def targets() -> dict[str, tuple[float | None, float]]:
     return {t.key: own.get(t.key, (t.target, t.amber)) for t in TILES}
 
 
+COUNT_LENGTH = 9  # the stored counts are grouped by street (services.counts_take)
+
+
+def regrouped(counts: dict[str, rules.Pair], prefix: str, length: int | None) -> dict:
+    """Stored street-level counts summed for the regions inside `prefix`, by `length` digits."""
+    out: dict[str, rules.Pair] = {}
+    for key, pair in counts.items():
+        if key.startswith(prefix):
+            child = "" if length is None else key[:length]
+            out[child] = out.get(child, rules.Pair()) + pair
+    return out
+
+
+def stored_counts(tile: Tile, day: date) -> dict[str, rules.Pair] | None:
+    """The tile's count of `day` when the daily job has made it, else None (read once per
+    process and recount period)."""
+    key = f"cockpit:{tile.key}:stored:{day.isoformat()}"
+    found = cache.get(key)
+    if found is None:
+        counts = (
+            TileCount.objects.filter(tile=tile.key, day=day)
+            .values_list("counts", flat=True)
+            .first()
+        )
+        found = (
+            ("counted", {k: rules.Pair(float(n), float(d)) for k, (n, d) in counts.items()})
+            if counts is not None
+            else ("none", {})
+        )
+        if settings.COCKPIT_RECOUNT_SECONDS:
+            cache.set(key, found, settings.COCKPIT_RECOUNT_SECONDS)
+    return found[1] if found[0] == "counted" else None
+
+
 def measured(tile: Tile, prefix: str, length: int | None, day: date) -> dict[str, rules.Pair]:
-    """A tile's grouped pairs, counted again at most every COCKPIT_RECOUNT_SECONDS in this
-    process: a cockpit's figures are daily or monthly, and counting the whole city's records on
-    every page view would make the page slow for everyone."""
+    """A tile's grouped pairs. Monthly and yearly figures down to a street are read from the
+    day's stored count when the daily job has made it; the rest is counted from the records,
+    and a process reuses that count for COCKPIT_RECOUNT_SECONDS: counting the whole city's
+    records on every view would make the cockpit slow for everyone."""
+    if (
+        tile.frequency != rules.Frequency.DAILY
+        and len(prefix) <= COUNT_LENGTH
+        and (length is None or length <= COUNT_LENGTH)
+        and (stored := stored_counts(tile, day)) is not None
+    ):
+        return regrouped(stored, prefix, length)
     seconds = settings.COCKPIT_RECOUNT_SECONDS
     if not seconds:
         return tile.measure(prefix, length, day)
@@ -88,7 +130,8 @@ def last_updated(tile: Tile, prefix: str) -> datetime | None:
     seconds = settings.COCKPIT_RECOUNT_SECONDS
     if not seconds:
         return tile.updated(prefix)
-    key = f"cockpit:{tile.key}:{prefix}:updated"
+    # tiles of one source share their function: it is asked once for all of them
+    key = f"cockpit:updated:{tile.updated.__module__}:{id(tile.updated)}:{prefix}"
     found = cache.get(key, "none")
     if found == "none":
         found = tile.updated(prefix)
@@ -150,7 +193,7 @@ def figure_of(
 
 
 def board(viewer, region: Region, *, now: datetime, history: bool = True) -> list[TileFigure]:
-    """Every tile of the region today, with its last twelve periods from the snapshots."""
+    """Every tile of the region today, with its last twelve periods."""
     reader_check(viewer)
     today = now.date()
     prefix = significant_prefix(region.code)
@@ -165,12 +208,28 @@ def board(viewer, region: Region, *, now: datetime, history: bool = True) -> lis
 
 
 def attach_history(figures: list[TileFigure], region: Region, today: date) -> None:
+    """Each figure's last twelve periods: this month's figure, and for each month before it the
+    last count the month kept (none where no count was made)."""
     ends = rules.month_ends(today)
     months = [rules.month_start(e) for e in ends[:-1]]
-    stored = {
-        (s.tile, s.month): rules.Pair(s.numerator, s.denominator)
-        for s in Snapshot.objects.filter(region_code=region.code, month__in=months)
-    }
+    keys = [f.tile.key for f in figures]
+    last_day: dict[tuple[str, date], date] = {}
+    for key, day in TileCount.objects.filter(
+        tile__in=keys, day__gte=months[0], day__lt=rules.month_start(today)
+    ).values_list("tile", "day"):
+        month = rules.month_start(day)
+        last_day[(key, month)] = max(day, last_day.get((key, month), day))
+    chosen = {(key, day) for (key, _month), day in last_day.items()}
+    prefix = significant_prefix(region.code)
+    stored: dict[tuple[str, date], rules.Pair] = {}
+    if len(prefix) <= COUNT_LENGTH:
+        rows = TileCount.objects.filter(tile__in=keys, day__in={d for _k, d in chosen})
+        for key, day, counts in rows.values_list("tile", "day", "counts"):
+            if (key, day) in chosen:
+                pairs = {k: rules.Pair(float(n), float(d)) for k, (n, d) in counts.items()}
+                stored[(key, rules.month_start(day))] = rules.total(
+                    regrouped(pairs, prefix, None).values()
+                )
     for f in figures:
         f.history = [
             (

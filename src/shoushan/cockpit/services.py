@@ -1,7 +1,7 @@
 """Writes of the work system: key measures set and handed down as tasks and subtasks, each step
 of a task's life (taken on, reported with evidence, verified or returned, closed off), deadline
 changes asked and decided, reminders (催办) that escalate, review meetings that turn red tiles
-into tasks, the tiles' targets and their monthly snapshots.
+into tasks, the tiles' targets and their daily counts.
 
 Each service checks the actor's role and that the actor speaks for the unit whose step it is (an
 account speaks for the regions of its scopes), runs in one transaction, logs the step on the
@@ -31,9 +31,9 @@ from shoushan.cockpit.models import (
     KeyTask,
     Meeting,
     Reminder,
-    Snapshot,
     TaskEvent,
     TaskLevel,
+    TileCount,
     TileSetting,
 )
 from shoushan.cockpit.tiles import TILE_BY_KEY, TILES
@@ -54,6 +54,7 @@ EVIDENCE_KINDS = (PDF, JPEG, PNG, ZIP)
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 NEXT_LEVEL = {TaskLevel.MEASURE: TaskLevel.TASK, TaskLevel.TASK: TaskLevel.SUBTASK}
 CITY = "110000000000"
+CITY_PREFIX = significant_prefix(CITY)
 
 
 def _now():
@@ -482,56 +483,34 @@ def meeting_action(*, actor, meeting: Meeting, tile: str, **task) -> KeyTask:
     return task_create(actor=actor, meeting=meeting, indicators=[tile], **task)
 
 
-# ---- snapshots ----------------------------------------------------------------------------------
+# ---- the tiles' daily counts ---------------------------------------------------------------------
+
+COUNT_LENGTH = 9  # the street: every region's figure down to a street is a sum of these keys
 
 
-def snapshots_take(*, months: int = 1, today: date | None = None) -> int:
-    """Count every tile for the city, each district and each street, as of today for this month
-    and, with `months` > 1, as of the end of each earlier month for the tiles whose records are
-    dated (the others only gain history as the months pass). Returns the rows written."""
+def counts_take(*, months: int = 1, today: date | None = None) -> int:
+    """Count every tile over the whole city, grouped by street, as of today and, with `months`
+    > 1, as of the end of each earlier month for the tiles whose records are dated (the others
+    only gain history as the months pass). Returns the counts written."""
     today = today or _today()
-    ends = rules.month_ends(today, months)
-    city = Region.objects.filter(level=Level.CITY, code__startswith="11").first()
-    if city is None:
-        return 0
-    prefix = significant_prefix(city.code)
-    levels = {
-        length: set(Region.objects.filter(level=level).values_list("code", flat=True))
-        for length, level in ((6, Level.DISTRICT), (9, Level.STREET))
-    }
-    rows = []
-    for tile in TILES:
-        for end in ends:
+    written = 0
+    for end in rules.month_ends(today, months):
+        for tile in TILES:
             if end != today and not tile.history_from_records:
                 continue
-            month = rules.month_start(end)
-            total = rules.total(tile.measure(prefix, None, end).values())
-            rows.append(_snapshot(tile.key, city.code, month, total, end))
-            for length, codes in levels.items():
-                if length == 9 and Level.STREET not in tile.levels:
-                    continue
-                for key, pair in tile.measure(prefix, length, end).items():
-                    if key.ljust(12, "0") in codes:  # not the records placed at the level above
-                        rows.append(_snapshot(tile.key, key.ljust(12, "0"), month, pair, end))
-    with transaction.atomic():
-        for key, month in {(r.tile, r.month) for r in rows}:
-            Snapshot.objects.filter(tile=key, month=month).delete()
-        Snapshot.objects.bulk_create(rows, batch_size=2000)
-    return len(rows)
+            grouped = tile.measure(CITY_PREFIX, COUNT_LENGTH, end)
+            TileCount.objects.update_or_create(
+                tile=tile.key,
+                day=end,
+                defaults={
+                    "counts": {k: [p.numerator, p.denominator] for k, p in grouped.items()},
+                    "counted_at": _now(),
+                },
+            )
+            written += 1
+    return written
 
 
-def _snapshot(key: str, code: str, month: date, pair: rules.Pair, end: date) -> Snapshot:
-    return Snapshot(
-        tile=key,
-        region_code=code,
-        month=month,
-        numerator=pair.numerator,
-        denominator=pair.denominator,
-        as_of=end,
-        taken_at=_now(),
-    )
-
-
-def snapshots_today() -> int:
-    """The periodic job: this month's figures, counted again each day."""
-    return snapshots_take()
+def counts_today() -> int:
+    """The periodic job: today's counts of every tile."""
+    return counts_take()

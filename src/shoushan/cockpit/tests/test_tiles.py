@@ -4,7 +4,7 @@ children's pairs (the records placed at the region itself included)."""
 import pytest
 from django.utils import timezone
 
-from shoushan.cockpit import rules, selectors
+from shoushan.cockpit import rules, selectors, services
 from shoushan.cockpit.tiles import TILES
 from shoushan.regions.codes import significant_prefix
 from shoushan.regions.models import Level, Region
@@ -54,3 +54,27 @@ def test_drill_down_totals_equal_their_parent_at_every_level(tile, user):
         assert summed.denominator == pytest.approx(whole.denominator), region.code
         names = [c.code for c in children if c.is_region]
         assert len(names) == len(set(names))
+
+
+def test_the_stored_daily_count_gives_the_same_figures_and_drill_downs(user):
+    """Once the daily job has counted, the monthly and yearly tiles are read from its count, down
+    to a street, and still add up."""
+    viewer = user("city_admin")
+    today = timezone.localdate()
+    services.counts_take()
+    city = Region.objects.get(code="110000000000")
+    dongcheng = Region.objects.get(code="110101000000")
+    street = Region.objects.filter(parent=dongcheng).order_by("code").first()
+    for tile in TILES:
+        if tile.frequency == rules.Frequency.DAILY:
+            continue
+        assert selectors.stored_counts(tile, today) is not None, tile.key
+        for region in (city, dongcheng, street):
+            if region.level not in tile.levels:
+                continue
+            live = rules.total(tile.measure(significant_prefix(region.code), None, today).values())
+            parent, children = selectors.drill(viewer, tile, region, today=today)
+            assert parent.pair.numerator == pytest.approx(live.numerator), (tile.key, region.code)
+            assert parent.pair.denominator == pytest.approx(live.denominator), tile.key
+            summed = rules.total(c.pair for c in children)
+            assert summed.numerator == pytest.approx(parent.pair.numerator), tile.key

@@ -7,7 +7,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
-from shoushan.cockpit.services import reminders_send, snapshots_today
+from shoushan.cockpit.services import counts_today, reminders_send
 from shoushan.core.leases import lease_hold, lease_holder_name, lease_release
 from shoushan.grid.cases.services import cases_escalate_overdue
 from shoushan.grid.intake.dispatch import cases_auto_dispatch
@@ -31,7 +31,7 @@ JOBS = (
     ("star ratings took effect", 86_400, star_ratings_take_effect),
     ("overdue research milestones flagged", 86_400, reminders_flag),
     ("key tasks reminded", 86_400, reminders_send),
-    ("cockpit figures of the month counted", 86_400, snapshots_today),
+    ("cockpit tiles counted", 86_400, counts_today),
 )
 
 
@@ -41,7 +41,7 @@ class Command(BaseCommand):
         "new requests, every five minutes escalate overdue cases, every hour bring the "
         "party-building units up to date with the registers, once a day let listed star "
         "ratings take effect, flag overdue research milestones, remind overdue key tasks and "
-        "count the cockpit's figures of the month. --once runs each job once "
+        "count the cockpit's tiles. --once runs each job once "
         "and stops."
     )
 
