@@ -108,21 +108,24 @@ def measured(tile: Tile, prefix: str, length: int | None, day: date) -> dict[str
     day's stored count when the daily job has made it; the rest is counted from the records,
     and a process reuses that count for COCKPIT_RECOUNT_SECONDS: counting the whole city's
     records on every view would make the cockpit slow for everyone."""
-    if (
-        tile.frequency != rules.Frequency.DAILY
-        and len(prefix) <= COUNT_LENGTH
-        and (length is None or length <= COUNT_LENGTH)
-        and (stored := stored_counts(tile, day)) is not None
-    ):
-        return regrouped(stored, prefix, length)
     seconds = settings.COCKPIT_RECOUNT_SECONDS
-    if not seconds:
-        return tile.measure(prefix, length, day)
     key = f"cockpit:{tile.key}:{prefix}:{length}:{day.isoformat()}"
-    found = cache.get(key)
+    found = cache.get(key) if seconds else None
     if found is None:
-        found = tile.measure(prefix, length, day)
-        cache.set(key, found, seconds)
+        stored = (
+            stored_counts(tile, day)
+            if tile.frequency != rules.Frequency.DAILY
+            and len(prefix) <= COUNT_LENGTH
+            and (length is None or length <= COUNT_LENGTH)
+            else None
+        )
+        found = (
+            regrouped(stored, prefix, length)
+            if stored is not None
+            else tile.measure(prefix, length, day)
+        )
+        if seconds:
+            cache.set(key, found, seconds)
     return found
 
 
@@ -210,9 +213,36 @@ def board(viewer, region: Region, *, now: datetime, history: bool = True) -> lis
 def attach_history(figures: list[TileFigure], region: Region, today: date) -> None:
     """Each figure's last twelve periods: this month's figure, and for each month before it the
     last count the month kept (none where no count was made)."""
+    months = [rules.month_start(e) for e in rules.month_ends(today)[:-1]]
+    past = _past_months(tuple(f.tile.key for f in figures), region.code, today)
+    for f in figures:
+        f.history = [
+            (
+                m,
+                rules.figure(f.tile.kind, past[(f.tile.key, m)])
+                if (f.tile.key, m) in past
+                else None,
+            )
+            for m in months
+        ] + [(rules.month_start(today), f.value)]
+
+
+def _past_months(keys: tuple[str, ...], code: str, today: date) -> dict:
+    """The region's pair of each tile in each of the eleven months before this one (kept by a
+    process for the recount period: past months' counts do not change)."""
+    seconds = settings.COCKPIT_RECOUNT_SECONDS
+    cache_key = f"cockpit:past:{code}:{today.isoformat()}:{','.join(keys)}"
+    found = cache.get(cache_key) if seconds else None
+    if found is None:
+        found = _past_months_counted(keys, code, today)
+        if seconds:
+            cache.set(cache_key, found, seconds)
+    return found
+
+
+def _past_months_counted(keys: tuple[str, ...], code: str, today: date) -> dict:
     ends = rules.month_ends(today)
     months = [rules.month_start(e) for e in ends[:-1]]
-    keys = [f.tile.key for f in figures]
     last_day: dict[tuple[str, date], date] = {}
     for key, day in TileCount.objects.filter(
         tile__in=keys, day__gte=months[0], day__lt=rules.month_start(today)
@@ -220,7 +250,7 @@ def attach_history(figures: list[TileFigure], region: Region, today: date) -> No
         month = rules.month_start(day)
         last_day[(key, month)] = max(day, last_day.get((key, month), day))
     chosen = {(key, day) for (key, _month), day in last_day.items()}
-    prefix = significant_prefix(region.code)
+    prefix = significant_prefix(code)
     stored: dict[tuple[str, date], rules.Pair] = {}
     if len(prefix) <= COUNT_LENGTH:
         rows = TileCount.objects.filter(tile__in=keys, day__in={d for _k, d in chosen})
@@ -230,16 +260,7 @@ def attach_history(figures: list[TileFigure], region: Region, today: date) -> No
                 stored[(key, rules.month_start(day))] = rules.total(
                     regrouped(pairs, prefix, None).values()
                 )
-    for f in figures:
-        f.history = [
-            (
-                m,
-                rules.figure(f.tile.kind, stored[(f.tile.key, m)])
-                if (f.tile.key, m) in stored
-                else None,
-            )
-            for m in months
-        ] + [(rules.month_start(today), f.value)]
+    return stored
 
 
 @dataclass
