@@ -2,6 +2,7 @@
 definition, the drill-down one level at a time, the alerts, and the key tasks in a viewer's
 scope with their computed progress."""
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -231,7 +232,8 @@ def _past_months(keys: tuple[str, ...], code: str, today: date) -> dict:
     """The region's pair of each tile in each of the eleven months before this one (kept by a
     process for the recount period: past months' counts do not change)."""
     seconds = settings.COCKPIT_RECOUNT_SECONDS
-    cache_key = f"cockpit:past:{code}:{today.isoformat()}:{','.join(keys)}"
+    tiles = hashlib.sha256(",".join(keys).encode()).hexdigest()[:16]  # a short key
+    cache_key = f"cockpit:past:{code}:{today.isoformat()}:{tiles}"
     found = cache.get(cache_key) if seconds else None
     if found is None:
         found = _past_months_counted(keys, code, today)
