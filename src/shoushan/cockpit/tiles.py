@@ -40,6 +40,7 @@ Grouped = dict[str, Pair]
 Measure = Callable[[str, int | None, date], Grouped]
 Updated = Callable[[str], datetime | None]
 
+PATH = "path"
 CITY_ONLY = (Level.CITY,)
 TO_DISTRICT = (Level.CITY, Level.DISTRICT)
 ALL_LEVELS = (Level.CITY, Level.DISTRICT, Level.STREET, Level.COMMUNITY)
@@ -73,7 +74,9 @@ class Tile:
     levels: tuple[str, ...] = ALL_LEVELS
     published: Published | None = None
     history_from_records: bool = True  # False: past months only from the monthly snapshots
-    records_param: str = "region_code"  # how that page is asked for a region ("": it is not)
+    # how that page is asked for a region: a query parameter's name, PATH (the code is part of the
+    # address), or "" (it takes no region: the system's overview)
+    records_param: str = "region_code"
 
 
 def end_of(day: date) -> datetime:
@@ -652,8 +655,8 @@ TILES: list[Tile] = [
         5,
         _response,
         cases_updated,
-        "grid:ranking",
-        records_param="",
+        "grid:map",
+        records_param=PATH,
     ),
     Tile(
         "resolution_rate",
@@ -670,8 +673,8 @@ TILES: list[Tile] = [
         10,
         _visits(Q(resolved=True)),
         cases_updated,
-        "grid:ranking",
-        records_param="",
+        "grid:map",
+        records_param=PATH,
     ),
     Tile(
         "satisfaction_rate",
@@ -688,8 +691,8 @@ TILES: list[Tile] = [
         10,
         _visits(Q(satisfaction__in=[Satisfaction.SATISFIED, Satisfaction.BASICALLY])),
         cases_updated,
-        "grid:ranking",
-        records_param="",
+        "grid:map",
+        records_param=PATH,
     ),
     Tile(
         "fund",

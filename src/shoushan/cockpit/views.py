@@ -24,7 +24,7 @@ from shoushan.accounts.scope import in_scope
 from shoushan.cockpit import rules, selectors, services, tasks
 from shoushan.cockpit.models import KeyTask, TaskStateChoice
 from shoushan.cockpit.systems import SYSTEMS
-from shoushan.cockpit.tiles import TILE_BY_KEY
+from shoushan.cockpit.tiles import PATH, TILE_BY_KEY
 from shoushan.core.errors import InvalidInput
 from shoushan.core.views import act
 from shoushan.evaluation.selectors import datasets_visible
@@ -183,14 +183,21 @@ def tile(request: HttpRequest, key: str) -> HttpResponse:
             "tile": found,
             "children": children,
             "ancestors": [r for r in region_ancestors(region) if in_scope(request.user, r.code)],
-            "records_url": reverse(found.records)
-            + (f"?{found.records_param}={region.code}" if found.records_param else ""),
+            "records_url": _records_url(found, region.code),
             "sets_target": has_role(request.user, CITY_ADMINISTRATORS),
             "sets_measures": has_role(request.user, MEASURE_SETTERS),
             "units": [c for c in children if c.is_region] or [],
             "default_deadline": timezone.localdate() + timedelta(days=90),
         },
     )
+
+
+def _records_url(tile, code: str) -> str:
+    """The page of the records behind a tile's figure of a region."""
+    if tile.records_param == PATH:
+        return reverse(tile.records, args=[code])
+    query = f"?{tile.records_param}={code}" if tile.records_param else ""
+    return reverse(tile.records) + query
 
 
 def _target(request: HttpRequest, key: str) -> str:

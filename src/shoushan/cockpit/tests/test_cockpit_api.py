@@ -5,6 +5,7 @@ one becomes a key task linked to the tile and the meeting."""
 import pytest
 
 from shoushan.cockpit.models import KeyTask
+from shoushan.cockpit.tiles import TILES
 
 pytestmark = pytest.mark.usefixtures("demo_city", "fixed_now")
 
@@ -80,3 +81,15 @@ def test_a_red_tile_goes_on_the_meetings_agenda_and_becomes_a_task(login):
         action,
     )
     assert other.status_code == 404  # a meeting of another region is not found
+
+
+@pytest.mark.parametrize("tile", TILES, ids=lambda t: t.key)
+def test_every_tile_leads_to_the_records_behind_it(tile, login):
+    city = login("city_admin")
+    region = DONGCHENG if "district" in tile.levels else "110000000000"
+    page = city.get(f"/cockpit/tiles/{tile.key}/?region_code={region}")
+    assert page.status_code == 200
+    records = page.context["records_url"]
+    assert city.get(records).status_code == 200, records
+    if tile.records_param:
+        assert region in records
