@@ -84,13 +84,14 @@ def regrouped(counts: dict[str, rules.Pair], prefix: str, length: int | None) ->
 
 
 def stored_counts(tile: Tile, day: date) -> dict[str, rules.Pair] | None:
-    """The tile's count of `day` when the daily job has made it, else None (read once per
-    process and recount period)."""
+    """The tile's latest count of the month up to `day` made by the daily job, else None (read
+    once per process and recount period)."""
     key = f"cockpit:{tile.key}:stored:{day.isoformat()}"
     found = cache.get(key)
     if found is None:
         counts = (
-            TileCount.objects.filter(tile=tile.key, day=day)
+            TileCount.objects.filter(tile=tile.key, day__lte=day, day__gte=rules.month_start(day))
+            .order_by("-day")
             .values_list("counts", flat=True)
             .first()
         )
@@ -106,7 +107,7 @@ def stored_counts(tile: Tile, day: date) -> dict[str, rules.Pair] | None:
 
 def measured(tile: Tile, prefix: str, length: int | None, day: date) -> dict[str, rules.Pair]:
     """A tile's grouped pairs. Monthly and yearly figures down to a street are read from the
-    day's stored count when the daily job has made it; the rest is counted from the records,
+    month's latest count by the daily job; the rest is counted from the records,
     and a process reuses that count for COCKPIT_RECOUNT_SECONDS: counting the whole city's
     records on every view would make the cockpit slow for everyone."""
     seconds = settings.COCKPIT_RECOUNT_SECONDS

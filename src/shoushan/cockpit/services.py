@@ -512,5 +512,9 @@ def counts_take(*, months: int = 1, today: date | None = None) -> int:
 
 
 def counts_today() -> int:
-    """The periodic job: today's counts of every tile."""
-    return counts_take()
+    """The periodic job, asked every hour: every tile counted once a day, in the first hour of
+    the day the job runs in."""
+    today = _today()
+    if TileCount.objects.filter(day=today).count() >= len(TILES):
+        return 0
+    return counts_take(today=today)

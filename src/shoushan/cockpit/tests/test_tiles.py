@@ -62,6 +62,7 @@ def test_the_stored_daily_count_gives_the_same_figures_and_drill_downs(user):
     viewer = user("city_admin")
     today = timezone.localdate()
     services.counts_take()
+    assert services.counts_today() == 0  # counted once a day
     city = Region.objects.get(code="110000000000")
     dongcheng = Region.objects.get(code="110101000000")
     street = Region.objects.filter(parent=dongcheng).order_by("code").first()

@@ -31,7 +31,7 @@ JOBS = (
     ("star ratings took effect", 86_400, star_ratings_take_effect),
     ("overdue research milestones flagged", 86_400, reminders_flag),
     ("key tasks reminded", 86_400, reminders_send),
-    ("cockpit tiles counted", 86_400, counts_today),
+    ("cockpit tiles counted", 3_600, counts_today),
 )
 
 
@@ -41,7 +41,7 @@ class Command(BaseCommand):
         "new requests, every five minutes escalate overdue cases, every hour bring the "
         "party-building units up to date with the registers, once a day let listed star "
         "ratings take effect, flag overdue research milestones, remind overdue key tasks and "
-        "count the cockpit's tiles. --once runs each job once "
+        "count the cockpit's tiles once a day. --once runs each job once "
         "and stops."
     )
 
