@@ -17,7 +17,7 @@ from shoushan.accounts.api_auth import API_AUTH
 from shoushan.cockpit import selectors, services, tasks
 from shoushan.cockpit.models import DeadlineChange, KeyTask
 from shoushan.cockpit.tiles import TILES, Tile
-from shoushan.core.api import AUTH_ERRORS, JobOut, error_responses, job_out
+from shoushan.core.api import AUTH_ERRORS, JobOut, ObjectSchema, error_responses, job_out
 from shoushan.core.errors import NotFound
 from shoushan.core.jobs import job_get
 
@@ -187,7 +187,7 @@ def alerts(request: HttpRequest, region_code: RegionCode = ""):
     return selectors.alerts(request.user, region, figures, today=now.date())
 
 
-class TileTargetIn(Schema):
+class TileTargetIn(ObjectSchema):
     target: float | None = Field(default=None, ge=0, le=1e12)
     amber: float = Field(default=0, ge=0, le=1e12)
 
@@ -536,7 +536,7 @@ def deadline_change_decide(request: HttpRequest, change_id: RecordId, body: Dead
     return services.deadline_change_decide(actor=request.user, change=change, approve=body.approve)
 
 
-class TaskReminderIn(Schema):
+class TaskReminderIn(ObjectSchema):
     note: StrictStr = Field(default="", max_length=300)
 
 
