@@ -14,6 +14,7 @@ from shoushan.cockpit import rules, selectors
 from shoushan.cockpit.models import KeyTask, Reminder
 from shoushan.core.errors import InvalidInput
 from shoushan.core.exports import spreadsheet_safe
+from shoushan.evaluation.blue_book import chinese_pdf
 from shoushan.regions.models import Region
 
 
@@ -137,22 +138,11 @@ def report_xlsx(report: QuarterReport) -> bytes:
 
 
 def report_pdf(report: QuarterReport) -> bytes:
-    from weasyprint import HTML  # loads Pango: only the PDF needs it
-
-    from shoushan.evaluation.blue_book import cjk_font_installed
-
-    if not cjk_font_installed():
-        raise InvalidInput(
-            _(
-                "No font with Chinese characters is installed, so the PDF cannot be set: "
-                "install fonts-noto-cjk (Debian/Ubuntu: apt install fonts-noto-cjk)."
-            )
-        )
     html = render_to_string(
         "cockpit/report_pdf.html",
         {"report": report, "header": _header(), "rows": [_cells(r) for r in report.rows]},
     )
-    return HTML(string=html).write_pdf()
+    return chinese_pdf(html)
 
 
 def report_file_name(report: QuarterReport, ending: str) -> str:

@@ -37,16 +37,21 @@ class BlueBook:
     html: str
 
     def pdf(self) -> bytes:
-        from weasyprint import HTML  # imported here: it loads Pango, which only the PDF needs
+        return chinese_pdf(self.html)
 
-        if not cjk_font_installed():
-            raise InvalidInput(
-                _(
-                    "No font with Chinese characters is installed, so the PDF cannot be set: "
-                    "install fonts-noto-cjk (Debian/Ubuntu: apt install fonts-noto-cjk)."
-                )
+
+def chinese_pdf(html: str) -> bytes:
+    """A Chinese report's HTML set as PDF, or the reason it cannot be (no CJK font)."""
+    from weasyprint import HTML  # imported here: it loads Pango, which only the PDF needs
+
+    if not cjk_font_installed():
+        raise InvalidInput(
+            _(
+                "No font with Chinese characters is installed, so the PDF cannot be set: "
+                "install fonts-noto-cjk (Debian/Ubuntu: apt install fonts-noto-cjk)."
             )
-        return HTML(string=self.html).write_pdf()
+        )
+    return HTML(string=html).write_pdf()
 
 
 def cjk_font_installed() -> bool:

@@ -30,8 +30,9 @@ def step(page, action):
 
 @pytest.mark.browser
 def test_a_tile_becomes_a_task_handed_down_reported_verified_and_reported(
-    new_person, live_server, transactional_db, demo_city, tmp_path
+    new_person, live_server, transactional_db, demo_city, tmp_path, fixed_now
 ):
+    """`fixed_now`: the deadlines, the quarter and the day verified do not move with the date."""
     base = live_server.url
     city = new_person()
     sign_in(city, base, "city_admin")

@@ -40,7 +40,7 @@ from shoushan.grid.cases.services import case_move
 from shoushan.grid.models import Case
 from shoushan.grid.registry.selectors import department_unit
 
-pytestmark = pytest.mark.usefixtures("demo_city")
+pytestmark = pytest.mark.usefixtures("demo_city", "fixed_now")  # deadlines, windows
 
 KEY = "shoushan-demo-key"
 POINT = {"lat": "39.9215538", "long": "116.4069014"}  # 东华门街道
