@@ -11,6 +11,7 @@ from shoushan.community.api import router as community_router
 from shoushan.core.errors import DomainError
 from shoushan.evaluation.api import router as evaluation_router
 from shoushan.grid.api import router as cases_router
+from shoushan.grid.intake.api import intake_router
 from shoushan.organizations.api import router as organizations_router
 from shoushan.party.api import router as party_router
 from shoushan.purchasing.api import router as purchasing_router
@@ -37,6 +38,7 @@ api.add_router("/regions", regions_router)
 api.add_router("/accounts", accounts_router)
 api.add_router("/audit", audit_router)
 api.add_router("/cases", cases_router)
+api.add_router("/intake", intake_router)
 api.add_router("/community", community_router)
 api.add_router("/workforce", workforce_router)
 api.add_router("/volunteers", volunteers_router)

@@ -6,7 +6,10 @@ removed), while real intake is raw text. Both are brought into one feature space
 whitespace and punctuation are removed, then two blocks are computed and each normalised on its
 own (TF-IDF, sublinear tf, terms in at least two training messages):
 
-- character unigrams and bigrams of the de-spaced text;
+- character bigrams of the de-spaced text. Not single characters: in raw text most are function
+  words (的, 了, 是, 在) that a segmented training file has dropped, so there they are rare, with
+  a high idf, and in a raw message their weight would drown the words that matter (measured on
+  raw messages: bench/intake_classify.py);
 - words: every word of the training vocabulary (2–8 characters) that occurs in the de-spaced
   text. The vocabulary is the training text's own segmentation where it is segmented, else
   jieba's segmentation (with the user dictionary of region names and category terms, see
@@ -21,9 +24,14 @@ give the same features.
 
 Model. A linear SVM (scikit-learn's LinearSVC, C = 0.5, one-vs-rest, balanced class weights).
 Confidence is a calibrated probability: Platt (sigmoid) scaling of each class's decision value,
-fitted on 3-fold out-of-fold decision values of the training set, then normalised over the
-classes; the predicted domain is the most probable class. After training, prediction uses the
-SVM's weights directly (numpy), not scikit-learn.
+fitted on 3-fold out-of-fold decision values of the training set (near-duplicates kept in one
+fold), then normalised over the classes; the predicted domain is the most probable class. After
+training, prediction uses the SVM's weights directly (numpy), not scikit-learn.
+
+Evaluation. Cross-validation keeps near-duplicate messages in one fold (`near_duplicate_groups`)
+and gives, besides the scores, the curve of automatic dispatch: at each confidence threshold,
+how many messages reach it and how many of those are right (`dispatch_curve`), from which the
+threshold for a wanted precision is read (`threshold_for_precision`).
 
 The department answering for each domain is data passed in (a mapping domain → department), kept
 with the model, never written here.
@@ -37,6 +45,7 @@ import io
 import json
 import re
 import time
+import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -51,13 +60,14 @@ WORD_LENGTHS = range(2, 9)
 
 
 def clean(text: str) -> str:
-    """The text without whitespace and punctuation, cut to MAX_CHARS."""
-    return _DROP.sub("", text or "")[:MAX_CHARS]
+    """The text in NFKC form (full-width letters and digits as ASCII: ＡＢ３ → AB3) without
+    whitespace and punctuation, cut to MAX_CHARS."""
+    return _DROP.sub("", unicodedata.normalize("NFKC", text or ""))[:MAX_CHARS]
 
 
 def char_terms(text: str) -> list[str]:
-    """Character unigrams and bigrams."""
-    return [*text, *map(str.__add__, text, text[1:])]
+    """Character bigrams."""
+    return list(map(str.__add__, text, text[1:]))
 
 
 class WordScanner:
@@ -406,11 +416,14 @@ def train(
     departments: Mapping[str, str] | None = None,
     segmenter=None,
     c: float = 0.5,
+    groups: np.ndarray | None = None,
 ) -> IntakeClassifier:
     """Fit the classifier on labelled texts (segmented or raw). The calibration is fitted on
-    3-fold out-of-fold decision values (folds reduced for rare classes; none below two
-    examples per class: then a = -1, b = 0, a plain logistic of the margin)."""
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    3-fold out-of-fold decision values, near-duplicates kept in one fold (`groups`, else
+    `near_duplicate_groups`), so that a confidence speaks of messages unlike any seen; folds
+    are reduced for rare classes; none below two examples per class: then a = -1, b = 0, a
+    plain logistic of the margin."""
+    from sklearn.model_selection import cross_val_predict
     from sklearn.svm import LinearSVC
 
     if len(texts) != len(labels):
@@ -420,18 +433,20 @@ def train(
         raise ValueError("training needs at least two classes")
     started = time.perf_counter()
     y = np.asarray(labels)
+    groups = None if groups is None else np.asarray(groups)
     featurizer = Featurizer(training_words(texts, segmenter))
     matrix = featurizer.fit_transform(texts)
     svm = LinearSVC(C=c, class_weight="balanced")
     svm.fit(matrix, y)
     classes = svm.classes_
-    folds = min(3, min(counts.values()))
-    if folds >= 2:
+    splitter, grouped = folds_of(y, near_duplicate_groups(texts) if groups is None else groups, 3)
+    if splitter is not None:
         held_out = cross_val_predict(
             LinearSVC(C=c, class_weight="balanced"),
             matrix,
             y,
-            cv=StratifiedKFold(folds, shuffle=True, random_state=0),
+            groups=grouped,
+            cv=splitter,
             method="decision_function",
         )
         if held_out.ndim == 1:
@@ -453,6 +468,54 @@ def train(
         departments=dict(departments or {}),
         training_seconds=time.perf_counter() - started,
     )
+
+
+def folds_of(labels: np.ndarray, groups: np.ndarray, folds: int, seed: int = 0):
+    """(splitter, groups to split by) for stratified k-fold with each group in one fold. Every
+    class must be in each fold's training part: where a class has fewer groups than folds (text
+    made from templates, all alike), the folds are plain stratified ones (groups None), as many
+    as the rarest class allows; (None, None) when that is below two."""
+    from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
+
+    labels, groups = np.asarray(labels), np.asarray(groups)
+    classes = set(labels.tolist())
+    if min(len(set(groups[labels == label].tolist())) for label in classes) >= folds:
+        return StratifiedGroupKFold(folds, shuffle=True, random_state=seed), groups
+    folds = min(folds, min(int((labels == label).sum()) for label in classes))
+    if folds < 2:
+        return None, None
+    return StratifiedKFold(folds, shuffle=True, random_state=seed), None
+
+
+NEAR_DUPLICATE_SIMILARITY = 0.25
+
+
+def near_duplicate_groups(
+    texts: Sequence[str], similarity: float = NEAR_DUPLICATE_SIMILARITY, block: int = 2000
+) -> np.ndarray:
+    """A group number for each text: texts joined by a chain of pairs at least `similarity`
+    alike (cosine of their TF-IDF character bigrams, whitespace and punctuation removed) share
+    one. In the TipDM messages, pairs from 0.25 up are the same writer writing again or the
+    same estate's (or factory's, or school's) residents on the same problem; below, mostly
+    different people on a common subject. Rows are compared a block at a time, so memory
+    grows with the texts, not with their square."""
+    from scipy.sparse.csgraph import connected_components
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    if not len(texts):
+        return np.zeros(0, dtype=np.int64)
+    bigrams = TfidfVectorizer(analyzer="char", ngram_range=(2, 2), sublinear_tf=True)
+    try:
+        matrix = bigrams.fit_transform([clean(t) for t in texts]).tocsr()
+    except ValueError:  # no text of two characters: every text its own group
+        return np.arange(len(texts))
+    linked, transposed = [], matrix.T.tocsr()
+    for start in range(0, matrix.shape[0], block):
+        alike = matrix[start : start + block] @ transposed
+        alike.data = (alike.data >= similarity).astype(np.int8)
+        alike.eliminate_zeros()
+        linked.append(alike)
+    return connected_components(sp.vstack(linked, format="csr"), directed=False)[1]
 
 
 # ---- evaluation --------------------------------------------------------------------------------
@@ -487,7 +550,8 @@ def evaluation_report(truth: Sequence[str], predicted: Sequence[str]) -> dict:
 
 
 def report_lines(report: dict) -> list[str]:
-    """The report as text lines; the last is `accuracy=0.xxx macro_f1=0.xxx`."""
+    """The report as text lines; the last is `accuracy=0.xxx macro_f1=0.xxx`, followed by
+    `auto_precision=0.xxx auto_coverage=0.xxx` when the report has them."""
     width = max([len(label) for label in report["classes"]] + [5])
     lines = [f"{'class':<{width}}  precision  recall     f1  support"]
     for label, row in report["classes"].items():
@@ -495,7 +559,13 @@ def report_lines(report: dict) -> list[str]:
             f"{label:<{width}}  {row['precision']:9.3f}  {row['recall']:6.3f}  {row['f1']:5.3f}"
             f"  {row['support']:7d}"
         )
-    lines.append(f"accuracy={report['accuracy']:.3f} macro_f1={report['macro_f1']:.3f}")
+    last = f"accuracy={report['accuracy']:.3f} macro_f1={report['macro_f1']:.3f}"
+    if "auto_precision" in report:
+        last += (
+            f" auto_precision={report['auto_precision']:.3f}"
+            f" auto_coverage={report['auto_coverage']:.3f}"
+        )
+    lines.append(last)
     return lines
 
 
@@ -508,29 +578,96 @@ def cross_validate(
     segmenter=None,
     c: float = 0.5,
 ) -> dict:
-    """Stratified k-fold cross-validation. Each fold's vocabulary and model come from its
-    training part only. Two reports: `segmented` scores the held-out texts as given, `raw_like`
-    scores them with all whitespace removed (as raw intake arrives)."""
+    """Stratified k-fold cross-validation, twice: `grouped` keeps near-duplicates
+    (`near_duplicate_groups`) in one fold, so each held-out message is unlike any it was trained
+    on, as a new message is; `plain` splits at random, as is usual, and overstates what a model
+    does on new messages when the file holds messages written again. Each fold's vocabulary,
+    model and calibration come from its training part only. `dispatch` is the grouped
+    cross-validation's curve: at each confidence threshold, the share of messages that reach it
+    and the share of those predicted right (`dispatch_curve`)."""
     from sklearn.model_selection import StratifiedKFold
 
     texts, label_array = list(texts), np.asarray(labels)
-    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    as_given = np.empty(len(texts), dtype=object)
-    despaced = np.empty(len(texts), dtype=object)
-    seconds = []
-    for train_index, test_index in splitter.split(texts, label_array):
-        model = train(
-            [texts[i] for i in train_index], label_array[train_index], segmenter=segmenter, c=c
-        )
-        seconds.append(model.training_seconds)
-        held_out = [texts[i] for i in test_index]
-        as_given[test_index] = [p.domain for p in model.predict(held_out)]
-        despaced[test_index] = [
-            p.domain for p in model.predict(["".join(t.split()) for t in held_out])
-        ]
-    return {
-        "method": f"stratified {folds}-fold cross-validation (shuffled, seed {seed})",
-        "segmented": evaluation_report(list(label_array), list(as_given)),
-        "raw_like": evaluation_report(list(label_array), list(despaced)),
-        "fold_training_seconds": [round(s, 2) for s in seconds],
+    groups = near_duplicate_groups(texts)
+    grouped_splitter, by = folds_of(label_array, groups, folds, seed)
+    assert grouped_splitter is not None, "cross-validation needs two folds of every class"
+    splits = {
+        "grouped": grouped_splitter.split(texts, label_array, by),
+        "plain": StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed).split(
+            texts, label_array
+        ),
     }
+    report: dict = {
+        "method": f"stratified {folds}-fold cross-validation (shuffled, seed {seed})",
+        "near_duplicate_similarity": NEAR_DUPLICATE_SIMILARITY,
+        "near_duplicate_groups": len(set(groups.tolist())),
+        # too few groups for the folds (text made from templates): "grouped" is plain too
+        "grouped_by_near_duplicates": by is not None,
+        "fold_training_seconds": [],
+    }
+    for name, split in splits.items():
+        predicted = np.empty(len(texts), dtype=object)
+        confidence = np.zeros(len(texts))
+        for train_index, test_index in split:
+            model = train(
+                [texts[i] for i in train_index],
+                label_array[train_index],
+                segmenter=segmenter,
+                c=c,
+                groups=groups[train_index],
+            )
+            report["fold_training_seconds"].append(round(model.training_seconds, 2))
+            held_out = model.predict([texts[i] for i in test_index])
+            predicted[test_index] = [p.domain for p in held_out]
+            confidence[test_index] = [p.confidence for p in held_out]
+        report[name] = evaluation_report(list(label_array), list(predicted))
+        if name == "grouped":
+            report["dispatch"] = dispatch_curve(confidence, predicted == label_array)
+    return report
+
+
+# ---- automatic dispatch: how confident is safe -------------------------------------------------
+
+THRESHOLDS = [round(t / 100, 2) for t in range(100)]  # 0.00 … 0.99
+
+
+def dispatch_curve(
+    confidence: Sequence[float] | np.ndarray, correct: Sequence[bool] | np.ndarray
+) -> list[list[float]]:
+    """[threshold, precision, coverage] for each threshold of THRESHOLDS: coverage is the share
+    of messages whose confidence reaches the threshold (dispatched without a person), precision
+    the share of those whose predicted domain is right (0 when none reaches it)."""
+    curve = []
+    for threshold in THRESHOLDS:
+        precision, coverage = dispatch_figures(confidence, correct, threshold)
+        curve.append([threshold, precision, coverage])
+    return curve
+
+
+def dispatch_figures(
+    confidence: Sequence[float] | np.ndarray,
+    correct: Sequence[bool] | np.ndarray,
+    threshold: float,
+) -> tuple[float, float]:
+    """(precision, coverage) of dispatching every message whose confidence reaches `threshold`."""
+    reached = np.asarray(confidence, dtype=float) >= threshold
+    if not reached.any():
+        return 0.0, 0.0
+    right = np.asarray(correct, dtype=bool)[reached]
+    return round(float(right.mean()), 4), round(float(reached.mean()), 4)
+
+
+def threshold_for_precision(curve: list[list[float]], target: float) -> float | None:
+    """The lowest threshold of the curve whose precision reaches `target` (the most messages
+    dispatched at that precision); None when no threshold reaches it."""
+    for threshold, precision, coverage in curve:
+        if coverage > 0 and precision >= target:
+            return threshold
+    return None
+
+
+def curve_at(curve: list[list[float]], threshold: float) -> tuple[float, float] | None:
+    """(precision, coverage) of the curve at the highest of its thresholds not above
+    `threshold`; None for an empty curve."""
+    below = [point for point in curve if point[0] <= threshold + 1e-9]
+    return (below[-1][1], below[-1][2]) if below else None

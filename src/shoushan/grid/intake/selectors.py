@@ -9,7 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shoushan.accounts.roles import CITY_ADMINISTRATORS, DISPATCHERS, require_role
+from shoushan.core.errors import NotFound
 from shoushan.grid.cases.selectors import case_list_visible
+from shoushan.grid.intake.classify import curve_at
 from shoushan.grid.models import (
     Case,
     Channel,
@@ -60,6 +62,38 @@ def triage_cases(viewer, *, everything: bool) -> QuerySet[Case]:
 def intake_model_row() -> IntakeModel | None:
     """The active model's record (its version, threshold and evaluation), without the model."""
     return IntakeModel.objects.filter(is_active=True).defer("payload").first()
+
+
+def intake_model_summary(viewer) -> dict:
+    """The active model for the dispatching staff (see `model_summary`); not found when none."""
+    require_role(viewer, DISPATCHERS, _("Manual triage is done by the dispatching staff."))
+    model = intake_model_row()
+    if model is None:
+        raise NotFound(_("No intake model is trained yet: run `shoushan intake train`."))
+    return model_summary(model)
+
+
+def model_summary(model: IntakeModel) -> dict:
+    """A model's version, threshold, training file, classes and departments, and what its
+    cross-validation (grouped by near-duplicates: messages unlike those it learnt from) says:
+    grouped and plain macro-F1, and at its threshold the share of requests dispatched without a
+    person (`auto_coverage`) and the share of those sent to the right domain
+    (`auto_precision`); None where it was not evaluated."""
+    report = model.report or {}
+    found = curve_at(report.get("dispatch") or [], model.threshold)
+    return {
+        "version": model.version,
+        "threshold": model.threshold,
+        "training_file": model.training_file,
+        "training_rows": model.training_rows,
+        "classes": model.classes,
+        "departments": model.departments,
+        "grouped_macro_f1": (report.get("grouped") or {}).get("macro_f1"),
+        "plain_macro_f1": (report.get("plain") or {}).get("macro_f1"),
+        "target_precision": report.get("target_precision"),
+        "auto_precision": found[0] if found else None,
+        "auto_coverage": found[1] if found else None,
+    }
 
 
 def message_months() -> list[date]:

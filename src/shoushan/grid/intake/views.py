@@ -44,7 +44,7 @@ def triage(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "model": model,
-            "macro_f1": (model.report.get("raw_like") or {}).get("macro_f1") if model else None,
+            "summary": selectors.model_summary(model) if model else None,
             "show_all": show_all,
             "query": "all=1" if show_all else "",
         },

@@ -134,16 +134,54 @@ def test_report_lines_end_with_accuracy_and_macro_f1():
     lines = classify.report_lines(report)
     assert re.fullmatch(r"accuracy=0\.\d{3} macro_f1=0\.\d{3}", lines[-1])
     assert lines[-1] == "accuracy=0.750 macro_f1=0.733"
+    report.update(auto_precision=1.0, auto_coverage=0.25)
+    last = classify.report_lines(report)[-1]
+    assert last == "accuracy=0.750 macro_f1=0.733 auto_precision=1.000 auto_coverage=0.250"
     assert any(line.startswith("a ") for line in lines)
 
 
-def test_cross_validation_reports_both_ways_of_scoring(labelled):
+def test_cross_validation_reports_grouped_and_plain_scores_and_the_dispatch_curve(labelled):
     texts, labels = labelled
     sample = list(range(0, len(texts), 12))
     cv = classify.cross_validate([texts[i] for i in sample], [labels[i] for i in sample], folds=2)
     assert cv["method"].startswith("stratified 2-fold")
-    assert cv["segmented"]["n"] == cv["raw_like"]["n"] == len(sample)
-    assert cv["raw_like"]["macro_f1"] > 0.6
+    assert cv["grouped"]["n"] == cv["plain"]["n"] == len(sample)
+    assert cv["grouped"]["macro_f1"] > 0.6 and cv["plain"]["macro_f1"] > 0.6
+    assert 0 < cv["near_duplicate_groups"] <= len(sample)
+    thresholds = [t for t, _p, _c in cv["dispatch"]]
+    assert thresholds == classify.THRESHOLDS
+    coverage = [c for _t, _p, c in cv["dispatch"]]
+    assert coverage[0] == 1 and coverage == sorted(coverage, reverse=True)
+
+
+def test_near_duplicates_share_a_group_and_different_messages_do_not():
+    groups = classify.near_duplicate_groups(
+        [
+            "幸福小区3号楼门口垃圾堆放多日无人清理，气味难闻。",
+            "幸福小区３号楼门口的垃圾堆放多日，无人清理！",  # the same writer again
+            "公交车晚点一小时，司机态度恶劣。",
+            "学校周边道路拥堵，希望增加交警。",
+            "",
+        ]
+    )
+    assert groups[0] == groups[1]
+    assert len({groups[0], groups[2], groups[3], groups[4]}) == 4
+
+
+def test_the_threshold_is_the_lowest_that_dispatches_with_the_wanted_precision():
+    confidence = [0.95, 0.9, 0.85, 0.8, 0.7, 0.65, 0.5, 0.4]
+    correct = [True, True, True, True, True, False, True, False]
+    assert classify.dispatch_figures(confidence, correct, 0.8) == (1.0, 0.5)
+    assert classify.dispatch_figures(confidence, correct, 0.99) == (0.0, 0.0)
+    curve = classify.dispatch_curve(confidence, correct)
+    assert classify.threshold_for_precision(curve, 1.0) == 0.66
+    assert classify.threshold_for_precision(curve, 0.8) == 0.41  # 6 of 7 at 0.41 and up
+    assert classify.curve_at(curve, 0.665) == (1.0, 0.625)
+    assert classify.threshold_for_precision([[0.5, 0.9, 0.3]], 0.95) is None
+
+
+def test_full_width_letters_and_digits_read_as_ascii():
+    assert classify.clean("Ａ３区　１２号楼，") == "A3区12号楼"
 
 
 def test_training_needs_two_classes():

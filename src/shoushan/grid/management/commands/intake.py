@@ -4,9 +4,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from shoushan.core.errors import DomainError
-from shoushan.grid.intake.classify import report_lines
+from shoushan.grid.intake.classify import curve_at, report_lines
 from shoushan.grid.intake.dispatch import cases_auto_dispatch
 from shoushan.grid.intake.services import (
+    TARGET_PRECISION,
     cases_intake_classify,
     intake_evaluate,
     intake_model_activate,
@@ -33,7 +34,19 @@ class Command(BaseCommand):
         train.add_argument(
             "--folds", type=int, default=5, help="stratified cross-validation folds (0: none)"
         )
-        train.add_argument("--threshold", type=float, default=0.6)
+        train.add_argument(
+            "--threshold",
+            type=float,
+            default=None,
+            help="confidence for dispatch without a person (default: read from the grouped "
+            "cross-validation for --precision)",
+        )
+        train.add_argument(
+            "--precision",
+            type=float,
+            default=TARGET_PRECISION,
+            help="the share of automatically dispatched requests that must be right",
+        )
         classify = sub.add_parser("classify", help="classify the cases without a prediction")
         classify.add_argument("--limit", type=int, default=None)
         dispatch = sub.add_parser(
@@ -65,6 +78,7 @@ class Command(BaseCommand):
             department_column=options["department_column"],
             folds=options["folds"],
             threshold=options["threshold"],
+            target_precision=options["precision"],
         )
         report = row.report
         self.stdout.write(
@@ -76,11 +90,44 @@ class Command(BaseCommand):
                 "s": report.get("training_seconds"),
             }
         )
-        for key, title in (("segmented", _("as given")), ("raw_like", _("spaces removed"))):
+        for key, title in (
+            ("grouped", _("near-duplicates kept in one fold (the estimate for new messages)")),
+            ("plain", _("random folds (near-duplicates on both sides)")),
+        ):
             if key in report:
                 self.stdout.write(f"{report['method']}, {title}:")
                 for line in report_lines(report[key]):
                     self.stdout.write(line)
+        self._threshold_explain(row)
+
+    def _threshold_explain(self, row):
+        report, threshold = row.report, row.threshold
+        found = curve_at(report.get("dispatch") or [], threshold)
+        if found is None:
+            self.stdout.write(
+                _(
+                    "Threshold %(t)s, not evaluated: with --folds 0 nothing says how many of the "
+                    "requests dispatched without a person are right."
+                )
+                % {"t": threshold}
+            )
+            return
+        if report.get("threshold_found") is None and threshold >= 1:
+            self.stdout.write(
+                _(
+                    "No threshold reaches precision %(p)s in cross-validation: nothing is "
+                    "dispatched without a person (threshold 1). Set one with --threshold."
+                )
+                % {"p": report["target_precision"]}
+            )
+        precision, coverage = found
+        self.stdout.write(
+            _(
+                "Threshold %(t)s: in the grouped cross-validation %(c).1f %% of the messages reach "
+                "it and would be dispatched without a person; %(p).1f %% of those are right."
+            )
+            % {"t": threshold, "c": 100 * coverage, "p": 100 * precision}
+        )
 
     def _evaluate(self, options):
         report = intake_evaluate(
@@ -88,7 +135,10 @@ class Command(BaseCommand):
             text_column=options["text_column"],
             label_column=options["label_column"],
         )
-        self.stdout.write(_("Intake model version %(v)s:") % {"v": report["version"]})
+        self.stdout.write(
+            _("Intake model version %(v)s, threshold %(t)s:")
+            % {"v": report["version"], "t": report["threshold"]}
+        )
         for line in report_lines(report):
             self.stdout.write(line)
 
