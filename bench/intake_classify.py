@@ -34,6 +34,7 @@ from shoushan.grid.intake.classify import (
     clean,
     cross_validate,
     curve_at,
+    dispatch_curve,
     dispatch_figures,
     evaluation_report,
     threshold_for_precision,
@@ -141,10 +142,12 @@ def raw_twin_scores(texts: list[str], labels: list[str], raw: list[str], thresho
     predictions = model.predict([raw[i] for i in twins])
     predicted = [p.domain for p in predictions]
     report = evaluation_report(truth, predicted)
-    precision, coverage = dispatch_figures(
-        [p.confidence for p in predictions],
-        [p == t for p, t in zip(predicted, truth, strict=True)],
-        threshold,
+    confidence = [p.confidence for p in predictions]
+    correct = [p == t for p, t in zip(predicted, truth, strict=True)]
+    precision, coverage = dispatch_figures(confidence, correct, threshold)
+    own = threshold_for_precision(dispatch_curve(confidence, correct), TARGET_PRECISION)
+    segmented = evaluation_report(
+        truth, [p.domain for p in model.predict([texts[nearest[i]] for i in twins])]
     )
     return {
         "raw_unseen_messages": len(twins),
@@ -157,6 +160,14 @@ def raw_twin_scores(texts: list[str], labels: list[str], raw: list[str], thresho
         },
         "raw_unseen_auto_precision": precision,
         "raw_unseen_auto_coverage": coverage,
+        # the same messages as the labelled file has them: how much is raw text, how much the
+        # messages themselves
+        "raw_unseen_twins_segmented_macro_f1": segmented["macro_f1"],
+        # the threshold a city would set from these raw messages (`intake evaluate`)
+        "raw_unseen_threshold_for_precision_0_95": own,
+        "raw_unseen_coverage_at_that_threshold": (
+            dispatch_figures(confidence, correct, own)[1] if own is not None else 0.0
+        ),
     }
 
 

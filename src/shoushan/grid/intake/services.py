@@ -372,7 +372,9 @@ def intake_evaluate(*, path: str | Path, text_column: str, label_column: str) ->
     """Score the active model on a labelled file (raw or segmented text): per class and overall,
     and what automatic dispatch would do at the model's threshold: the share of messages
     dispatched without a person (`auto_coverage`) and the share of those right
-    (`auto_precision`)."""
+    (`auto_precision`); and the lowest threshold at which this file's messages would be
+    dispatched with TARGET_PRECISION (`threshold_for_target`, None if none), with its coverage:
+    a city that labels some of its own raw messages can set the threshold from them."""
     model = intake_model_active()
     if model is None:
         raise InvalidInput(_("No intake model is trained yet: run `shoushan intake train`."))
@@ -380,10 +382,16 @@ def intake_evaluate(*, path: str | Path, text_column: str, label_column: str) ->
     predictions = model.classifier.predict(labelled.texts)
     predicted = [p.domain for p in predictions]
     report = classify.evaluation_report(labelled.labels, predicted)
+    confidence = [p.confidence for p in predictions]
+    correct = [p == label for p, label in zip(predicted, labelled.labels, strict=True)]
     report["auto_precision"], report["auto_coverage"] = classify.dispatch_figures(
-        [p.confidence for p in predictions],
-        [p == label for p, label in zip(predicted, labelled.labels, strict=True)],
-        model.threshold,
+        confidence, correct, model.threshold
+    )
+    curve = classify.dispatch_curve(confidence, correct)
+    found = classify.threshold_for_precision(curve, TARGET_PRECISION)
+    report["threshold_for_target"] = found
+    report["target_coverage"] = (
+        classify.dispatch_figures(confidence, correct, found)[1] if found is not None else 0.0
     )
     report["version"], report["threshold"] = model.version, model.threshold
     return report

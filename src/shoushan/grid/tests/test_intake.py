@@ -157,6 +157,9 @@ def test_evaluate_prints_per_class_scores_then_accuracy_and_macro_f1(
     # at threshold 0.6, what goes out alone is more often right than the whole
     assert float(match.group(3)) > float(match.group(1)) and 0.5 < float(match.group(4)) < 1
     assert "threshold 0.6" in lines[0]
+    # and the threshold that would dispatch this file's messages with precision 0.95
+    assert re.search(r"precision 0\.95 is reached from threshold 0\.\d+", lines[1])
+    assert "shoushan intake activate" in lines[1]
     assert any(line.startswith("交通运输") for line in lines)
 
 

@@ -139,6 +139,26 @@ class Command(BaseCommand):
             _("Intake model version %(v)s, threshold %(t)s:")
             % {"v": report["version"], "t": report["threshold"]}
         )
+        found = report["threshold_for_target"]
+        if found is None:
+            self.stdout.write(
+                _("On this file no threshold dispatches with precision %(p)s.")
+                % {"p": TARGET_PRECISION}
+            )
+        else:
+            self.stdout.write(
+                _(
+                    "On this file, precision %(p)s is reached from threshold %(t)s, which would "
+                    "dispatch %(c).1f %% of the messages without a person "
+                    "(`shoushan intake activate %(v)s --threshold %(t)s` sets it)."
+                )
+                % {
+                    "p": TARGET_PRECISION,
+                    "t": found,
+                    "c": 100 * report["target_coverage"],
+                    "v": report["version"],
+                }
+            )
         for line in report_lines(report):
             self.stdout.write(line)
 
