@@ -491,14 +491,14 @@ NEAR_DUPLICATE_SIMILARITY = 0.25
 
 
 def near_duplicate_groups(
-    texts: Sequence[str], similarity: float = NEAR_DUPLICATE_SIMILARITY, block: int = 2000
+    texts: Sequence[str], similarity: float = NEAR_DUPLICATE_SIMILARITY, cells: int = 20_000_000
 ) -> np.ndarray:
     """A group number for each text: texts joined by a chain of pairs at least `similarity`
     alike (cosine of their TF-IDF character bigrams, whitespace and punctuation removed) share
     one. In the TipDM messages, pairs from 0.25 up are the same writer writing again or the
     same estate's (or factory's, or school's) residents on the same problem; below, mostly
-    different people on a common subject. Rows are compared a block at a time, so memory
-    grows with the texts, not with their square."""
+    different people on a common subject. Rows are compared a block at a time, a block of at
+    most `cells` pairs (about 0.25 GB), so memory does not grow with the square of the texts."""
     from scipy.sparse.csgraph import connected_components
     from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -510,6 +510,7 @@ def near_duplicate_groups(
     except ValueError:  # no text of two characters: every text its own group
         return np.arange(len(texts))
     linked, transposed = [], matrix.T.tocsr()
+    block = max(1, cells // matrix.shape[0])
     for start in range(0, matrix.shape[0], block):
         alike = matrix[start : start + block] @ transposed
         alike.data = (alike.data >= similarity).astype(np.int8)
