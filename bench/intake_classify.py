@@ -78,7 +78,8 @@ def main() -> None:
         figures["cv_grouped_f1_per_class"] = {
             k: v["f1"] for k, v in cv["grouped"]["classes"].items()
         }
-        threshold = threshold_for_precision(cv["dispatch"], TARGET_PRECISION) or 1.0
+        found = threshold_for_precision(cv["dispatch"], TARGET_PRECISION)
+        threshold = 1.0 if found is None else found
         precision, coverage = curve_at(cv["dispatch"], threshold) or (0.0, 0.0)
         figures["threshold_for_precision_0_95"] = threshold
         figures["cv_grouped_auto_precision"] = precision

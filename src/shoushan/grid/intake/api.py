@@ -30,6 +30,10 @@ class IntakeModelOut(Schema):
     )
     plain_macro_f1: float | None = Field(description="Cross-validated with random folds.")
     target_precision: float | None
+    grouped: bool = Field(
+        description="False when the file's messages were too alike to keep near-duplicates "
+        "apart: the figures then come from random folds and may overstate."
+    )
     auto_coverage: float | None = Field(
         description="Share of messages reaching the threshold in the grouped cross-validation."
     )

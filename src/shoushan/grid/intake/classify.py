@@ -103,6 +103,7 @@ def training_words(texts: Sequence[str], segmenter=None, min_count: int = 2) -> 
     texts."""
     counts: Counter[str] = Counter()
     for text in texts:
+        text = unicodedata.normalize("NFKC", text)  # as `clean` gives the text words are found in
         segmented = segmenter is None or len(text.split()) > 3
         words = text.split() if segmented else segmenter(text)
         counts.update({_DROP.sub("", w) for w in words})
@@ -127,12 +128,12 @@ def _term_key(term: str) -> int:
 
 
 class NgramTable:
-    """The columns of the known terms (character n-grams, n = 1…8) occurring in a text, found with
+    """The columns of the known terms (character n-grams, n = 2…8) occurring in a text, found with
     a few numpy operations per n instead of a dictionary lookup per n-gram: every n-gram of the
     text gets an integer key (exact up to three characters; beyond, a 64-bit polynomial hash, and
     each hit is checked against the term itself, so a collision never adds a feature), and the
     keys are looked up in each length's sorted table. Counting the columns gives the same term
-    counts as the block's analyzer, whose terms are n-grams too (character uni- and bigrams, or
+    counts as the block's analyzer, whose terms are n-grams too (character bigrams, or
     the vocabulary words in the text)."""
 
     def __init__(self, index: Mapping[str, int]) -> None:
@@ -591,7 +592,8 @@ def cross_validate(
     texts, label_array = list(texts), np.asarray(labels)
     groups = near_duplicate_groups(texts)
     grouped_splitter, by = folds_of(label_array, groups, folds, seed)
-    assert grouped_splitter is not None, "cross-validation needs two folds of every class"
+    if grouped_splitter is None:
+        raise ValueError("cross-validation needs at least two messages of every class")
     splits = {
         "grouped": grouped_splitter.split(texts, label_array, by),
         "plain": StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed).split(
@@ -668,7 +670,10 @@ def threshold_for_precision(curve: list[list[float]], target: float) -> float | 
 
 
 def curve_at(curve: list[list[float]], threshold: float) -> tuple[float, float] | None:
-    """(precision, coverage) of the curve at the highest of its thresholds not above
-    `threshold`; None for an empty curve."""
-    below = [point for point in curve if point[0] <= threshold + 1e-9]
-    return (below[-1][1], below[-1][2]) if below else None
+    """(precision, coverage) of the curve at the lowest of its thresholds not below `threshold`
+    (never more coverage than the threshold gives); (0, 0) above its last threshold (nothing
+    dispatched alone); None for an empty curve."""
+    if not curve:
+        return None
+    above = [point for point in curve if point[0] >= threshold - 1e-9]
+    return (above[0][1], above[0][2]) if above else (0.0, 0.0)

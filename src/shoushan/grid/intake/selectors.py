@@ -56,7 +56,7 @@ def triage_cases(viewer, *, everything: bool) -> QuerySet[Case]:
     )
     if not everything:
         cases = cases.filter(needs_triage=True)
-    return cases.order_by("intake_confidence", "-reported_at")
+    return cases.order_by("intake_confidence", "-reported_at", "pk")  # a total order: stable pages
 
 
 def intake_model_row() -> IntakeModel | None:
@@ -91,6 +91,8 @@ def model_summary(model: IntakeModel) -> dict:
         "grouped_macro_f1": (report.get("grouped") or {}).get("macro_f1"),
         "plain_macro_f1": (report.get("plain") or {}).get("macro_f1"),
         "target_precision": report.get("target_precision"),
+        # False: too few distinct messages to keep near-duplicates apart (random folds)
+        "grouped": report.get("grouped_by_near_duplicates", True),
         "auto_precision": found[0] if found else None,
         "auto_coverage": found[1] if found else None,
     }

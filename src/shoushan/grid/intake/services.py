@@ -373,7 +373,8 @@ def intake_evaluate(*, path: str | Path, text_column: str, label_column: str) ->
     and what automatic dispatch would do at the model's threshold: the share of messages
     dispatched without a person (`auto_coverage`) and the share of those right
     (`auto_precision`); and the lowest threshold at which this file's messages would be
-    dispatched with TARGET_PRECISION (`threshold_for_target`, None if none), with its coverage:
+    dispatched with the precision the model was trained for (`threshold_for_target`, None if
+    none), with its coverage:
     a city that labels some of its own raw messages can set the threshold from them."""
     model = intake_model_active()
     if model is None:
@@ -388,8 +389,10 @@ def intake_evaluate(*, path: str | Path, text_column: str, label_column: str) ->
         confidence, correct, model.threshold
     )
     curve = classify.dispatch_curve(confidence, correct)
-    found = classify.threshold_for_precision(curve, TARGET_PRECISION)
-    report["threshold_for_target"] = found
+    trained = IntakeModel.objects.filter(version=model.version).values_list("report", flat=True)
+    target = (trained.first() or {}).get("target_precision", TARGET_PRECISION)
+    found = classify.threshold_for_precision(curve, target)
+    report["threshold_for_target"], report["target_precision"] = found, target
     report["target_coverage"] = (
         classify.dispatch_figures(confidence, correct, found)[1] if found is not None else 0.0
     )

@@ -446,7 +446,11 @@ def test_the_api_gives_the_model_the_triage_queue_and_accepts_a_prediction(
     row.save(update_fields=["report"])
     model = client.get("/api/v1/intake/model").json()
     assert model["version"] == row.version and model["threshold"] == 1.0
-    assert (model["auto_precision"], model["auto_coverage"]) == (0.99, 0.2)
+    assert (model["auto_precision"], model["auto_coverage"]) == (0, 0)  # nothing goes out alone
+    intake_model_activate(actor=None, version=row.version, threshold=0.95)
+    model = client.get("/api/v1/intake/model").json()
+    assert (model["auto_precision"], model["auto_coverage"]) == (0.99, 0.2)  # read at 0.99
+    intake_model_activate(actor=None, version=row.version, threshold=1.0)
     assert model["grouped_macro_f1"] == 0.91 and model["plain_macro_f1"] == 0.93
     assert login("resident").get("/api/v1/intake/model").status_code == 403
     case, _c = report(

@@ -176,12 +176,19 @@ def test_the_threshold_is_the_lowest_that_dispatches_with_the_wanted_precision()
     curve = classify.dispatch_curve(confidence, correct)
     assert classify.threshold_for_precision(curve, 1.0) == 0.66
     assert classify.threshold_for_precision(curve, 0.8) == 0.41  # 6 of 7 at 0.41 and up
-    assert classify.curve_at(curve, 0.665) == (1.0, 0.625)
+    assert classify.curve_at(curve, 0.665) == (1.0, 0.625)  # read at 0.67, never more coverage
+    assert classify.curve_at(curve, 1.0) == (0.0, 0.0)  # threshold 1: nothing goes out alone
+    assert classify.curve_at([], 0.5) is None
     assert classify.threshold_for_precision([[0.5, 0.9, 0.3]], 0.95) is None
 
 
 def test_full_width_letters_and_digits_read_as_ascii():
     assert classify.clean("Ａ３区　１２号楼，") == "A3区12号楼"
+    # the vocabulary is folded alike, so a full-width word is found in cleaned text
+    words = classify.training_words(["ＡＢ３栋 漏水 问题 严重", "ＡＢ３栋 漏水 无人 处理"])
+    assert "AB3栋" in words and "AB3栋" in classify.WordScanner(words)(
+        classify.clean("ＡＢ３栋漏水")
+    )
 
 
 def test_training_needs_two_classes():

@@ -106,8 +106,9 @@ class Command(BaseCommand):
         if found is None:
             self.stdout.write(
                 _(
-                    "Threshold %(t)s, not evaluated: with --folds 0 nothing says how many of the "
-                    "requests dispatched without a person are right."
+                    "Threshold %(t)s, not evaluated (--folds 0, or a domain with fewer than two "
+                    "messages): nothing says how many of the requests dispatched without a person "
+                    "are right."
                 )
                 % {"t": threshold}
             )
@@ -119,6 +120,14 @@ class Command(BaseCommand):
                     "dispatched without a person (threshold 1). Set one with --threshold."
                 )
                 % {"p": report["target_precision"]}
+            )
+            return
+        if not report.get("grouped_by_near_duplicates", True):
+            self.stdout.write(
+                _(
+                    "The file's messages are too alike to keep near-duplicates apart: the "
+                    "figures come from random folds and may overstate."
+                )
             )
         precision, coverage = found
         self.stdout.write(
@@ -139,11 +148,10 @@ class Command(BaseCommand):
             _("Intake model version %(v)s, threshold %(t)s:")
             % {"v": report["version"], "t": report["threshold"]}
         )
-        found = report["threshold_for_target"]
+        found, target = report["threshold_for_target"], report["target_precision"]
         if found is None:
             self.stdout.write(
-                _("On this file no threshold dispatches with precision %(p)s.")
-                % {"p": TARGET_PRECISION}
+                _("On this file no threshold dispatches with precision %(p)s.") % {"p": target}
             )
         else:
             self.stdout.write(
@@ -153,7 +161,7 @@ class Command(BaseCommand):
                     "(`shoushan intake activate %(v)s --threshold %(t)s` sets it)."
                 )
                 % {
-                    "p": TARGET_PRECISION,
+                    "p": target,
                     "t": found,
                     "c": 100 * report["target_coverage"],
                     "v": report["version"],
