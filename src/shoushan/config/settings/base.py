@@ -18,6 +18,13 @@ SECRET_KEY = env_str("SHOUSHAN_SECRET_KEY", "")
 DATABASE_URL = env_str(
     "SHOUSHAN_DATABASE_URL", f"sqlite:///{PROJECT_DIR / 'var' / 'shoushan.sqlite3'}"
 )
+# A PostgreSQL streaming standby that the ranking and the cockpit's counts may read from while
+# it is at most REPLICA_MAX_LAG_SECONDS behind (shoushan.core.standby); empty: none.
+REPLICA_DATABASE_URL = env_str("SHOUSHAN_REPLICA_DATABASE_URL", "")
+REPLICA_MAX_LAG_SECONDS = env_int("SHOUSHAN_REPLICA_MAX_LAG_SECONDS", 30)
+# The cache every process and machine shares (e.g. redis://10.0.0.31:6379/0); empty: a table of
+# the database.
+CACHE_URL = env_str("SHOUSHAN_CACHE_URL", "")
 ALLOWED_HOSTS = env_list("SHOUSHAN_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("SHOUSHAN_CSRF_TRUSTED_ORIGINS", [])
 SECURE_COOKIES = env_bool("SHOUSHAN_SECURE_COOKIES", False)  # true behind HTTPS
@@ -168,6 +175,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
         "transaction_mode": "IMMEDIATE",
     }
+if REPLICA_DATABASE_URL:
+    DATABASES["replica"] = dj_database_url.parse(REPLICA_DATABASE_URL, conn_max_age=60)
+    # a standby that has gone away must not hold a request long before the primary answers
+    DATABASES["replica"]["OPTIONS"] = {"connect_timeout": 2}
+DATABASE_ROUTERS = ["shoushan.core.standby.StandbyRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -189,11 +201,16 @@ AUTH_PASSWORD_VALIDATORS = [
 CACHES = {
     # Per process: what each process may keep for a few seconds (grid index checks, Open311 keys).
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    # In the database: what every process must agree on, such as rate limits.
-    "shared": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "shoushan_cache",
-    },
+    # Shared by every process and machine (Redis, or a table of the database): results that are
+    # dear to compute, such as the month's clustered problems.
+    "shared": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "shoushan_cache",
+        }
+    ),
 }
 
 SESSION_COOKIE_AGE = int(timedelta(minutes=SESSION_IDLE_MINUTES).total_seconds())

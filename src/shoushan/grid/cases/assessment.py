@@ -22,6 +22,7 @@ from datetime import date, datetime, time
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from shoushan.core.standby import standby_reads
 from shoushan.grid.models import Case, Channel, ReturnVisit, Satisfaction
 from shoushan.grid.workflow import Stage
 from shoushan.regions.models import Level, Region
@@ -150,9 +151,11 @@ _EMPTY = dict.fromkeys(
 )
 
 
+@standby_reads()
 def street_ranking(month: date, *, weights: dict[str, float] | None = None) -> list[StreetMonth]:
     """Every street and town of the city for the month, ranked by the composite (ties share the
-    lowest rank); streets without a rate come last, unranked."""
+    lowest rank); streets without a rate come last, unranked. Read from the standby when there is
+    one within its lag bound (shoushan.core.standby)."""
     weights = weights or DEFAULT_WEIGHTS
     streets = Region.objects.filter(level=Level.STREET, code__startswith="11").defer("boundary")
     districts = dict(Region.objects.filter(level=Level.DISTRICT).values_list("code", "name"))
