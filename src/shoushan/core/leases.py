@@ -1,7 +1,10 @@
 """Leases: one process at a time, across processes and machines, does a singleton's work (the
 periodic jobs). Taking or renewing a lease is one conditional UPDATE — it succeeds only for the
 holder or once the lease has lapsed — so two processes can never both hold it, on SQLite or
-PostgreSQL alike; a holder that dies loses it when it lapses, and another takes over."""
+PostgreSQL alike; a holder that dies loses it when it lapses, and another takes over.
+
+A job's turn is a lease too, held by nobody in particular for the job's interval: so a job runs
+once per interval whichever scheduler asks, also after one scheduler took over from another."""
 
 import os
 import socket
@@ -41,3 +44,9 @@ def lease_hold(name: str, holder: str, *, seconds: float) -> bool:
 
 def lease_release(name: str, holder: str) -> None:
     Lease.objects.filter(name=name, holder=holder).delete()
+
+
+def turn_take(job: str, *, seconds: float) -> bool:
+    """Take this turn of the periodic job `job`: True for one caller, on any machine, then False
+    for everyone until `seconds` have passed."""
+    return lease_hold(f"turn:{job}", f"turn-{uuid.uuid4().hex}", seconds=seconds)

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
 from shoushan.cockpit.services import counts_today, reminders_send
-from shoushan.core.leases import lease_hold, lease_holder_name, lease_release
+from shoushan.core.leases import lease_hold, lease_holder_name, lease_release, turn_take
 from shoushan.grid.cases.services import cases_escalate_overdue
 from shoushan.grid.intake.dispatch import cases_auto_dispatch
 from shoushan.party.services import units_refresh
@@ -19,7 +19,8 @@ log = logging.getLogger(__name__)
 
 # One process at a time runs the jobs, on however many machines the command is started: it holds
 # this lease, renewed before every job; another process takes over within LEASE_SECONDS of its
-# holder's death.
+# holder's death. When each job is next due is kept in the database too (`turn_take`), so the one
+# taking over runs only the jobs whose turn has come, not the whole list again.
 LEASE = "periodic-jobs"
 LEASE_SECONDS = 120
 
@@ -41,20 +42,21 @@ class Command(BaseCommand):
         "new requests, every five minutes escalate overdue cases, every hour bring the "
         "party-building units up to date with the registers, once a day let listed star "
         "ratings take effect, flag overdue research milestones, remind overdue key tasks and "
-        "count the cockpit's tiles once a day. --once runs each job once "
-        "and stops."
+        "count the cockpit's tiles once a day. Each job runs once per interval across every "
+        "machine that runs this command. --once runs each job once now and stops; -v 2 says "
+        "every run."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--once", action="store_true", help="run every job once, then stop")
+        parser.add_argument("--once", action="store_true", help="run every job once now, then stop")
 
-    def handle(self, *args, once: bool = False, **options):
+    def handle(self, *args, once: bool = False, verbosity: int = 1, **options):
         holder = lease_holder_name()
-        last_run: dict[str, float] = {}
+        self.say_every_run = verbosity >= 2
         try:
             while True:
                 if lease_hold(LEASE, holder, seconds=LEASE_SECONDS):
-                    self._run_due(last_run, holder, once)
+                    self._run_due(holder, once)
                 elif once:
                     self.stdout.write("Another process runs the periodic jobs now.")
                 if once:
@@ -64,17 +66,16 @@ class Command(BaseCommand):
         finally:
             lease_release(LEASE, holder)
 
-    def _run_due(self, last_run: dict[str, float], holder: str, once: bool) -> None:
+    def _run_due(self, holder: str, once: bool) -> None:
         for name, interval, job in JOBS:
-            if time.monotonic() - last_run.get(name, -interval) < interval:
-                continue
             if not lease_hold(LEASE, holder, seconds=LEASE_SECONDS):
                 return  # lapsed during a long job and taken over: the other process goes on
-            last_run[name] = time.monotonic()
+            if not turn_take(name, seconds=interval) and not once:
+                continue
             try:
                 done = job()
             except Exception:  # one failing job must not stop the others, nor the next run
                 log.exception("periodic job failed: %s", name)
                 continue
-            if done or once:
+            if done or once or self.say_every_run:
                 self.stdout.write(f"{time.strftime('%H:%M:%S')} {name}: {done}")
