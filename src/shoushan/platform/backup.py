@@ -34,7 +34,11 @@ from shoushan.core.versioned import version_bump
 FORMAT = 1
 MANIFEST = "manifest.json"
 # The folders backed up beside the database: name in the backup → setting of the live folder.
-FOLDERS = {"media": "MEDIA_ROOT", "audit-archive": "AUDIT_ARCHIVE_DIR"}
+FOLDERS = {
+    "media": "MEDIA_ROOT",
+    "audit-archive": "AUDIT_ARCHIVE_DIR",
+    "history-archive": "HISTORY_ARCHIVE_DIR",
+}
 _CHUNK = 1 << 20
 
 

@@ -40,6 +40,10 @@ AUDIT_RETENTION_DAYS = env_int("SHOUSHAN_AUDIT_RETENTION_DAYS", 365)
 AUDIT_ARCHIVE_DIR = Path(
     env_str("SHOUSHAN_AUDIT_ARCHIVE_DIR", str(PROJECT_DIR / "var" / "audit-archive"))
 )
+# Where `shoushan partitions archive` writes the months of history it takes out of PostgreSQL.
+HISTORY_ARCHIVE_DIR = Path(
+    env_str("SHOUSHAN_HISTORY_ARCHIVE_DIR", str(PROJECT_DIR / "var" / "history-archive"))
+)
 # Where `shoushan backup` writes (a folder on another disk or machine in production).
 BACKUP_DIR = Path(env_str("SHOUSHAN_BACKUP_DIR", str(PROJECT_DIR / "var" / "backups")))
 # API tokens are valid for at most this many days (each one for the days chosen when made).

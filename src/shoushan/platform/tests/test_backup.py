@@ -24,6 +24,7 @@ def folders(settings, tmp_path):
     """Media and audit archives of the test's own, with a photo and an archive in them."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.AUDIT_ARCHIVE_DIR = tmp_path / "audit-archive"
+    settings.HISTORY_ARCHIVE_DIR = tmp_path / "history-archive"
     photo = settings.MEDIA_ROOT / "case-photos" / "2026" / "10" / "楼道堆物.jpg"
     photo.parent.mkdir(parents=True)
     photo.write_bytes(PHOTO)

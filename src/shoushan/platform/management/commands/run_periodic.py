@@ -12,6 +12,7 @@ from shoushan.core.leases import lease_hold, lease_holder_name, lease_release, t
 from shoushan.grid.cases.services import cases_escalate_overdue
 from shoushan.grid.intake.dispatch import cases_auto_dispatch
 from shoushan.party.services import units_refresh
+from shoushan.platform.history import history_partitions_ensure
 from shoushan.thinktank.services import reminders_flag
 from shoushan.volunteers.services import star_ratings_take_effect
 
@@ -33,6 +34,7 @@ JOBS = (
     ("overdue research milestones flagged", 86_400, reminders_flag),
     ("key tasks reminded", 86_400, reminders_send),
     ("cockpit tiles counted", 3_600, counts_today),
+    ("history partitions made ahead", 86_400, history_partitions_ensure),
 )
 
 
