@@ -1,7 +1,9 @@
-"""The monthly ranking of all 349 streets over 1,000,000 cases. Prints one JSON line.
-BENCH_DATABASE_URL=postgres://… runs it on PostgreSQL (the target database).
+"""The monthly ranking of all 349 streets over N cases (1,000,000 by default) reported over
+MONTHS months (2: the ranked month and the one before, which the ranking reads too). Prints one
+JSON line. BENCH_DATABASE_URL=postgres://… runs it on PostgreSQL (the target database), where
+cases are partitioned by month: the ranking reads the two months' partitions.
 
-Usage: .venv/bin/python bench/ranking.py [N]
+Usage: .venv/bin/python bench/ranking.py [N] [MONTHS]
 """
 
 import json
@@ -28,7 +30,7 @@ from shoushan.regions.models import Region  # noqa: E402
 n = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
 rng = random.Random(11)
 communities = list(Region.objects.filter(level="community").values_list("code", "parent_id"))
-categories = list(Category.objects.filter(parent__isnull=False).values_list("pk", flat=True))
+categories = list(Category.objects.filter(major_class__isnull=False).values_list("pk", flat=True))
 month = timezone.localdate().replace(day=1)
 start_of_month = timezone.make_aware(timezone.datetime.combine(month, timezone.datetime.min.time()))
 stages = [
@@ -66,16 +68,23 @@ fields = [
     "reporter_email",
     "token",
 ]
-rows = []
-for _ in range(n):
-    community, street = rng.choice(communities)
-    reported = start_of_month - timedelta(days=31) + timedelta(seconds=rng.randrange(60 * 86400))
-    stage = rng.choice(stages)
-    dispatched = reported + timedelta(hours=1) if stage not in ("reported", "registered") else None
-    deadline = reported + timedelta(days=3) if dispatched else None
-    done = stage in ("handled", "verified", "closed")
-    rows.append(
-        (
+months = int(sys.argv[2]) if len(sys.argv) > 2 else 2
+# the ranked month is the newest; cases fall evenly over it and the months before
+first_day = start_of_month - timedelta(days=round(30.44 * (months - 1)))
+span = int((start_of_month + timedelta(days=31) - first_day).total_seconds())
+
+
+def case_rows(count: int):
+    for _ in range(count):
+        community, street = rng.choice(communities)
+        reported = first_day + timedelta(seconds=rng.randrange(span))
+        stage = rng.choice(stages)
+        dispatched = (
+            reported + timedelta(hours=1) if stage not in ("reported", "registered") else None
+        )
+        deadline = reported + timedelta(days=3) if dispatched else None
+        done = stage in ("handled", "verified", "closed")
+        yield (
             rng.choice(["patrol", "hotline", "resident", "open311"]),
             "",
             rng.choice(categories),
@@ -99,24 +108,36 @@ for _ in range(n):
             "",
             uuid.uuid4().hex,
         )
-    )
-start = time.perf_counter()
-with transaction.atomic():
-    insert_many(Case, fields, rows)
-inserted = time.perf_counter() - start
-closed = list(Case.objects.filter(stage="closed").values_list("pk", flat=True))
-visits = [
-    (
-        pk,
-        rng.random() < 0.9,
-        rng.choice(["satisfied", "basically", "unsatisfied"]),
-        "",
-        timezone.now(),
-    )
-    for pk in closed
-]
-with transaction.atomic():
-    insert_many(ReturnVisit, ["case_id", "resolved", "satisfaction", "note", "visited_at"], visits)
+
+
+CHUNK = 250_000  # rows made and sent at a time: 10 million at once would not fit in memory
+inserted = 0.0
+visits = 0
+done = 0
+while done < n:
+    count = min(CHUNK, n - done)
+    last = Case.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    start = time.perf_counter()
+    with transaction.atomic():
+        insert_many(Case, fields, list(case_rows(count)))
+    inserted += time.perf_counter() - start
+    closed = Case.objects.filter(stage="closed", pk__gt=last).values_list("pk", flat=True)
+    rows = [
+        (
+            pk,
+            rng.random() < 0.9,
+            rng.choice(["satisfied", "basically", "unsatisfied"]),
+            "",
+            timezone.now(),
+        )
+        for pk in closed.iterator(chunk_size=50_000)
+    ]
+    with transaction.atomic():
+        insert_many(
+            ReturnVisit, ["case_id", "resolved", "satisfaction", "note", "visited_at"], rows
+        )
+    visits += len(rows)
+    done += count
 if url.startswith("postgres"):
     from django.db import connection
 
@@ -133,7 +154,9 @@ print(
             "bench": "ranking",
             "database": url.split(":", 1)[0],
             "cases": Case.objects.count(),
-            "return_visits": len(visits),
+            "return_visits": visits,
+            "months": months,
+            "cases_in_month": sum(r.counts["received"] for r in ranking),
             "streets": len(ranking),
             "ranked": sum(1 for r in ranking if r.rank is not None),
             "insert_s": round(inserted, 1),
