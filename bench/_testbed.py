@@ -211,6 +211,14 @@ class LagWatch:
         self.stop.set()
         self.thread.join()
 
+    def wal_position(self) -> int:
+        """Bytes of WAL the primary has written so far."""
+        import psycopg
+
+        with psycopg.connect(PRIMARY_ADMIN, autocommit=True) as db:
+            row = db.execute("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')").fetchone()
+            return int(row[0])
+
     def _watch(self) -> None:
         import psycopg
 

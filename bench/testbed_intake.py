@@ -29,7 +29,9 @@ def measure(count: int) -> dict:
     Load(bodies[:200], clients, keys=None, retry=False).run()  # connections and caches warm
     load = Load(bodies[200:], clients, keys=None, retry=False)
     with LagWatch() as lag:
+        wal_before = lag.wal_position()
         elapsed = load.run()
+        wal_bytes = lag.wal_position() - wal_before
     statuses: dict[int, int] = {}
     for o in load.outcomes:
         statuses[o.status] = statuses.get(o.status, 0) + 1
@@ -42,6 +44,7 @@ def measure(count: int) -> dict:
         "statuses": statuses,
         "sent": sent,
         "stored": stored,
+        "wal_bytes_per_case": round(wal_bytes / len(load.outcomes)),
         "standby_lag_max_s": round(max(lag.seconds, default=0.0), 3),
         "standby_behind_max_bytes": max(lag.bytes, default=0),
     }

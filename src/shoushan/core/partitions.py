@@ -87,12 +87,17 @@ def partition_convert(cursor, history: History) -> None:
         return
     old = f"{table}__unpartitioned"
     cursor.execute(
-        "SELECT i.relname, pg_get_indexdef(i.oid), x.indisprimary, x.indisunique "
+        "SELECT i.relname, pg_get_indexdef(i.oid), x.indisprimary, x.indisunique, "
+        "ARRAY(SELECT a.attname FROM unnest(x.indkey) WITH ORDINALITY k(n, o) "
+        "JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.n ORDER BY k.o) "
         "FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
         "WHERE x.indrelid = to_regclass(%s)",
         [_q(table)],
     )
     indexes = cursor.fetchall()
+    for name, _definition, primary, unique, columns in indexes:
+        if unique and not primary and tuple(columns) not in history.unique:
+            raise ValueError(f"{table}: the unique index {name} {columns} is not in its History")
     cursor.execute(
         "SELECT conname, conrelid::regclass::text, confrelid = conrelid, pg_get_constraintdef(oid) "
         "FROM pg_constraint WHERE contype = 'f' "
@@ -132,13 +137,13 @@ def partition_convert(cursor, history: History) -> None:
     )
     cursor.execute(f"DROP TABLE {_q(old)}")
 
-    for name, definition, primary, unique in indexes:
+    for name, definition, primary, unique, _columns in indexes:
         if primary:
             cursor.execute(
                 f"ALTER TABLE {_q(table)} ADD CONSTRAINT {_q(name)} PRIMARY KEY (id, {_q(column)})"
             )
-        elif not unique:  # unique ones are kept by side tables, below
-            cursor.execute(definition.replace(f" ON public.{table} ", f" ON public.{_q(table)} "))
+        elif not unique:  # the unique ones are kept by side tables, below
+            cursor.execute(definition)  # it names the table, which is now the partitioned one
     for name, owner, own, definition in foreign_keys:
         if owner.strip('"') == table and not own:  # outgoing: a partitioned table may have them
             cursor.execute(f"ALTER TABLE {_q(table)} ADD CONSTRAINT {_q(name)} {definition}")
