@@ -147,9 +147,8 @@ def raw_twin_scores(texts: list[str], labels: list[str], raw: list[str], thresho
     correct = [p == t for p, t in zip(predicted, truth, strict=True)]
     precision, coverage = dispatch_figures(confidence, correct, threshold)
     own = threshold_for_precision(dispatch_curve(confidence, correct), TARGET_PRECISION)
-    segmented = evaluation_report(
-        truth, [p.domain for p in model.predict([texts[nearest[i]] for i in twins])]
-    )
+    segmented_predicted = [p.domain for p in model.predict([texts[nearest[i]] for i in twins])]
+    segmented = evaluation_report(truth, segmented_predicted)
     return {
         "raw_unseen_messages": len(twins),
         "raw_unseen_training_left_out": len(left_out),
@@ -164,12 +163,42 @@ def raw_twin_scores(texts: list[str], labels: list[str], raw: list[str], thresho
         # the same messages as the labelled file has them: how much is raw text, how much the
         # messages themselves
         "raw_unseen_twins_segmented_macro_f1": segmented["macro_f1"],
+        "raw_unseen_macro_f1_interval_95": bootstrap_interval(truth, predicted),
+        # the cost of raw text itself: the closer a raw message is to its labelled twin (the
+        # same message, segmented), the more the difference in accuracy is the text's form alone
+        "raw_unseen_accuracy_by_twin_similarity": {
+            f">={low}": by_similarity(best[twins] >= low, truth, predicted, segmented_predicted)
+            for low in (TWIN_SIMILARITY, 0.6, 0.8)
+        },
         # the threshold a city would set from these raw messages (`intake evaluate`)
         "raw_unseen_threshold_for_precision_0_95": own,
         "raw_unseen_coverage_at_that_threshold": (
             dispatch_figures(confidence, correct, own)[1] if own is not None else 0.0
         ),
     }
+
+
+def by_similarity(selected, truth, predicted, segmented_predicted) -> dict:
+    """The selected twins' number and accuracy, raw and segmented."""
+    together = zip(truth, predicted, segmented_predicted, selected, strict=True)
+    rows = [(t, p, q) for t, p, q, s in together if s]
+    return {
+        "messages": len(rows),
+        "raw_accuracy": round(sum(t == p for t, p, _q in rows) / len(rows), 4),
+        "segmented_accuracy": round(sum(t == q for t, _p, q in rows) / len(rows), 4),
+    }
+
+
+def bootstrap_interval(truth: list[str], predicted: list[str], rounds: int = 1000) -> list[float]:
+    """The 2.5th and 97.5th percentiles of macro-F1 over messages drawn with replacement: how
+    far a few hundred messages (some classes with a dozen) let the figure be trusted."""
+    rng = np.random.default_rng(0)
+    truth_a, predicted_a = np.array(truth), np.array(predicted)
+    scores = []
+    for _ in range(rounds):
+        drawn = rng.integers(0, len(truth), len(truth))
+        scores.append(evaluation_report(truth_a[drawn], predicted_a[drawn])["macro_f1"])
+    return [round(float(q), 4) for q in np.percentile(scores, [2.5, 97.5])]
 
 
 if __name__ == "__main__":
