@@ -1,6 +1,7 @@
-"""Shared fixtures. Beijing's real divisions are loaded once per test session; tests run in
-transactions on top of them. A transactional test (the browser) empties the database when it
-ends, so the fixtures reload whatever is missing.
+"""Shared fixtures. Beijing's real divisions and the demo city are loaded once per test session
+and copied (core/tests/db_snapshot.py); tests run in transactions on top of them. A transactional
+test (the browser) empties the database when it ends, so the fixtures put the copy back, or
+reload whatever is missing.
 
 The clock: a test whose result depends on the date pins "now" with the `clock` fixture.
 `SHOUSHAN_TEST_NOW=2026-12-31T23:59` runs the whole session as if every test started at that
@@ -18,6 +19,7 @@ from django.test import Client
 
 from shoushan.accounts.demo import DEMO_PASSWORD, demo_accounts_create
 from shoushan.accounts.models import User
+from shoushan.core.tests import db_snapshot
 from shoushan.core.tests.clock import Clock, moment
 from shoushan.grid.models import Grid
 from shoushan.grid.registry.reference import categories_load, units_load, working_calendar_load
@@ -90,6 +92,8 @@ FIXED_NOW = "2026-12-05 10:00"
 
 
 def _ensure_beijing() -> None:
+    if not Region.objects.filter(code="110000000000").exists() and _restore_snapshot():
+        return
     if not Region.objects.filter(code="110000000000").exists():
         regions_load(province="11")
         categories_load()
@@ -111,10 +115,22 @@ def _ensure_demo_city() -> None:
         )
 
 
+def _restore_snapshot() -> bool:
+    """The session's database put back after a transactional test emptied it (not inside a
+    test's transaction, where the connection must stay open)."""
+    from django.db import connection
+
+    return not connection.in_atomic_block and db_snapshot.restore()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         _ensure_demo_city()
+        db_snapshot.take()
+    yield
+    with django_db_blocker.unblock():
+        db_snapshot.drop()
 
 
 @pytest.fixture

@@ -44,5 +44,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
         "NAME": str(Path(tempfile.mkdtemp(prefix="shoushan-test-")) / "test.sqlite3")  # noqa: F405
     }
 
+# The tests put a copy of the database back between transactional tests (PostgreSQL: the database
+# is made again from a template), ending the connections a live server keeps: one that has gone
+# is then noticed before a request uses it.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
+
 # Jobs run at once in the test's own thread and transaction, so that a test sees their end.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
