@@ -53,11 +53,17 @@ lint: install-dev
 	$(VENV)/bin/mypy
 	SHOUSHAN_SECRET_KEY=check $(SHOUSHAN) makemigrations --check --dry-run
 
+# The suite runs in TEST_PROCESSES processes (pytest-xdist), each with its own test database.
+TEST_PROCESSES ?= 2
+# Tests are handed out one by one (xdist's "load"): the scope-based modes keep one test per node
+# id, and schemathesis gives its generated tests one id.
+PYTEST = $(VENV)/bin/pytest -n $(TEST_PROCESSES)
+
 test: install-dev browser fonts lint
-	$(VENV)/bin/pytest
+	$(PYTEST)
 	@if [ -n "$$SHOUSHAN_TEST_DATABASE_URL" ]; then \
 	  echo "== the same suite on $$SHOUSHAN_TEST_DATABASE_URL"; \
-	  SHOUSHAN_DATABASE_URL="$$SHOUSHAN_TEST_DATABASE_URL" $(VENV)/bin/pytest; \
+	  SHOUSHAN_DATABASE_URL="$$SHOUSHAN_TEST_DATABASE_URL" $(PYTEST); \
 	fi
 
 # The awkward moments of the year, in Asia/Shanghai: the first and last day of a month, the last
@@ -68,11 +74,13 @@ test: install-dev browser fonts lint
 CALENDAR_MOMENTS = 2026-07-01T00:05 2026-11-30T23:50 2026-12-31T23:59:59 2027-01-01T00:01 \
 	2026-09-30T17:30 2026-10-08T08:55 2026-10-10T10:00 2028-02-29T12:00
 
+# The moments run TEST_PROCESSES at a time, each in one process (a run is mostly its setup); each
+# run's output is printed when it ends.
 test-calendar: install-dev browser fonts
-	@for now in $(CALENDAR_MOMENTS); do \
-	  echo "== the calendar's tests at $$now (Asia/Shanghai)"; \
-	  SHOUSHAN_TEST_NOW=$$now $(VENV)/bin/pytest -q -m calendar || exit 1; \
-	done
+	@printf '%s\n' $(CALENDAR_MOMENTS) | xargs -P $(TEST_PROCESSES) -I{} sh -c '\
+	  out=$$(SHOUSHAN_TEST_NOW={} $(VENV)/bin/pytest -q -p no:cacheprovider -m calendar 2>&1); \
+	  status=$$?; printf "== the calendar tests at %s (Asia/Shanghai)\n%s\n" {} "$$out"; \
+	  exit $$status'
 
 # Regenerate translation catalogues (needs GNU gettext) and compile them with polib.
 messages: install-dev

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -62,10 +63,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def fresh_demo(tmp_path_factory):
-    """The demo made from nothing and served, as `make run` does; its base URL."""
-    folder = tmp_path_factory.mktemp("fresh")
+@contextmanager
+def fresh_demo(folder: Path):
+    """The demo made from nothing in `folder` and served, as `make run` does; its base URL and
+    what the setup printed."""
     (folder / "no-shared-data").mkdir()
     env = {
         **{
@@ -116,10 +117,16 @@ def fresh_demo(tmp_path_factory):
         server.wait(timeout=30)
 
 
-def test_the_demo_is_made_whole_without_the_shared_data(fresh_demo):
-    _base, output = fresh_demo
-    assert "Case history:" in output and "12345 demo batch:" in output
-    assert "Evaluation:" in output
+def test_the_demo_is_made_whole_without_the_shared_data_and_every_page_shows_it(
+    new_person, tmp_path
+):
+    """One test, not one per account: the setup takes minutes, and several test processes
+    would each make the demo again for their share of the accounts."""
+    with fresh_demo(tmp_path) as (base, output):
+        assert "Case history:" in output and "12345 demo batch:" in output
+        assert "Evaluation:" in output
+        for account in sorted({p[0] for p in PAGES}):
+            _every_page_the_readme_names_shows_something(base, new_person(), account, tmp_path)
 
 
 def _month_before_the_servers(page, base) -> str:
@@ -130,10 +137,7 @@ def _month_before_the_servers(page, base) -> str:
     return f"{year - (month == 1)}-{(month - 2) % 12 + 1:02d}"
 
 
-@pytest.mark.parametrize("account", sorted({p[0] for p in PAGES}))
-def test_every_page_the_readme_names_shows_something(fresh_demo, new_person, account, tmp_path):
-    base, _output = fresh_demo
-    page = new_person()
+def _every_page_the_readme_names_shows_something(base, page, account, tmp_path) -> None:
     page.goto(f"{base}/accounts/login/")
     page.fill("input[name=username]", account)
     page.fill("input[name=password]", DEMO_PASSWORD)
