@@ -92,9 +92,9 @@ FIXED_NOW = "2026-12-05 10:00"
 
 
 def _ensure_beijing() -> None:
-    if not Region.objects.filter(code="110000000000").exists() and _restore_snapshot():
-        return
     if not Region.objects.filter(code="110000000000").exists():
+        if _restore_snapshot():
+            return
         regions_load(province="11")
         categories_load()
         working_calendar_load()

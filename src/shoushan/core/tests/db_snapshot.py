@@ -9,6 +9,7 @@ Both need every connection to the test database closed; this process's are close
 live server closes its own at the end of each request."""
 
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 from django.db import connection, connections
@@ -25,10 +26,8 @@ def _snapshot_name() -> str:
 
 
 def _sqlite_copy(source: str, target: str) -> None:
-    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
         src.backup(dst)
-    src.close()
-    dst.close()
 
 
 def _postgres(*statements: str) -> None:
