@@ -89,23 +89,14 @@ def main() -> None:
     model = train(texts, labels)
     figures["training_seconds"] = round(time.perf_counter() - started, 2)
     figures["training_cpu_seconds"] = round(time.process_time() - cpu, 2)
-    model.predict(raw[:50])  # warm-up
-    # wall time suffers from other processes on a shared machine; CPU time is what one core
-    # spends, and is the figure for "messages a second on one core"
-    started, cpu = time.perf_counter(), time.process_time()
-    predictions = []
-    for start in range(0, len(raw), 1000):
-        predictions += model.predict(raw[start : start + 1000])
-    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
-    figures["raw_messages_per_second_batch_wall"] = round(len(raw) / wall)
-    figures["raw_messages_per_cpu_second_batch"] = round(len(raw) / cpu)
+
+    def in_batches() -> list:
+        return [p for i in range(0, len(raw), 1000) for p in model.predict(raw[i : i + 1000])]
+
+    predictions = in_batches()  # and a warm-up
+    figures.update(speed("batch", len(raw), in_batches))
     sample = raw[:2000]
-    started, cpu = time.perf_counter(), time.process_time()
-    for text in sample:
-        model.predict_one(text)
-    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
-    figures["raw_messages_per_second_one_by_one_wall"] = round(len(sample) / wall)
-    figures["raw_messages_per_cpu_second_one_by_one"] = round(len(sample) / cpu)
+    figures.update(speed("one_by_one", len(sample), lambda: [model.predict_one(t) for t in sample]))
     figures["load_average_1min"] = round(os.getloadavg()[0], 2)
     figures["raw_mean_chars"] = round(sum(map(len, raw)) / len(raw))
     reached = sum(p.confidence >= threshold for p in predictions)
@@ -119,6 +110,21 @@ def main() -> None:
     }
     figures["machine"] = f"{platform.machine()} {os.cpu_count()} cores"
     print(json.dumps(figures, ensure_ascii=False))
+
+
+def speed(name: str, messages: int, work, passes: int = 5) -> dict:
+    """Messages a second of `work` on one core: the median of `passes` runs. CPU time, not
+    wall time, which other processes on a shared machine stretch; the median, because this
+    host's speed varies from run to run (the slowest and the fastest run are given too)."""
+    rates = []
+    for _ in range(passes):
+        cpu = time.process_time()
+        work()
+        rates.append(messages / (time.process_time() - cpu))
+    return {
+        f"raw_messages_per_cpu_second_{name}": round(float(np.median(rates))),
+        f"raw_messages_per_cpu_second_{name}_range": [round(min(rates)), round(max(rates))],
+    }
 
 
 def raw_twin_scores(texts: list[str], labels: list[str], raw: list[str], threshold: float) -> dict:

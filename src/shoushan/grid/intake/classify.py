@@ -16,11 +16,11 @@ own (TF-IDF, sublinear tf, terms in at least two training messages):
   segment.py). Looking the vocabulary up in the text instead of running jieba at prediction
   time gives the same words for segmented and raw text.
 
-Both blocks' terms are character n-grams, so at prediction time every n-gram of the text is
-keyed by an integer and looked up in sorted tables with numpy (NgramTable): one raw message of
-about 400 characters costs about 0.35 ms of CPU, well above 2,000 messages a second on one core.
+Both blocks' terms are character n-grams, so at prediction time one NgramTable finds the terms
+of both in the text: n-grams of up to three characters keyed by integers and looked up in sorted
+tables with numpy, longer words in a dictionary where their first three characters stand.
 Training counts the terms with plain Python (WordScanner, char_terms); a test checks that both
-give the same features.
+give the same features. Speed: bench/intake_classify.py.
 
 Model. A linear SVM (scikit-learn's LinearSVC, C = 0.5, one-vs-rest, balanced class weights).
 Confidence is a calibrated probability: Platt (sigmoid) scaling of each class's decision value,
@@ -53,16 +53,40 @@ from itertools import repeat
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.special import expit  # 1 / (1 + exp(-x)), without overflow
 
 _DROP = re.compile(r"[\s\W_]+", re.UNICODE)
 MAX_CHARS = 2000  # a longer message is classified on its first 2,000 characters
 WORD_LENGTHS = range(2, 9)
 
 
+def _dropped_before_normalising() -> re.Pattern:
+    """The whitespace and punctuation of ASCII, general punctuation, CJK punctuation and full-width
+    forms that NFKC leaves whitespace or punctuation (。，！ and the ideographic space, not ㎡ or
+    ①, which become m2 and 1): removing them first leaves most messages already in NFKC form."""
+    blocks = [(0, 0x80), (0x2000, 0x2070), (0x3000, 0x3040), (0xFF01, 0xFF66)]
+    chars = [
+        c
+        for first, end in blocks
+        for c in map(chr, range(first, end))
+        if _DROP.fullmatch(c)
+        and not unicodedata.combining(c)
+        and _DROP.fullmatch(unicodedata.normalize("NFKC", c))
+    ]
+    return re.compile("[" + "".join(map(re.escape, chars)) + "]+")
+
+
+_DROP_FIRST = _dropped_before_normalising()
+
+
 def clean(text: str) -> str:
     """The text in NFKC form (full-width letters and digits as ASCII: ＡＢ３ → AB3) without
-    whitespace and punctuation, cut to MAX_CHARS."""
-    return _DROP.sub("", unicodedata.normalize("NFKC", text or ""))[:MAX_CHARS]
+    whitespace and punctuation, cut to MAX_CHARS. Normalising is the costly step, so it is done
+    only on a text that common punctuation removed does not leave normalised already."""
+    text = _DROP_FIRST.sub("", text or "")
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return _DROP.sub("", text)[:MAX_CHARS]
 
 
 def char_terms(text: str) -> list[str]:
@@ -110,87 +134,113 @@ def training_words(texts: Sequence[str], segmenter=None, min_count: int = 2) -> 
     return {w for w, c in counts.items() if c >= min_count and len(w) in WORD_LENGTHS}
 
 
-_MASK = (1 << 64) - 1
-_EXACT_LENGTH = 3  # three 21-bit code points fit in 64 bits: keys up to here are exact
+_EXACT = 3  # three 21-bit code points fit in 64 bits: n-grams up to here are keyed exactly
 _SHIFT = np.uint64(21)
-_MULTIPLIER = 0x9E3779B97F4A7C15  # odd: beyond three characters keys are a polynomial hash
 
 
-def _term_key(term: str) -> int:
-    """The integer key of a term, as NgramTable computes it along a text."""
+_ABOVE = (1 << 64) - 1  # a key above those of every n-gram of up to _EXACT characters
+
+
+def _key(term: str) -> int:
+    """The integer key of a term of at most three characters, as NgramTable computes it."""
     key = 0
-    for length, char in enumerate(term, start=1):
-        key = (
-            (key << 21 | ord(char)) if length <= _EXACT_LENGTH else (key * _MULTIPLIER + ord(char))
-        )
-        key &= _MASK
+    for char in term:
+        key = key << 21 | ord(char)
     return key
 
 
 class NgramTable:
-    """The columns of the known terms (character n-grams, n = 2…8) occurring in a text, found with
-    a few numpy operations per n instead of a dictionary lookup per n-gram: every n-gram of the
-    text gets an integer key (exact up to three characters; beyond, a 64-bit polynomial hash, and
-    each hit is checked against the term itself, so a collision never adds a feature), and the
-    keys are looked up in each length's sorted table. Counting the columns gives the same term
-    counts as the block's analyzer, whose terms are n-grams too (character bigrams, or
-    the vocabulary words in the text)."""
+    """The columns of the known terms (character n-grams) occurring in a text. A term may stand
+    for a column in each feature block (a bigram that is also a word).
 
-    def __init__(self, index: Mapping[str, int]) -> None:
-        by_length: dict[int, list[tuple[int, int, str]]] = {}
-        for term, column in index.items():
-            by_length.setdefault(len(term), []).append((_term_key(term), column, term))
-        self.tables = {}
-        for length, rows in by_length.items():
-            rows.sort()
-            keys = np.array([r[0] for r in rows], dtype=np.uint64)
-            terms = [r[2] for r in rows] if length > _EXACT_LENGTH else None
-            self.tables[length] = (keys, np.array([r[1] for r in rows], dtype=np.int64), terms)
-        self.longest = max(self.tables, default=0)
+    Terms of up to three characters are found with a few numpy operations per length: every
+    n-gram of the text is keyed by an integer (its code points side by side) and looked up in
+    that length's sorted table. A longer term (a word of 4–8 characters: a few thousand, rare in
+    any message) is looked up in a dictionary, only where the text holds the first three
+    characters of one: those prefixes are entries of the three-character table too. Counting
+    the columns gives the term counts the blocks' analyzers give."""
+
+    def __init__(self, terms: Mapping[str, Sequence[int]]) -> None:
+        by_length: dict[int, dict[str, Sequence[int]]] = {}
+        self.longer: dict[str, list[int]] = {}
+        longer_lengths: dict[str, set[int]] = {}  # of the longer terms, by their prefix
+        for term, columns in terms.items():
+            if len(term) <= _EXACT:
+                by_length.setdefault(len(term), {})[term] = columns
+            else:
+                self.longer[term] = list(columns)
+                longer_lengths.setdefault(term[:_EXACT], set()).add(len(term))
+        for prefix in longer_lengths:
+            by_length.setdefault(_EXACT, {}).setdefault(prefix, ())
+        # per length: the sorted keys and, for each column a term may have, the column (-1: none);
+        # a last key above any n-gram's keeps every search inside the table
+        self.tables: dict[int, tuple[np.ndarray, list[np.ndarray]]] = {}
+        self.longer_lengths: list[list[int]] = []  # per entry of the three-character table
+        for length, entries in by_length.items():
+            rows = sorted(entries.items(), key=lambda entry: _key(entry[0]))
+            width = max(len(columns) for _term, columns in rows)
+            self.tables[length] = (
+                np.array([*(_key(term) for term, _c in rows), _ABOVE], dtype=np.uint64),
+                [
+                    np.array([*(c[i] if i < len(c) else -1 for _t, c in rows), -1], np.int64)
+                    for i in range(width)
+                ],
+            )
+            if length == _EXACT:
+                self.longer_lengths = [sorted(longer_lengths.get(t, ())) for t, _c in rows]
+        self.has_longer = np.array([bool(lengths) for lengths in self.longer_lengths], dtype=bool)
 
     def columns(self, text: str) -> np.ndarray:
         """The column of every known n-gram occurrence in the text (repeats included)."""
         codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-        found, key = [], codes
-        multiplier = np.uint64(_MULTIPLIER)
-        for length in range(1, self.longest + 1):
+        found: list[np.ndarray] = []
+        key = codes
+        for length in range(1, _EXACT + 1):
             if length > 1:
                 if len(key) < 2:
                     break
-                tail = codes[length - 1 :]
-                key = (
-                    (key[:-1] << _SHIFT | tail)
-                    if length <= _EXACT_LENGTH
-                    else key[:-1] * multiplier + tail
-                )
-            table = self.tables.get(length)
-            if table is None:
+                key = key[:-1] << _SHIFT | codes[length - 1 :]
+            if length not in self.tables:
                 continue
-            keys, columns, terms = table
-            position = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
-            hit = np.flatnonzero(keys[position] == key)
-            position = position[hit]
-            if terms is not None:  # hashed keys: keep the hits that are the term itself
-                same = [
-                    terms[p] == text[start : start + length]
-                    for p, start in zip(position.tolist(), hit.tolist(), strict=True)
-                ]
-                position = position[np.array(same, dtype=bool)]
-            found.append(columns[position])
-        return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+            keys, columns = self.tables[length]
+            # sorted, the n-grams are found faster (the search stays in the cache); the longer
+            # terms need the three-character ones where they stand
+            needles = key if length == _EXACT else np.sort(key)
+            position = keys.searchsorted(needles)
+            hit = keys[position] == needles
+            entries = position[hit]
+            found.extend(c[entries] for c in columns)
+            if length == _EXACT and self.longer:
+                found.append(self._longer_terms(text, np.flatnonzero(hit), entries))
+        joined = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+        return joined[joined >= 0]
+
+    def _longer_terms(self, text: str, starts: np.ndarray, entries: np.ndarray) -> np.ndarray:
+        """The columns of the terms of more than three characters that start where the text
+        holds a known three-character entry (`starts`, `entries`)."""
+        prefix = self.has_longer[entries]
+        found: list[int] = []
+        get, size = self.longer.get, len(text)
+        lengths_of = self.longer_lengths
+        for start, entry in zip(starts[prefix].tolist(), entries[prefix].tolist(), strict=True):
+            for length in lengths_of[entry]:
+                if start + length > size:  # not a shorter term cut off by the end of the text
+                    break
+                columns = get(text[start : start + length])
+                if columns:
+                    found += columns
+        return np.array(found, dtype=np.int64)
 
 
 class TfidfBlock:
     """Sublinear TF-IDF of the terms an analyzer gives, L2-normalised (as scikit-learn's
-    TfidfVectorizer with sublinear_tf=True and smooth idf, min_df=2), in plain Python and numpy so
-    that one message is featurised without scikit-learn's per-call checks."""
+    TfidfVectorizer with sublinear_tf=True and smooth idf, min_df=2), in plain Python and numpy."""
 
     def __init__(self, analyzer, min_df: int = 2) -> None:
         self.analyzer = analyzer
         self.min_df = min_df
         self.index: dict[str, int] = {}
         self.idf = np.zeros(0, dtype=np.float32)
-        self._table: NgramTable | None = None
 
     def fit_matrix(self, docs: Sequence[str]) -> sp.csr_matrix:
         """Learn the terms and their idf from the documents; return their matrix."""
@@ -200,27 +250,13 @@ class TfidfBlock:
             df.update(set(terms))
         kept = sorted(t for t, c in df.items() if c >= self.min_df)
         self.index = {t: i for i, t in enumerate(kept)}
-        self._table = None
         n = len(docs)
         counts = np.fromiter((df[t] for t in kept), dtype=np.float64, count=len(kept))
         self.idf = (np.log((1 + n) / (1 + counts)) + 1).astype(np.float32)
-        return self._matrix(analyzed)
+        return self.counted_matrix(analyzed)
 
-    def matrix(self, docs: Sequence[str]) -> sp.csr_matrix:
-        """The documents' rows (as `row` computes them) in one sparse matrix."""
-        rows = [self.row(doc) for doc in docs]
-        indptr = np.cumsum([0, *(len(columns) for columns, _w in rows)])
-        return sp.csr_matrix(
-            (
-                np.concatenate([w for _c, w in rows]) if rows else np.zeros(0, np.float32),
-                np.concatenate([c for c, _w in rows]) if rows else np.zeros(0, np.int32),
-                indptr,
-            ),
-            shape=(len(docs), self.width),
-            dtype=np.float32,
-        )
-
-    def _matrix(self, analyzed: list[list[str]]) -> sp.csr_matrix:
+    def counted_matrix(self, analyzed: list[list[str]]) -> sp.csr_matrix:
+        """The matrix of documents given as their analyzed terms (the training path)."""
         get = self.index.get
         ids = [np.array(list(map(get, terms, repeat(-1))), dtype=np.int64) for terms in analyzed]
         rows = np.repeat(np.arange(len(ids)), [len(i) for i in ids])
@@ -236,26 +272,21 @@ class TfidfBlock:
         norms[norms == 0] = 1
         return sp.csr_matrix(sp.diags(1 / norms) @ matrix, dtype=np.float32)
 
-    def row(self, doc: str) -> tuple[np.ndarray, np.ndarray]:
-        """(feature indices, weights) of one document."""
-        if self._table is None:  # built on first use: it is not stored with the model
-            self._table = NgramTable(self.index)
-        columns, tf = np.unique(self._table.columns(doc), return_counts=True)
-        if not len(columns):
-            return columns.astype(np.int32), tf.astype(np.float32)
-        weights = (1 + np.log(tf.astype(np.float32))) * self.idf[columns]
-        return columns.astype(np.int32), weights / np.sqrt(np.dot(weights, weights))
-
     @property
     def width(self) -> int:
         return len(self.index)
 
 
 class Featurizer:
-    """Text → sparse feature matrix: the character block and the word block side by side."""
+    """Text → sparse feature matrix: the character block and the word block side by side.
+    Training counts each block's terms with its analyzer; prediction finds both blocks' terms
+    in one pass of an NgramTable (built on first use: it is not stored with the model)."""
 
     def __init__(self, vocabulary: set[str]) -> None:
         self.blocks = [TfidfBlock(char_terms), TfidfBlock(WordScanner(vocabulary))]
+        self._table: NgramTable | None = None
+        self._idf = np.zeros(0, dtype=np.float32)
+        self._block_ends = np.zeros(0, dtype=np.int64)
 
     @property
     def width(self) -> int:
@@ -263,21 +294,58 @@ class Featurizer:
 
     def fit_transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         cleaned = [clean(t) for t in texts]
+        self._table = None
         return sp.hstack([block.fit_matrix(cleaned) for block in self.blocks], format="csr")
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
-        cleaned = [clean(t) for t in texts]
-        return sp.hstack([block.matrix(cleaned) for block in self.blocks], format="csr")
+        rows = [self.row(text) for text in texts]
+        return sp.csr_matrix(
+            (
+                np.concatenate([w for _c, w in rows]) if rows else np.zeros(0, np.float32),
+                np.concatenate([c for c, _w in rows]) if rows else np.zeros(0, np.int64),
+                np.cumsum([0, *(len(columns) for columns, _w in rows)]),
+            ),
+            shape=(len(texts), self.width),
+            dtype=np.float32,
+        )
 
     def row(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        cleaned = clean(text)
-        columns, weights, offset = [], [], 0
+        """(feature indices, ascending, and weights) of one text."""
+        if self._table is None:
+            self._build_table()
+        assert self._table is not None
+        found = np.sort(self._table.columns(clean(text)))
+        if not len(found):
+            return found, np.zeros(0, dtype=np.float32)
+        # counting a sorted array: where each run of equal columns starts, and its length
+        change = np.empty(len(found), dtype=bool)
+        change[0] = True
+        np.not_equal(found[1:], found[:-1], out=change[1:])
+        starts = np.flatnonzero(change)
+        columns = found[starts]
+        ends = np.empty_like(starts)  # (np.diff with append= costs more than the rest here)
+        ends[:-1] = starts[1:]
+        ends[-1] = len(found)
+        tf = (ends - starts).astype(np.float32)
+        weights = (np.log(tf) + 1) * self._idf[columns]
+        ends = columns.searchsorted(self._block_ends).tolist()
+        for start, end in zip([0, *ends[:-1]], ends, strict=True):  # each block on its own
+            part = weights[start:end]
+            norm = np.sqrt(np.dot(part, part))
+            if norm:
+                part /= norm
+        return columns, weights
+
+    def _build_table(self) -> None:
+        terms: dict[str, list[int]] = {}
+        offset = 0
         for block in self.blocks:
-            c, w = block.row(cleaned)
-            columns.append(c + offset)
-            weights.append(w)
+            for term, column in block.index.items():
+                terms.setdefault(term, []).append(offset + column)
             offset += block.width
-        return np.concatenate(columns), np.concatenate(weights)
+        self._table = NgramTable(terms)
+        self._idf = np.concatenate([block.idf for block in self.blocks]).astype(np.float32)
+        self._block_ends = np.cumsum([block.width for block in self.blocks])
 
 
 @dataclass(frozen=True)
@@ -387,8 +455,7 @@ def _terms_of(block: "TfidfBlock") -> np.ndarray:
 
 def calibrated(scores: np.ndarray, platt: np.ndarray) -> np.ndarray:
     """Per-class Platt probabilities, normalised to sum to one over the classes."""
-    z = np.clip(scores * platt[:, 0] + platt[:, 1], -50, 50)
-    proba = 1.0 / (1.0 + np.exp(z))
+    proba = expit(-(scores * platt[:, 0] + platt[:, 1]))
     total = proba.sum(axis=1, keepdims=True)
     total[total == 0] = 1.0
     return proba / total

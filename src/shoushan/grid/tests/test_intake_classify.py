@@ -4,9 +4,11 @@ pure. Training here uses a subset; the full 5-fold cross-validation is bench/int
 import csv
 import pickle
 import re
+import unicodedata
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from django.conf import settings
 
 from shoushan.grid.intake import classify, segment
@@ -100,22 +102,44 @@ def test_prediction_finds_the_same_terms_as_training_counts(model):
     """The numpy n-gram lookup of prediction and the plain counting of training agree, term for
     term and count for count, on raw messages (emoji, Latin letters, digits and text ends
     included)."""
-    texts = [classify.clean(f"{r['留言主题']}{r['留言详情']}") for r in read(RAW)[:400]]
-    texts += ["", "a", "路灯", "🙂🙂路灯不亮🙂", "ABC123小区小区小区"]
-    for block in model.featurizer.blocks:
-        counted = block._matrix([block.analyzer(text) for text in texts])
-        looked_up = block.matrix(texts)
-        assert (counted != 0).nnz == looked_up.nnz
-        assert abs(counted - looked_up).max() < 1e-6
+    texts = [f"{r['留言主题']}\n{r['留言详情']}" for r in read(RAW)[:400]]
+    texts += ["", "a", "路灯", "🙂🙂路灯不亮🙂", "ABC123小区小区小区", "垃圾清运不及时。"]
+    featurizer = model.featurizer
+    cleaned = [classify.clean(text) for text in texts]
+    counted = sp.hstack(
+        [block.counted_matrix([block.analyzer(t) for t in cleaned]) for block in featurizer.blocks],
+        format="csr",
+    )
+    looked_up = featurizer.transform(texts)
+    assert (counted != 0).nnz == looked_up.nnz
+    assert abs(counted - looked_up).max() < 1e-6
 
 
-def test_a_long_term_is_found_only_where_it_is_written():
-    """Terms of more than three characters are keyed by a hash: a hit is checked against the
-    term itself, and a term cut off by the end of the text is not there."""
-    table = classify.NgramTable({"垃圾清运": 0, "清运不及时": 1, "垃圾": 2})
-    assert sorted(table.columns("垃圾清运不及时")) == [0, 1, 2]
-    assert sorted(table.columns("垃圾清运不及")) == [0, 2]
-    assert list(table.columns("")) == []
+def test_a_term_is_found_wherever_it_is_written_and_only_there():
+    """Terms of up to three characters are keyed exactly; a longer one is looked up where its
+    first three characters stand, and a term cut off by the end of the text is not there. A
+    term with a column in each block gives both."""
+    terms = {"垃圾清运": [0], "清运不及时": [1], "垃圾": [2, 7], "清运车": [3], "不及时": [4]}
+    table = classify.NgramTable({**terms, "圾清": [5]})
+    assert sorted(table.columns("垃圾清运不及时")) == [0, 1, 2, 4, 5, 7]
+    assert sorted(table.columns("垃圾清运不及")) == [0, 2, 5, 7]
+    assert sorted(table.columns("垃圾垃圾清运车垃")) == [0, 2, 2, 3, 5, 7, 7]
+    assert list(table.columns("")) == list(table.columns("垃")) == []
+    assert list(classify.NgramTable({}).columns("垃圾")) == []
+
+
+def test_cleaning_removes_punctuation_before_normalising_as_after():
+    """`clean` drops common punctuation before NFKC, which is then needed by few messages; the
+    result is the text normalised first and stripped after, for punctuation of every block it
+    drops first and for the characters NFKC turns into letters or digits."""
+    punctuation = [chr(c) for c in [*range(0, 0x80), *range(0x2000, 0x2070)]]
+    punctuation += [chr(c) for c in [*range(0x3000, 0x3040), *range(0xFF01, 0xFF66)]]
+    others = [*"小区垃圾ＡＢ３㎡①™½ｶﾞ〇々🙂é", "e\u0301"]
+    rng = np.random.default_rng(0)
+    for _ in range(2000):
+        text = "".join(rng.choice(punctuation + others, size=12))
+        expected = re.sub(r"[\s\W_]+", "", unicodedata.normalize("NFKC", text))
+        assert classify.clean(text) == expected, repr(text)
 
 
 def test_a_stored_model_is_arrays_and_predicts_the_same(model, split):
