@@ -54,10 +54,13 @@ def pytest_unconfigure(config):
         _suite_travel.stop()
 
 
+@pytest.hookimpl(trylast=True)  # after pytest-django, which puts tests without a database last
 def pytest_collection_modifyitems(items):
     for item in items:
         if "clock" in getattr(item, "fixturenames", ()):
             item.add_marker("calendar")
+    # a test of minutes begins the run: at its end, one process would run it alone
+    items.sort(key=lambda item: item.get_closest_marker("minutes") is None)
 
 
 @pytest.fixture(autouse=True)

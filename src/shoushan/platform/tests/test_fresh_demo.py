@@ -117,6 +117,7 @@ def fresh_demo(folder: Path):
         server.wait(timeout=30)
 
 
+@pytest.mark.minutes
 def test_the_demo_is_made_whole_without_the_shared_data_and_every_page_shows_it(
     new_person, tmp_path
 ):
