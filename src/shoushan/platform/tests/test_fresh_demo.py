@@ -139,6 +139,10 @@ def _month_before_the_servers(page, base) -> str:
 
 
 def _every_page_the_readme_names_shows_something(base, page, account, tmp_path) -> None:
+    # the server is new (nothing cached, every module imported on its first page) and shares
+    # the machine with the other test process: a city-wide page such as the workforce
+    # statistics may then take far longer than the 30 s Playwright waits by default
+    page.set_default_navigation_timeout(120_000)
     page.goto(f"{base}/accounts/login/")
     page.fill("input[name=username]", account)
     page.fill("input[name=password]", DEMO_PASSWORD)
