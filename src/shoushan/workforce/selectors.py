@@ -186,15 +186,16 @@ def _timeline(
     recorded (latest) values, and all their attribute changes (a change after `until` still
     tells the value before it)."""
     ever_here = CareerEvent.objects.filter(community_code__startswith=prefix).values("worker_id")
-    rows = CareerEvent.objects.filter(on__lte=until, worker_id__in=ever_here).values_list(
-        "worker_id", "on", "id", "community_code", "post", "status"
-    )
+    events = CareerEvent.objects.filter(on__lte=until, worker_id__in=ever_here)
+    rows = events.values_list("worker_id", "on", "id", "community_code", "post", "status")
     timeline = engine.Timeline.of(engine.EventState(*row) for row in rows)
     facts = {
         row[0]: engine.WorkerFacts(
             row[0], row[1], row[2], row[3], row[4], row[5], float(row[6]) if row[6] else None
         )
-        for row in CommunityWorker.objects.filter(pk__in=list(timeline.by_worker)).values_list(
+        # the workers of those events by a subquery: a list of a city's ids would be slow to
+        # pass and could pass SQLite's limit of variables in a statement
+        for row in CommunityWorker.objects.filter(pk__in=events.values("worker_id")).values_list(
             "pk",
             "birth_date",
             "education",
