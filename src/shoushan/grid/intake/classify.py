@@ -323,13 +323,13 @@ class Featurizer:
         np.not_equal(found[1:], found[:-1], out=change[1:])
         starts = np.flatnonzero(change)
         columns = found[starts]
-        ends = np.empty_like(starts)  # (np.diff with append= costs more than the rest here)
-        ends[:-1] = starts[1:]
-        ends[-1] = len(found)
-        tf = (ends - starts).astype(np.float32)
+        run_ends = np.empty_like(starts)  # (np.diff with append= costs more than all the rest)
+        run_ends[:-1] = starts[1:]
+        run_ends[-1] = len(found)
+        tf = (run_ends - starts).astype(np.float32)
         weights = (np.log(tf) + 1) * self._idf[columns]
-        ends = columns.searchsorted(self._block_ends).tolist()
-        for start, end in zip([0, *ends[:-1]], ends, strict=True):  # each block on its own
+        block_ends = columns.searchsorted(self._block_ends).tolist()
+        for start, end in zip([0, *block_ends[:-1]], block_ends, strict=True):  # each on its own
             part = weights[start:end]
             norm = np.sqrt(np.dot(part, part))
             if norm:
