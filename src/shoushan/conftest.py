@@ -54,8 +54,9 @@ def pytest_unconfigure(config):
         _suite_travel.stop()
 
 
-@pytest.hookimpl(trylast=True)  # after pytest-django, which puts tests without a database last
 def pytest_collection_modifyitems(items):
+    # called after pytest-django's (tryfirst), which puts tests without a database last, and
+    # before `-m` selects by marker, which must see the calendar marker added here
     for item in items:
         if "clock" in getattr(item, "fixturenames", ()):
             item.add_marker("calendar")
