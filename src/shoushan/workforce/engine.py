@@ -10,25 +10,32 @@ attribute changes, each of which stores the values before and after it: on a day
 has the value after its last change on or before the day, or, before its first change, the value
 before that change (the value recorded at hire). A worker without changes keeps the recorded
 values throughout.
+
+A city has about 45,000 workers and several events and changes each, and a page asks for the
+figures of a dozen days and a dozen subdivisions: `Records` holds them as numpy arrays sorted by
+worker and date, so that the state of every worker on a day is one binary search per array
+(bench/workforce_statistics.py).
 """
 
 from __future__ import annotations
 
-import bisect
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
+
+import numpy as np
 
 # Statuses in which a worker is on a community's roster (counted in the head count).
 ON_ROSTER = frozenset({"active", "seconded"})
 COLLEGE_OR_MORE = frozenset({"associate", "bachelor", "master", "doctorate"})
 PARTY_MEMBERS = frozenset({"party_member", "probationary_member"})
+NOT_QUALIFIED = frozenset({"", "none"})
 
 
-@dataclass(frozen=True)
-class WorkerFacts:
+class WorkerFacts(NamedTuple):
     """What the statistics need of a worker that the career events do not replay: the values
-    recorded now (the latest), which an AttributeHistory turns into those of any day."""
+    recorded now (the latest), which the attribute changes turn into those of any day."""
 
     worker_id: int
     birth_date: date
@@ -39,8 +46,7 @@ class WorkerFacts:
     monthly_pay: float | None
 
 
-@dataclass(frozen=True)
-class EventState:
+class EventState(NamedTuple):
     """A worker's state after one event."""
 
     worker_id: int
@@ -51,49 +57,7 @@ class EventState:
     status: str
 
 
-@dataclass
-class Timeline:
-    """Each worker's events in order, ready to be cut at any date."""
-
-    by_worker: dict[int, tuple[list[tuple[date, int]], list[EventState]]] = field(
-        default_factory=dict
-    )
-
-    @classmethod
-    def of(cls, events: Iterable[EventState]) -> Timeline:
-        grouped: dict[int, list[EventState]] = {}
-        for e in events:
-            grouped.setdefault(e.worker_id, []).append(e)
-        timeline = cls()
-        for worker_id, items in grouped.items():
-            items.sort(key=lambda e: (e.on, e.sequence))
-            timeline.by_worker[worker_id] = ([(e.on, e.sequence) for e in items], items)
-        return timeline
-
-    def states_at(self, day: date, prefix: str = "") -> list[EventState]:
-        """The state of every worker on the roster of a community under `prefix` on `day`."""
-        states = []
-        for keys, items in self.by_worker.values():
-            i = bisect.bisect_right(keys, (day, float("inf")))
-            if i == 0:
-                continue
-            state = items[i - 1]
-            if state.status in ON_ROSTER and state.community_code.startswith(prefix):
-                states.append(state)
-        return states
-
-
-# The WorkerFacts fields each attribute change sets, in the order of its `before` and `after`.
-ATTRIBUTE_FIELDS: dict[str, tuple[str, ...]] = {
-    "education": ("education",),
-    "political_status": ("political_status",),
-    "qualification": ("qualification", "certificate_year"),
-    "pay": ("monthly_pay",),
-}
-
-
-@dataclass(frozen=True)
-class AttributeStep:
+class AttributeStep(NamedTuple):
     """One dated change of an attribute, with the values of its fields (ATTRIBUTE_FIELDS) before
     and after it."""
 
@@ -105,61 +69,16 @@ class AttributeStep:
     after: tuple
 
 
-# The WorkerFacts fields an attribute history replays, in the order of its snapshots.
-REPLAYED = ("education", "political_status", "qualification", "certificate_year", "monthly_pay")
-_INDEX = {name: i for i, name in enumerate(REPLAYED)}
-KEEP = object()  # in a snapshot: this field has no change, the recorded value holds
+# The WorkerFacts fields each attribute change sets, in the order of its `before` and `after`.
+ATTRIBUTE_FIELDS: dict[str, tuple[str, ...]] = {
+    "education": ("education",),
+    "political_status": ("political_status",),
+    "qualification": ("qualification", "certificate_year"),
+    "pay": ("monthly_pay",),
+}
+_NUMERIC = frozenset({"certificate_year", "monthly_pay"})  # None is NaN; the rest are words
 
-
-@dataclass
-class AttributeHistory:
-    """Each worker's attribute changes in order, as snapshots of the replayed fields: the values
-    before the first change (each attribute's `before` of its first change), then after each
-    change. One bisection then gives every attribute of a worker on a day."""
-
-    # worker → ([(on, sequence) of each change], [snapshot before the first, after each change])
-    by_worker: dict[int, tuple[list[tuple[date, int]], list[tuple]]] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, steps: Iterable[AttributeStep]) -> AttributeHistory:
-        grouped: dict[int, list[AttributeStep]] = {}
-        for s in steps:
-            grouped.setdefault(s.worker_id, []).append(s)
-        history = cls()
-        for worker_id, items in grouped.items():
-            items.sort(key=lambda s: (s.on, s.sequence))
-            state: list = [KEEP] * len(REPLAYED)
-            seen: set[str] = set()
-            for s in items:
-                if s.attribute not in seen:
-                    seen.add(s.attribute)
-                    for name, value in zip(ATTRIBUTE_FIELDS[s.attribute], s.before, strict=True):
-                        state[_INDEX[name]] = value
-            snapshots = [tuple(state)]
-            for s in items:
-                for name, value in zip(ATTRIBUTE_FIELDS[s.attribute], s.after, strict=True):
-                    state[_INDEX[name]] = value
-                snapshots.append(tuple(state))
-            history.by_worker[worker_id] = ([(s.on, s.sequence) for s in items], snapshots)
-        return history
-
-    def snapshot(self, worker_id: int, day: date) -> tuple | None:
-        """The replayed fields of a worker on `day` (KEEP where nothing changed), or None for a
-        worker without changes."""
-        entry = self.by_worker.get(worker_id)
-        if entry is None:
-            return None
-        keys, snapshots = entry
-        return snapshots[bisect.bisect_right(keys, (day, float("inf")))]
-
-    def as_of(self, facts: WorkerFacts, day: date) -> WorkerFacts:
-        """The worker's facts with each attribute as it was on `day`."""
-        values = self.snapshot(facts.worker_id, day)
-        if values is None:
-            return facts
-        return replace(
-            facts, **{n: v for n, v in zip(REPLAYED, values, strict=True) if v is not KEEP}
-        )
+_DAY_BITS = 22  # a key is worker << 22 | the day's ordinal (below 2**22: years up to 11,000)
 
 
 def age_on(born: date, day: date) -> int:
@@ -224,67 +143,219 @@ class Figures:
         return self.covered_head_count * 1000 / self.households
 
 
-def figures(
-    states: Sequence[EventState],
-    facts: dict[int, WorkerFacts],
-    day: date,
-    *,
-    city_average_wage: tuple[int, float] | None = None,
-    households: Mapping[str, int] | None = None,
-    communities: int = 0,
-    history: AttributeHistory | None = None,
-) -> Figures:
-    """The figures of the workers in `states` on `day`.
+class _Words:
+    """Strings as small integer codes, so that a set of them is a boolean table."""
 
-    A worker counts as certified on `day` if a qualification is recorded with a certificate year
-    no later than `day`'s year (or no year). `households` maps a community code to its
-    households (only communities with a figure); staff per 1,000 households counts the workers
-    of those communities only, out of `communities` in the region. With a `history`, education,
-    political status, qualification and pay are those effective on `day`."""
-    by_worker = history.by_worker if history is not None else {}
-    last = (day, float("inf"))
-    age_sum = college = party = certified = with_pay = 0
-    pay_sum = 0.0
-    for s in states:
-        p = facts[s.worker_id]
-        education, political, qualification, year, pay = (
-            p.education,
-            p.political_status,
-            p.qualification,
-            p.certificate_year,
-            p.monthly_pay,
+    def __init__(self) -> None:
+        self.codes: dict[str, int] = {}
+
+    def code(self, word: str) -> int:
+        return self.codes.setdefault(word, len(self.codes))
+
+    def array(self, words: Iterable[str]) -> np.ndarray:
+        return np.fromiter(map(self.code, words), dtype=np.int32)
+
+    def member(self, words: frozenset[str]) -> np.ndarray:
+        table = np.zeros(len(self.codes) + 1, dtype=bool)
+        table[[c for w, c in self.codes.items() if w in words]] = True
+        return table
+
+    def index(self, word: str) -> int:
+        return self.codes.get(word, -1)
+
+
+def _column(rows: list, i: int) -> np.ndarray:
+    """The integers of column `i` of the rows."""
+    return np.fromiter((row[i] for row in rows), dtype=np.int64, count=len(rows))
+
+
+def _number(value) -> float:
+    return np.nan if value is None else float(value)
+
+
+def _last_on_or_before(keys: np.ndarray, firsts: np.ndarray, workers: np.ndarray, day: int):
+    """For each worker, the index in `keys` (sorted worker << 22 | day) of its last entry on or
+    before `day`, and whether it has one (`firsts`: the index of each worker's first entry)."""
+    last = np.searchsorted(keys, (workers << _DAY_BITS) | day, side="right") - 1
+    return last, last >= firsts
+
+
+class Records:
+    """The career events, recorded values and attribute changes of a set of workers, as arrays,
+    ready to be cut at any date. Workers without an event are left out (they are on no roster)."""
+
+    def __init__(
+        self,
+        facts: Iterable[WorkerFacts | tuple],
+        events: Iterable[EventState | tuple],
+        steps: Iterable[AttributeStep | tuple] = (),
+    ) -> None:
+        self.words = words = _Words()
+        event_rows = list(events)
+        event_workers = _column(event_rows, 0)
+        self.worker_ids, event_positions = np.unique(event_workers, return_inverse=True)
+        n = len(self.worker_ids)
+        self._workers = workers = np.arange(n, dtype=np.int64)
+
+        # the recorded values, one row per worker (a worker with events has a row: KeyError if not)
+        by_id = {f[0]: f for f in facts}
+        rows = [by_id[w] for w in self.worker_ids.tolist()]
+        self._born_year = np.fromiter((r[1].year for r in rows), dtype=np.int64, count=n)
+        self._born_day = np.fromiter(
+            (r[1].month * 100 + r[1].day for r in rows), dtype=np.int64, count=n
         )
-        entry = by_worker.get(s.worker_id)
-        if entry is not None:  # as on the day: the snapshot after the last change by then
-            e, po, q, y, m = entry[1][bisect.bisect_right(entry[0], last)]
-            education = education if e is KEEP else e
-            political = political if po is KEEP else po
-            qualification = qualification if q is KEEP else q
-            year = year if y is KEEP else y
-            pay = pay if m is KEEP else m
-        age_sum += age_on(p.birth_date, day)
-        college += education in COLLEGE_OR_MORE
-        party += political in PARTY_MEMBERS
-        certified += qualification not in ("", "none") and (year is None or year <= day.year)
-        if pay is not None:
-            with_pay += 1
-            pay_sum += pay
-    wage_year, wage = city_average_wage if city_average_wage else (None, None)
-    households = households or {}
-    return Figures(
-        on=day,
-        head_count=len(states),
-        seconded=sum(1 for s in states if s.status == "seconded"),
-        age_sum=age_sum,
-        college_or_more=college,
-        party_members=party,
-        certified=certified,
-        with_pay=with_pay,
-        annual_pay_sum=pay_sum * 12,
-        city_average_wage=wage,
-        city_average_wage_year=wage_year,
-        households=sum(households.values()) or None,
-        covered_head_count=sum(1 for s in states if s.community_code in households),
-        communities_with_households=len(households),
-        communities=communities,
-    )
+        self._recorded = {
+            "education": words.array(r[2] for r in rows),
+            "political_status": words.array(r[3] for r in rows),
+            "qualification": words.array(r[4] for r in rows),
+            "certificate_year": np.fromiter((_number(r[5]) for r in rows), np.float64, count=n),
+            "monthly_pay": np.fromiter((_number(r[6]) for r in rows), np.float64, count=n),
+        }
+
+        # the events, by worker, date and order of recording
+        days = np.fromiter((e[1].toordinal() for e in event_rows), np.int64, len(event_rows))
+        order = np.lexsort((_column(event_rows, 2), days, event_positions))
+        self._event_keys = (event_positions[order] << _DAY_BITS) | days[order]
+        self._event_firsts = np.searchsorted(self._event_keys, workers << _DAY_BITS)
+        communities = np.array([e[3] for e in event_rows], dtype=str)
+        codes, community = np.unique(communities, return_inverse=True)
+        self.community_codes: list[str] = codes.tolist()
+        self._event_community = community[order]
+        self._event_post = words.array(e[4] for e in event_rows)[order]
+        self._event_status = words.array(e[5] for e in event_rows)[order]
+
+        # the attribute changes, each attribute on its own: its changes by worker and date, the
+        # fields' values after each, and before each worker's first (the value at hire)
+        grouped: dict[str, list] = {a: [] for a in ATTRIBUTE_FIELDS}
+        for step in steps:
+            grouped[step[3]].append(step)
+        self._changes: dict[str, tuple] = {}
+        for attribute, items in grouped.items():
+            positions = np.searchsorted(self.worker_ids, _column(items, 0))
+            known = positions < n
+            known[known] = self.worker_ids[positions[known]] == _column(items, 0)[known]
+            days = np.fromiter((s[1].toordinal() for s in items), np.int64, len(items))
+            order = np.lexsort((_column(items, 2), days, positions))
+            order = order[known[order]]  # changes of workers without events are left out
+            keys = (positions[order] << _DAY_BITS) | days[order]
+            values = {}
+            for i, name in enumerate(ATTRIBUTE_FIELDS[attribute]):
+                if name in _NUMERIC:
+                    after = np.fromiter((_number(s[5][i]) for s in items), np.float64, len(items))
+                    before = np.fromiter((_number(s[4][i]) for s in items), np.float64, len(items))
+                else:
+                    after = words.array(s[5][i] for s in items)
+                    before = words.array(s[4][i] for s in items)
+                values[name] = (before[order], after[order])
+            self._changes[attribute] = (keys, np.searchsorted(keys, workers << _DAY_BITS), values)
+        self._day: tuple[date, dict] | None = None
+
+    def _on(self, day: date) -> dict:
+        """Every worker on `day`: on a roster or not, community, status, and each replayed field."""
+        if self._day is not None and self._day[0] == day:
+            return self._day[1]
+        ordinal, workers = day.toordinal(), self._workers
+        last, has = _last_on_or_before(self._event_keys, self._event_firsts, workers, ordinal)
+        last = np.where(has, last, 0)
+        status = self._event_status[last]
+        on_roster = has & self.words.member(ON_ROSTER)[status]
+        values = dict(self._recorded)
+        for keys, firsts, fields in self._changes.values():
+            if not len(keys):
+                continue
+            change, changed = _last_on_or_before(keys, firsts, workers, ordinal)
+            ends = np.append(firsts[1:], len(keys))
+            ever = ends > firsts  # the worker has a change of this attribute
+            first = np.minimum(firsts, len(keys) - 1)
+            change = np.maximum(change, 0)
+            for name, (before, after) in fields.items():
+                values[name] = np.where(
+                    changed, after[change], np.where(ever, before[first], values[name])
+                )
+        state = {
+            "on_roster": on_roster,
+            "community": self._event_community[last],
+            "post": self._event_post[last],
+            "status": status,
+            **values,
+        }
+        self._day = (day, state)
+        return state
+
+    def roster(self, day: date, prefix: str = "") -> dict[int, tuple[str, str, str]]:
+        """The workers on the roster of a community under `prefix` on `day`:
+        worker id → (community code, post, status)."""
+        state = self._on(day)
+        chosen = state["on_roster"] & self._under(prefix)[state["community"]]
+        names = {c: w for w, c in self.words.codes.items()}
+        return {
+            int(self.worker_ids[i]): (
+                self.community_codes[state["community"][i]],
+                names[state["post"][i]],
+                names[state["status"][i]],
+            )
+            for i in np.flatnonzero(chosen).tolist()
+        }
+
+    def _under(self, prefix: str) -> np.ndarray:
+        return np.fromiter(
+            (c.startswith(prefix) for c in self.community_codes),
+            dtype=bool,
+            count=len(self.community_codes),
+        )
+
+    def figures(
+        self,
+        day: date,
+        prefix: str = "",
+        *,
+        city_average_wage: tuple[int, float] | None = None,
+        households: Mapping[str, int] | None = None,
+        communities: int = 0,
+    ) -> Figures:
+        """The figures of the workers on the roster of a community under `prefix` on `day`, with
+        education, political status, qualification and pay as they were on `day`.
+
+        A worker counts as certified on `day` if a qualification is recorded with a certificate
+        year no later than `day`'s year (or no year). `households` maps a community code to its
+        households (only communities with a figure); staff per 1,000 households counts the
+        workers of those communities only, out of `communities` in the region."""
+        state = self._on(day)
+        community = state["community"]
+        chosen = state["on_roster"] & self._under(prefix)[community]
+        words = self.words
+
+        def count(flags: np.ndarray) -> int:
+            return int(np.count_nonzero(flags & chosen))
+
+        ages = day.year - self._born_year - (day.month * 100 + day.day < self._born_day)
+        year = state["certificate_year"]
+        certified = ~words.member(NOT_QUALIFIED)[state["qualification"]] & (
+            np.isnan(year) | (year <= day.year)
+        )
+        pay = state["monthly_pay"]
+        paid = ~np.isnan(pay)
+        households = households or {}
+        covered = np.fromiter(
+            (c in households for c in self.community_codes),
+            dtype=bool,
+            count=len(self.community_codes),
+        )
+        wage_year, wage = city_average_wage if city_average_wage else (None, None)
+        return Figures(
+            on=day,
+            head_count=int(np.count_nonzero(chosen)),
+            seconded=count(state["status"] == words.index("seconded")),
+            age_sum=int(ages[chosen].sum()),
+            college_or_more=count(words.member(COLLEGE_OR_MORE)[state["education"]]),
+            party_members=count(words.member(PARTY_MEMBERS)[state["political_status"]]),
+            certified=count(certified),
+            with_pay=count(paid),
+            annual_pay_sum=float(pay[chosen & paid].sum()) * 12,
+            city_average_wage=wage,
+            city_average_wage_year=wage_year,
+            households=sum(households.values()) or None,
+            covered_head_count=count(covered[community]),
+            communities_with_households=len(households),
+            communities=communities,
+        )

@@ -1,8 +1,10 @@
 """Reads of the workforce: workers, their history and the statistics, all through the scope
 helper. Only the staff roles of the work system see the workforce."""
 
+from collections.abc import Iterator
 from datetime import date
 
+from django.db import connections
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -179,36 +181,49 @@ def region_for_statistics(viewer, code: str = "") -> Region:
 # ---- statistics ---------------------------------------------------------------------------
 
 
-def _timeline(
-    prefix: str, until: date
-) -> tuple[engine.Timeline, dict[int, engine.WorkerFacts], engine.AttributeHistory]:
-    """Every event up to `until` of the workers who were ever in a community under `prefix`, their
-    recorded (latest) values, and all their attribute changes (a change after `until` still
-    tells the value before it)."""
+def _records(prefix: str) -> engine.Records:
+    """The career events of the workers who were ever in a community under `prefix`, their
+    recorded (latest) values and their attribute changes: everything the figures of any day
+    need."""
     ever_here = CareerEvent.objects.filter(community_code__startswith=prefix).values("worker_id")
-    events = CareerEvent.objects.filter(on__lte=until, worker_id__in=ever_here)
-    rows = events.values_list("worker_id", "on", "id", "community_code", "post", "status")
-    timeline = engine.Timeline.of(engine.EventState(*row) for row in rows)
-    facts = {
-        row[0]: engine.WorkerFacts(
-            row[0], row[1], row[2], row[3], row[4], row[5], float(row[6]) if row[6] else None
-        )
-        # the workers of those events by a subquery: a list of a city's ids would be slow to
-        # pass and could pass SQLite's limit of variables in a statement
-        for row in CommunityWorker.objects.filter(pk__in=events.values("worker_id")).values_list(
-            "pk",
-            "birth_date",
-            "education",
-            "political_status",
-            "qualification",
-            "certificate_year",
-            "monthly_pay",
-        )
-    }
-    return timeline, facts, _attribute_history(ever_here)
+    events = CareerEvent.objects.filter(worker_id__in=ever_here).values_list(
+        "worker_id", "on", "id", "community_code", "post", "status"
+    )
+    # the workers by a subquery: a list of a city's ids would be slow to pass and could pass
+    # SQLite's limit of variables in a statement
+    facts = CommunityWorker.objects.filter(pk__in=ever_here).values_list(
+        "pk",
+        "birth_date",
+        "education",
+        "political_status",
+        "qualification",
+        "certificate_year",
+        "monthly_pay",
+    )
+    return engine.Records(
+        (
+            engine.WorkerFacts(
+                pk, born, education, party, qualification, year, float(pay) if pay else None
+            )
+            for pk, born, education, party, qualification, year, pay in _plain(facts)
+        ),
+        _plain(events),
+        _attribute_steps(ever_here),
+    )
 
 
-def _attribute_history(worker_ids) -> engine.AttributeHistory:
+def _plain(rows: QuerySet) -> list[tuple]:
+    """The rows of a values_list query as the database driver gives them, not converted value
+    by value by Django: dates come as dates from SQLite and PostgreSQL alike, amounts as numbers
+    (float() reads both). A city's records are half a million rows, and the converting cost
+    more than the reading."""
+    sql, params = rows.query.sql_with_params()
+    with connections[rows.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _attribute_steps(worker_ids) -> Iterator[engine.AttributeStep]:
     def pay(amount) -> float | None:
         return float(amount) if amount is not None else None
 
@@ -224,7 +239,6 @@ def _attribute_history(worker_ids) -> engine.AttributeHistory:
         "monthly_pay",
         "from_monthly_pay",
     )
-    steps = []
     for (
         worker_id,
         on,
@@ -236,7 +250,7 @@ def _attribute_history(worker_ids) -> engine.AttributeHistory:
         from_year,
         amount,
         from_amount,
-    ) in rows:
+    ) in _plain(rows):
         before: tuple
         after: tuple
         if attribute == Attribute.QUALIFICATION:
@@ -245,8 +259,7 @@ def _attribute_history(worker_ids) -> engine.AttributeHistory:
             before, after = (pay(from_amount),), (pay(amount),)
         else:
             before, after = (from_value,), (value,)
-        steps.append(engine.AttributeStep(worker_id, on, pk, attribute, before, after))
-    return engine.AttributeHistory.of(steps)
+        yield engine.AttributeStep(worker_id, on, pk, attribute, before, after)
 
 
 def city_average_wages() -> QuerySet[CityAverageWage]:
@@ -284,58 +297,38 @@ class Households:
 def statistics_as_of(region: Region, day: date) -> dict:
     """The figures of a region on a day, with a breakdown by its child regions."""
     prefix = significant_prefix(region.code)
-    timeline, facts, history = _timeline(prefix, day)
+    records = _records(prefix)
     wage = city_average_wage_for(day.year)
-    states = timeline.states_at(day, prefix)
     households = Households(prefix)
-    total = engine.figures(
-        states, facts, day, city_average_wage=wage, history=history, **households.under(prefix)
-    )
+    total = records.figures(day, prefix, city_average_wage=wage, **households.under(prefix))
     children = []
     if region.level != Level.COMMUNITY:
         for child in Region.objects.filter(parent=region).only("code", "name").order_by("code"):
             child_prefix = significant_prefix(child.code)
-            child_states = [s for s in states if s.community_code.startswith(child_prefix)]
-            children.append(
-                (
-                    child,
-                    engine.figures(
-                        child_states,
-                        facts,
-                        day,
-                        city_average_wage=wage,
-                        history=history,
-                        **households.under(child_prefix),
-                    ),
-                )
+            figures = records.figures(
+                day, child_prefix, city_average_wage=wage, **households.under(child_prefix)
             )
+            children.append((child, figures))
     return {
         "figures": total,
         "children": children,
         "households_available": households.available,
-        "records": (timeline, facts, history),  # for statistics_trend to the same day
+        "records": records,  # for statistics_trend, not read again
     }
 
 
 def statistics_trend(
-    region: Region, *, first_year: int, last_day: date, records=None
+    region: Region, *, first_year: int, last_day: date, records: engine.Records | None = None
 ) -> list[engine.Figures]:
     """The figures on 31 December of each year from `first_year`, and on `last_day` (households
-    are today's figures: the profiles keep no history). `records`: the region's records up to
-    `last_day` as statistics_as_of read them, not read again."""
+    are today's figures: the profiles keep no history). `records`: the region's records as
+    statistics_as_of read them, not read again."""
     prefix = significant_prefix(region.code)
-    timeline, facts, history = records or _timeline(prefix, last_day)
+    records = records or _records(prefix)
     days = [date(y, 12, 31) for y in range(first_year, last_day.year)] + [last_day]
     households = Households(prefix).under(prefix)
     return [
-        engine.figures(
-            timeline.states_at(d, prefix),
-            facts,
-            d,
-            city_average_wage=city_average_wage_for(d.year),
-            history=history,
-            **households,
-        )
+        records.figures(d, prefix, city_average_wage=city_average_wage_for(d.year), **households)
         for d in days
     ]
 

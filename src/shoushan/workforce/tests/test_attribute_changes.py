@@ -16,7 +16,7 @@ from shoushan.audit.models import AuditRecord
 from shoushan.core.errors import Conflict, InvalidInput, NotFound
 from shoushan.regions.models import Region
 from shoushan.workforce import selectors
-from shoushan.workforce.engine import AttributeHistory, AttributeStep, WorkerFacts
+from shoushan.workforce.engine import AttributeStep, EventState, Records, WorkerFacts
 from shoushan.workforce.models import AttributeChange, CommunityWorker, Education
 from shoushan.workforce.services import worker_attribute_change_record, worker_update
 from shoushan.workforce.sheets import read_workers_xlsx
@@ -202,8 +202,16 @@ def test_an_edit_corrects_the_latest_value(worker):
 
 
 def test_the_engine_takes_the_value_before_the_first_change_and_after_the_last():
-    facts = WorkerFacts(1, date(1990, 1, 1), "bachelor", "party_member", "assistant", 2019, 9000.0)
-    history = AttributeHistory.of(
+    facts = [
+        WorkerFacts(1, date(1990, 1, 1), "bachelor", "party_member", "assistant", 2019, 9000.0),
+        WorkerFacts(2, date(1990, 1, 1), "master", "masses", "none", None, None),
+    ]
+    events = [
+        EventState(w, date(2016, 1, 1), w, "110101001001", "member", "active") for w in (1, 2)
+    ]
+    records = Records(
+        facts,
+        events,
         [
             AttributeStep(1, date(2018, 5, 1), 10, "education", ("high_school",), ("associate",)),
             AttributeStep(1, date(2021, 5, 1), 11, "education", ("associate",), ("bachelor",)),
@@ -211,24 +219,17 @@ def test_the_engine_takes_the_value_before_the_first_change_and_after_the_last()
                 1, date(2019, 3, 1), 12, "qualification", ("none", None), ("assistant", 2019)
             ),
             AttributeStep(1, date(2020, 1, 1), 13, "pay", (8000.0,), (9000.0,)),
-        ]
+        ],
     )  # fmt: skip
-    early = history.as_of(facts, date(2017, 1, 1))
-    assert (early.education, early.qualification, early.monthly_pay) == (
-        "high_school",
-        "none",
-        8000.0,
-    )
-    middle = history.as_of(facts, date(2019, 3, 1))
-    assert (middle.education, middle.qualification, middle.certificate_year) == (
-        "associate",
-        "assistant",
-        2019,
-    )
-    assert history.as_of(facts, date(2024, 1, 1)) == facts
-    assert history.as_of(facts, date(2024, 1, 1)).political_status == "party_member"  # no changes
-    other = WorkerFacts(2, date(1990, 1, 1), "master", "masses", "none", None, None)
-    assert history.as_of(other, date(2017, 1, 1)) is other  # fmt: skip
+
+    def figures(day):
+        f = records.figures(day)
+        return (f.college_or_more, f.party_members, f.certified, f.annual_pay_sum / 12)
+
+    # worker 1 high school, no qualification, 8000 before the changes; worker 2 as recorded
+    assert figures(date(2017, 1, 1)) == (1, 1, 0, 8000.0)
+    assert figures(date(2019, 3, 1)) == (2, 1, 1, 8000.0)  # associate, assistant of 2019
+    assert figures(date(2024, 1, 1)) == (2, 1, 1, 9000.0)  # as recorded: the latest values
 
 
 def test_the_api_records_a_change_and_answers_404_409_and_422(demo_city, login):

@@ -7,7 +7,7 @@ from shoushan.core.validators import is_valid_id_number
 from shoushan.regions.models import Region
 from shoushan.workforce import selectors
 from shoushan.workforce.demo import demo_workers_create
-from shoushan.workforce.engine import EventState, Timeline
+from shoushan.workforce.engine import Records, WorkerFacts
 from shoushan.workforce.models import CareerEvent, CommunityWorker
 
 
@@ -24,23 +24,19 @@ def test_demo_workers_are_generated_valid_and_replay_to_their_present_state(demo
     sample = list(workers.order_by("?")[:300])
     assert all(is_valid_id_number(w.id_number) for w in sample)
     assert all(("male" if int(w.id_number[16]) % 2 else "female") == w.gender for w in sample)
-    timeline = Timeline.of(
-        EventState(*row)
-        for row in CareerEvent.objects.filter(worker__in=sample).values_list(
+    records = Records(
+        [WorkerFacts(w.pk, w.birth_date, "", "", "", None, None) for w in sample],
+        CareerEvent.objects.filter(worker__in=sample).values_list(
             "worker_id", "on", "id", "community_code", "post", "status"
-        )
+        ),
     )
     today = timezone.localdate()
-    now = {s.worker_id: s for s in timeline.states_at(today)}
+    now = records.roster(today)
     for w in sample:
         if w.status == "left":
             assert w.pk not in now
         else:
-            assert (now[w.pk].community_code, now[w.pk].post, now[w.pk].status) == (
-                w.community_id,
-                w.post,
-                w.status,
-            )
+            assert now[w.pk] == (w.community_id, w.post, w.status)
     f = selectors.statistics_as_of(Region.objects.get(code="110101000000"), today)["figures"]
     assert 30 < f.average_age < 48 and 0.85 < f.college_share <= 1
     assert 0.4 < f.party_share < 0.75 and 0.25 < f.certified_share < 0.55
