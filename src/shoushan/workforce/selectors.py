@@ -1,7 +1,6 @@
 """Reads of the workforce: workers, their history and the statistics, all through the scope
 helper. Only the staff roles of the work system see the workforce."""
 
-from collections.abc import Iterator
 from datetime import date
 
 from django.db import connections
@@ -186,19 +185,26 @@ def _records(prefix: str) -> engine.Records:
     recorded (latest) values and their attribute changes: everything the figures of any day
     need."""
     ever_here = CareerEvent.objects.filter(community_code__startswith=prefix).values("worker_id")
-    events = CareerEvent.objects.filter(worker_id__in=ever_here).values_list(
-        "worker_id", "on", "id", "community_code", "post", "status"
+    # read in no order (the models' default orders cost a sort of every row): the engine sorts
+    events = (
+        CareerEvent.objects.filter(worker_id__in=ever_here)
+        .order_by()
+        .values_list("worker_id", "on", "id", "community_code", "post", "status")
     )
     # the workers by a subquery: a list of a city's ids would be slow to pass and could pass
     # SQLite's limit of variables in a statement
-    facts = CommunityWorker.objects.filter(pk__in=ever_here).values_list(
-        "pk",
-        "birth_date",
-        "education",
-        "political_status",
-        "qualification",
-        "certificate_year",
-        "monthly_pay",
+    facts = (
+        CommunityWorker.objects.filter(pk__in=ever_here)
+        .order_by()
+        .values_list(
+            "pk",
+            "birth_date",
+            "education",
+            "political_status",
+            "qualification",
+            "certificate_year",
+            "monthly_pay",
+        )
     )
     return engine.Records(
         (
@@ -223,43 +229,36 @@ def _plain(rows: QuerySet) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _attribute_steps(worker_ids) -> Iterator[engine.AttributeStep]:
-    def pay(amount) -> float | None:
-        return float(amount) if amount is not None else None
+# The columns of an attribute change's values before and after it, in the order of the engine's
+# fields (engine.ATTRIBUTE_FIELDS); the engine reads amounts as numbers of any kind.
+_CHANGE_COLUMNS = {
+    Attribute.EDUCATION: (("from_value",), ("value",)),
+    Attribute.POLITICAL_STATUS: (("from_value",), ("value",)),
+    Attribute.QUALIFICATION: (
+        ("from_value", "from_certificate_year"),
+        ("value", "certificate_year"),
+    ),
+    Attribute.PAY: (("from_monthly_pay",), ("monthly_pay",)),
+}
 
-    rows = AttributeChange.objects.filter(worker_id__in=worker_ids).values_list(
-        "worker_id",
-        "on",
-        "id",
-        "attribute",
-        "value",
-        "from_value",
-        "certificate_year",
-        "from_certificate_year",
-        "monthly_pay",
-        "from_monthly_pay",
-    )
-    for (
-        worker_id,
-        on,
-        pk,
-        attribute,
-        value,
-        from_value,
-        year,
-        from_year,
-        amount,
-        from_amount,
-    ) in _plain(rows):
-        before: tuple
-        after: tuple
-        if attribute == Attribute.QUALIFICATION:
-            before, after = (from_value, from_year), (value, year)
-        elif attribute == Attribute.PAY:
-            before, after = (pay(from_amount),), (pay(amount),)
-        else:
-            before, after = (from_value,), (value,)
-        yield engine.AttributeStep(worker_id, on, pk, attribute, before, after)
+
+def _attribute_steps(worker_ids) -> list[engine.AttributeStep]:
+    """The attribute changes of the workers: a query per attribute, of its own columns only (in
+    no order: the engine sorts them)."""
+    steps: list[engine.AttributeStep] = []
+    changes = AttributeChange.objects.filter(worker_id__in=worker_ids).order_by()
+    for attribute, (before, after) in _CHANGE_COLUMNS.items():
+        name, split = str(attribute.value), 3 + len(before)
+        rows = _plain(
+            changes.filter(attribute=attribute).values_list(
+                "worker_id", "on", "id", *before, *after
+            )
+        )
+        steps += [
+            engine.AttributeStep(row[0], row[1], row[2], name, row[3:split], row[split:])
+            for row in rows
+        ]
+    return steps
 
 
 def city_average_wages() -> QuerySet[CityAverageWage]:
