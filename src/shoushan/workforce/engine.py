@@ -231,9 +231,10 @@ class Records:
             grouped[step[3]].append(step)
         self._changes: dict[str, tuple] = {}
         for attribute, items in grouped.items():
-            positions = np.searchsorted(self.worker_ids, _column(items, 0))
+            ids = _column(items, 0)
+            positions = np.searchsorted(self.worker_ids, ids)
             known = positions < n
-            known[known] = self.worker_ids[positions[known]] == _column(items, 0)[known]
+            known[known] = self.worker_ids[positions[known]] == ids[known]
             days = np.fromiter((s[1].toordinal() for s in items), np.int64, len(items))
             order = np.lexsort((_column(items, 2), days, positions))
             order = order[known[order]]  # changes of workers without events are left out
