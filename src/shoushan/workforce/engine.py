@@ -248,7 +248,9 @@ class Records:
                     after = words.array(s[5][i] for s in items)
                     before = words.array(s[4][i] for s in items)
                 values[name] = (before[order], after[order])
-            self._changes[attribute] = (keys, np.searchsorted(keys, workers << _DAY_BITS), values)
+            firsts = np.searchsorted(keys, workers << _DAY_BITS)
+            ever = np.append(firsts[1:], len(keys)) > firsts  # the worker changed this attribute
+            self._changes[attribute] = (keys, firsts, ever, values)
         self._day: tuple[date, dict] | None = None
 
     def _on(self, day: date) -> dict:
@@ -261,13 +263,11 @@ class Records:
         status = self._event_status[last]
         on_roster = has & self.words.member(ON_ROSTER)[status]
         values = dict(self._recorded)
-        for keys, firsts, fields in self._changes.values():
+        for keys, firsts, ever, fields in self._changes.values():
             if not len(keys):
                 continue
             change, changed = _last_on_or_before(keys, firsts, workers, ordinal)
-            ends = np.append(firsts[1:], len(keys))
-            ever = ends > firsts  # the worker has a change of this attribute
-            first = np.minimum(firsts, len(keys) - 1)
+            first = np.minimum(firsts, len(keys) - 1)  # where `ever` is False, any valid index
             change = np.maximum(change, 0)
             for name, (before, after) in fields.items():
                 values[name] = np.where(
