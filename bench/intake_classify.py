@@ -3,8 +3,8 @@ JSON line with:
 
 - 5-fold stratified cross-validation on the 8,603 labelled (segmented) messages, grouped (near-
   duplicates in one fold: the estimate for new messages) and plain (random folds), and the
-  threshold at which the grouped cross-validation dispatches with precision 0.95, with its
-  coverage;
+  threshold at which the grouped cross-validation dispatches with precision 0.95, overall and in
+  every predicted domain, with its coverage;
 - raw, unseen messages: the raw messages of attachments 3 and 4 (subject and detail as the public
   wrote them) whose text is found, segmented, among the labelled ones take that message's label
   ("raw twins"); a model trained on the labelled messages without anything near them (the same
@@ -36,6 +36,7 @@ from shoushan.grid.intake.classify import (
     curve_at,
     dispatch_curve,
     dispatch_figures,
+    domain_dispatch_curves,
     evaluation_report,
     threshold_for_precision,
     train,
@@ -78,12 +79,20 @@ def main() -> None:
         figures["cv_grouped_f1_per_class"] = {
             k: v["f1"] for k, v in cv["grouped"]["classes"].items()
         }
-        found = threshold_for_precision(cv["dispatch"], TARGET_PRECISION)
+        found = threshold_for_precision(cv["dispatch"], TARGET_PRECISION, cv["dispatch_by_domain"])
         threshold = 1.0 if found is None else found
         precision, coverage = curve_at(cv["dispatch"], threshold) or (0.0, 0.0)
         figures["threshold_for_precision_0_95"] = threshold
         figures["cv_grouped_auto_precision"] = precision
         figures["cv_grouped_auto_coverage"] = coverage
+        figures["cv_grouped_auto_precision_per_domain"] = {
+            domain: curve_at(curve, threshold)[0]
+            for domain, curve in cv["dispatch_by_domain"].items()
+        }
+        # the threshold were only the whole held to the precision, not each domain too
+        figures["threshold_for_precision_0_95_overall_only"] = threshold_for_precision(
+            cv["dispatch"], TARGET_PRECISION
+        )
         figures.update(raw_twin_scores(texts, labels, raw, threshold))
     started, cpu = time.perf_counter(), time.process_time()
     model = train(texts, labels)
@@ -152,7 +161,8 @@ def raw_twin_scores(texts: list[str], labels: list[str], raw: list[str], thresho
     confidence = [p.confidence for p in predictions]
     correct = [p == t for p, t in zip(predicted, truth, strict=True)]
     precision, coverage = dispatch_figures(confidence, correct, threshold)
-    own = threshold_for_precision(dispatch_curve(confidence, correct), TARGET_PRECISION)
+    domains = domain_dispatch_curves(confidence, correct, predicted)
+    own = threshold_for_precision(dispatch_curve(confidence, correct), TARGET_PRECISION, domains)
     segmented_predicted = [p.domain for p in model.predict([texts[nearest[i]] for i in twins])]
     segmented = evaluation_report(truth, segmented_predicted)
     return {
@@ -166,6 +176,10 @@ def raw_twin_scores(texts: list[str], labels: list[str], raw: list[str], thresho
         },
         "raw_unseen_auto_precision": precision,
         "raw_unseen_auto_coverage": coverage,
+        # [precision, messages dispatched] of each predicted domain at the threshold
+        "raw_unseen_auto_per_domain": {
+            domain: curve_at(curve, threshold) for domain, curve in domains.items()
+        },
         # the same messages as the labelled file has them: how much is raw text, how much the
         # messages themselves
         "raw_unseen_twins_segmented_macro_f1": segmented["macro_f1"],

@@ -38,6 +38,10 @@ class IntakeModelOut(Schema):
         description="Share of messages reaching the threshold in the grouped cross-validation."
     )
     auto_precision: float | None = Field(description="Share of those predicted right.")
+    weakest_domain: str | None = Field(
+        description="The domain whose department receives the least right at the threshold."
+    )
+    weakest_precision: float | None = Field(description="Share of its requests predicted right.")
 
 
 class TriageCaseOut(Schema):

@@ -30,8 +30,12 @@ training, prediction uses the SVM's weights directly (numpy), not scikit-learn.
 
 Evaluation. Cross-validation keeps near-duplicate messages in one fold (`near_duplicate_groups`)
 and gives, besides the scores, the curve of automatic dispatch: at each confidence threshold,
-how many messages reach it and how many of those are right (`dispatch_curve`), from which the
-threshold for a wanted precision is read (`threshold_for_precision`).
+how many messages reach it and how many of those are right (`dispatch_curve`), and the same for
+the messages of each predicted domain, which is what its department receives
+(`domain_dispatch_curves`). The threshold for a wanted precision is the lowest at which both the
+whole and every domain reach it (`threshold_for_precision`): a city's messages come in another
+mix of domains than the training file's, and only a precision each domain reaches holds in any
+mix.
 
 The department answering for each domain is data passed in (a mapping domain → department), kept
 with the model, never written here.
@@ -653,7 +657,8 @@ def cross_validate(
     does on new messages when the file holds messages written again. Each fold's vocabulary,
     model and calibration come from its training part only. `dispatch` is the grouped
     cross-validation's curve: at each confidence threshold, the share of messages that reach it
-    and the share of those predicted right (`dispatch_curve`)."""
+    and the share of those predicted right (`dispatch_curve`); `dispatch_by_domain` the same for
+    each predicted domain (`domain_dispatch_curves`)."""
     from sklearn.model_selection import StratifiedKFold
 
     texts, label_array = list(texts), np.asarray(labels)
@@ -692,7 +697,9 @@ def cross_validate(
             confidence[test_index] = [p.confidence for p in held_out]
         report[name] = evaluation_report(list(label_array), list(predicted))
         if name == "grouped":
-            report["dispatch"] = dispatch_curve(confidence, predicted == label_array)
+            correct = predicted == label_array
+            report["dispatch"] = dispatch_curve(confidence, correct)
+            report["dispatch_by_domain"] = domain_dispatch_curves(confidence, correct, predicted)
     return report
 
 
@@ -727,13 +734,80 @@ def dispatch_figures(
     return round(float(right.mean()), 4), round(float(reached.mean()), 4)
 
 
-def threshold_for_precision(curve: list[list[float]], target: float) -> float | None:
+# a domain's own precision is held to the target once this many of its messages are dispatched:
+# below, a single wrong message would decide (1 of 20 is the 5 % a precision of 0.95 allows)
+DOMAIN_JUDGED_FROM = 20
+
+
+def domain_dispatch_curves(
+    confidence: Sequence[float] | np.ndarray,
+    correct: Sequence[bool] | np.ndarray,
+    predicted: Sequence[str] | np.ndarray,
+) -> dict[str, list[list[float]]]:
+    """For each predicted domain, [threshold, precision, messages dispatched] at each threshold
+    of THRESHOLDS: what the department answering for the domain would receive without a
+    person, and how much of it is its own."""
+    confidence = np.asarray(confidence, dtype=float)
+    correct, predicted = np.asarray(correct, dtype=bool), np.asarray(predicted, dtype=object)
+    curves = {}
+    for domain in sorted(set(predicted.tolist())):
+        mine = predicted == domain
+        curve = []
+        for threshold in THRESHOLDS:
+            reached = mine & (confidence >= threshold)
+            dispatched = int(reached.sum())
+            precision = round(float(correct[reached].mean()), 4) if dispatched else 0.0
+            curve.append([threshold, precision, dispatched])
+        curves[str(domain)] = curve
+    return curves
+
+
+def threshold_for_precision(
+    curve: list[list[float]],
+    target: float,
+    domains: Mapping[str, list[list[float]]] | None = None,
+) -> float | None:
     """The lowest threshold of the curve whose precision reaches `target` (the most messages
-    dispatched at that precision); None when no threshold reaches it."""
+    dispatched at that precision), and, with `domains` (`domain_dispatch_curves` of the same
+    messages), at which every domain with at least DOMAIN_JUDGED_FROM messages dispatched
+    reaches it too; None when no threshold does."""
     for threshold, precision, coverage in curve:
-        if coverage > 0 and precision >= target:
+        if (
+            coverage > 0
+            and precision >= target
+            and _every_domain_reaches(domains, threshold, target)
+        ):
             return threshold
     return None
+
+
+def _every_domain_reaches(domains, threshold: float, target: float) -> bool:
+    for domain_curve in (domains or {}).values():
+        point = _point_at(domain_curve, threshold)
+        if point is not None and point[2] >= DOMAIN_JUDGED_FROM and point[1] < target:
+            return False
+    return True
+
+
+def _point_at(curve: list[list[float]], threshold: float) -> list[float] | None:
+    above = [point for point in curve if point[0] >= threshold - 1e-9]
+    return above[0] if above else None
+
+
+def weakest_domain_at(
+    domains: Mapping[str, list[list[float]]] | None, threshold: float
+) -> tuple[str, float] | None:
+    """(domain, precision) of the domain dispatched least right at `threshold` among those with
+    at least DOMAIN_JUDGED_FROM messages dispatched; None when no domain has that many."""
+    judged = []
+    for domain, curve in (domains or {}).items():
+        point = _point_at(curve, threshold)
+        if point is not None and point[2] >= DOMAIN_JUDGED_FROM:
+            judged.append((point[1], domain))
+    if not judged:
+        return None
+    precision, domain = min(judged)
+    return domain, precision
 
 
 def curve_at(curve: list[list[float]], threshold: float) -> tuple[float, float] | None:
@@ -742,5 +816,5 @@ def curve_at(curve: list[list[float]], threshold: float) -> tuple[float, float] 
     dispatched alone); None for an empty curve."""
     if not curve:
         return None
-    above = [point for point in curve if point[0] >= threshold - 1e-9]
-    return (above[0][1], above[0][2]) if above else (0.0, 0.0)
+    point = _point_at(curve, threshold)
+    return (point[1], point[2]) if point else (0.0, 0.0)

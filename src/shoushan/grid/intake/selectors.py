@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from shoushan.accounts.roles import CITY_ADMINISTRATORS, DISPATCHERS, require_role
 from shoushan.core.errors import NotFound
 from shoushan.grid.cases.selectors import case_list_visible
-from shoushan.grid.intake.classify import curve_at
+from shoushan.grid.intake.classify import curve_at, weakest_domain_at
 from shoushan.grid.models import (
     Case,
     Channel,
@@ -78,9 +78,11 @@ def model_summary(model: IntakeModel) -> dict:
     cross-validation (grouped by near-duplicates: messages unlike those it learnt from) says:
     grouped and plain macro-F1, and at its threshold the share of requests dispatched without a
     person (`auto_coverage`) and the share of those sent to the right domain
-    (`auto_precision`); None where it was not evaluated."""
+    (`auto_precision`), and the domain whose department receives the least right there
+    (`weakest_domain`, `weakest_precision`); None where it was not evaluated."""
     report = model.report or {}
     found = curve_at(report.get("dispatch") or [], model.threshold)
+    weakest = weakest_domain_at(report.get("dispatch_by_domain"), model.threshold)
     return {
         "version": model.version,
         "threshold": model.threshold,
@@ -95,6 +97,8 @@ def model_summary(model: IntakeModel) -> dict:
         "grouped": report.get("grouped_by_near_duplicates", True),
         "auto_precision": found[0] if found else None,
         "auto_coverage": found[1] if found else None,
+        "weakest_domain": weakest[0] if weakest else None,
+        "weakest_precision": weakest[1] if weakest else None,
     }
 
 

@@ -142,7 +142,8 @@ def intake_model_train(
     version, active. The confidence threshold of automatic dispatch is the city's `threshold`,
     else the lowest at which the grouped cross-validation dispatched with `target_precision`
     (none reaching it: 1, nothing dispatched without a person), else, without evaluation,
-    DEFAULT_THRESHOLD."""
+    DEFAULT_THRESHOLD. Reaching the precision means overall and for every domain: what each
+    department receives alone must be right as often (`classify.threshold_for_precision`)."""
     require_role(actor, CITY_ADMINISTRATORS, _("The city administrator trains the intake model."))
     labelled = labelled_file_read(
         path,
@@ -168,7 +169,9 @@ def intake_model_train(
         )
         report["seconds"] = round(time.perf_counter() - started, 1)
         report["target_precision"] = target_precision
-        found = classify.threshold_for_precision(report["dispatch"], target_precision)
+        found = classify.threshold_for_precision(
+            report["dispatch"], target_precision, report["dispatch_by_domain"]
+        )
         report["threshold_found"] = found
         if threshold is None:
             threshold = 1.0 if found is None else found
@@ -372,9 +375,11 @@ def intake_evaluate(*, path: str | Path, text_column: str, label_column: str) ->
     """Score the active model on a labelled file (raw or segmented text): per class and overall,
     and what automatic dispatch would do at the model's threshold: the share of messages
     dispatched without a person (`auto_coverage`) and the share of those right
-    (`auto_precision`); and the lowest threshold at which this file's messages would be
-    dispatched with the precision the model was trained for (`threshold_for_target`, None if
-    none), with its coverage:
+    (`auto_precision`), and the domain dispatched least right (`weakest_domain`: domain and
+    precision, None when no domain has enough messages dispatched to judge); and the lowest
+    threshold at which this file's messages would be dispatched with the precision the model
+    was trained for, overall and in every domain (`threshold_for_target`, None if none), with
+    its coverage:
     a city that labels some of its own raw messages can set the threshold from them."""
     model = intake_model_active()
     if model is None:
@@ -389,9 +394,11 @@ def intake_evaluate(*, path: str | Path, text_column: str, label_column: str) ->
         confidence, correct, model.threshold
     )
     curve = classify.dispatch_curve(confidence, correct)
+    domains = classify.domain_dispatch_curves(confidence, correct, predicted)
+    report["weakest_domain"] = classify.weakest_domain_at(domains, model.threshold)
     trained = IntakeModel.objects.filter(version=model.version).values_list("report", flat=True)
     target = (trained.first() or {}).get("target_precision", TARGET_PRECISION)
-    found = classify.threshold_for_precision(curve, target)
+    found = classify.threshold_for_precision(curve, target, domains)
     report["threshold_for_target"], report["target_precision"] = found, target
     report["target_coverage"] = (
         classify.dispatch_figures(confidence, correct, found)[1] if found is not None else 0.0

@@ -116,6 +116,12 @@ def test_train_saves_an_active_version_with_its_report(beijing, tmp_path, subset
     precision, coverage = classify.curve_at(row.report["dispatch"], found)
     assert precision >= 0.95 and 0 < coverage <= 1
     assert f"Threshold {found}: in the grouped cross-validation {100 * coverage:.1f} %" in output
+    # and so does each domain's department, where enough of its messages went out to judge
+    for curve in row.report["dispatch_by_domain"].values():
+        domain_precision, dispatched = classify.curve_at(curve, found)
+        assert domain_precision >= 0.95 or dispatched < classify.DOMAIN_JUDGED_FROM
+    weakest = classify.weakest_domain_at(row.report["dispatch_by_domain"], found)
+    assert f"at least {100 * weakest[1]:.1f} % are right; the lowest is {weakest[0]}." in output
     # the departments are the catalogue's: 交通运输 answers through 区交通委员会
     assert row.departments["交通运输"] == request_departments()["交通运输"] == "区交通委员会"
     assert "Intake model version 1" in output and "macro_f1=" in output
@@ -158,8 +164,10 @@ def test_evaluate_prints_per_class_scores_then_accuracy_and_macro_f1(
     assert float(match.group(3)) > float(match.group(1)) and 0.5 < float(match.group(4)) < 1
     assert "threshold 0.6" in lines[0]
     # and the threshold that would dispatch this file's messages with precision 0.95
-    assert re.search(r"precision 0\.95 is reached from threshold 0\.\d+", lines[1])
-    assert "shoushan intake activate" in lines[1]
+    reached = [line for line in lines if "precision 0.95 is reached" in line]
+    assert re.search(r"in every domain, from threshold 0\.\d+", reached[0])
+    assert "shoushan intake activate" in reached[0]
+    assert re.search(r"at least \d+\.\d % are right; the lowest is \w+\.", lines[1])
     assert any(line.startswith("交通运输") for line in lines)
 
 
@@ -288,11 +296,16 @@ def test_the_triage_page_says_what_automatic_dispatch_does_in_words(demo_city, l
         "plain": {"macro_f1": 0.93},
         "target_precision": 0.95,
         "dispatch": [[0.6, 0.94, 0.9], [0.7, 0.962, 0.804], [0.8, 0.97, 0.7]],
+        "dispatch_by_domain": {
+            "城乡建设": [[0.6, 0.93, 300], [0.7, 0.97, 280], [0.8, 0.98, 250]],
+            "卫生计生": [[0.6, 0.95, 120], [0.7, 0.951, 100], [0.8, 0.96, 90]],
+        },
     }
     row.save(update_fields=["report"])
     page = login("street_staff").get("/grid/triage/").content.decode()
     assert "每 100 件诉求中有 80 件达到阈值" in page
     assert "其中每 100 件有 96 件派到了正确的领域" in page
+    assert "每 100 件中至少有 95 件确属该部门；比例最低的是卫生计生" in page
     assert "train.csv" in page
 
 
@@ -442,6 +455,10 @@ def test_the_api_gives_the_model_the_triage_queue_and_accepts_a_prediction(
         "plain": {"macro_f1": 0.93},
         "target_precision": 0.95,
         "dispatch": [[0.9, 0.96, 0.7], [0.99, 0.99, 0.2]],
+        "dispatch_by_domain": {
+            "城乡建设": [[0.9, 0.97, 40], [0.99, 1.0, 12]],
+            "交通运输": [[0.9, 0.95, 30], [0.99, 0.98, 25]],
+        },
     }
     row.save(update_fields=["report"])
     model = client.get("/api/v1/intake/model").json()
@@ -450,6 +467,7 @@ def test_the_api_gives_the_model_the_triage_queue_and_accepts_a_prediction(
     intake_model_activate(actor=None, version=row.version, threshold=0.95)
     model = client.get("/api/v1/intake/model").json()
     assert (model["auto_precision"], model["auto_coverage"]) == (0.99, 0.2)  # read at 0.99
+    assert (model["weakest_domain"], model["weakest_precision"]) == ("交通运输", 0.98)
     intake_model_activate(actor=None, version=row.version, threshold=1.0)
     assert model["grouped_macro_f1"] == 0.91 and model["plain_macro_f1"] == 0.93
     assert login("resident").get("/api/v1/intake/model").status_code == 403

@@ -206,6 +206,28 @@ def test_the_threshold_is_the_lowest_that_dispatches_with_the_wanted_precision()
     assert classify.threshold_for_precision([[0.5, 0.9, 0.3]], 0.95) is None
 
 
+def test_the_threshold_holds_every_domain_judged_to_the_precision_too():
+    # 交通: 100 messages at 0.9, all right; 环保: 30 at 0.9, all right, and 30 at 0.6 with 6
+    # wrong; 卫生: 5 at 0.5 with 1 wrong, too few dispatched for its own precision to be judged
+    confidence = [0.9] * 130 + [0.6] * 30 + [0.5] * 5
+    predicted = ["交通"] * 100 + ["环保"] * 60 + ["卫生"] * 5
+    correct = [True] * 130 + [False] * 6 + [True] * 24 + [False] + [True] * 4
+    curve = classify.dispatch_curve(confidence, correct)
+    domains = classify.domain_dispatch_curves(confidence, correct, predicted)
+    assert sorted(domains) == ["交通", "卫生", "环保"]
+    assert domains["环保"][60] == [0.6, 0.9, 60] and domains["环保"][61] == [0.61, 1.0, 30]
+    assert domains["卫生"][50] == [0.5, 0.8, 5] and domains["卫生"][51] == [0.51, 0.0, 0]
+    # the whole is 158 of 165 right (0.958) from 0; 环保's department gets 0.9 up to 0.6
+    assert classify.threshold_for_precision(curve, 0.95) == 0.0
+    assert classify.threshold_for_precision(curve, 0.95, domains) == 0.61
+    assert classify.threshold_for_precision(curve, 0.9, domains) == 0.0  # 卫生's 0.8 not judged
+    assert classify.threshold_for_precision([[0.5, 1.0, 0.3]], 0.95, {}) == 0.5
+    assert classify.weakest_domain_at(domains, 0.5) == ("环保", 0.9)
+    assert classify.weakest_domain_at(domains, 0.7) == ("交通", 1.0)  # 环保 1.0 too: by name
+    assert classify.weakest_domain_at(domains, 0.95) is None  # nothing dispatched
+    assert classify.weakest_domain_at(None, 0.5) is None
+
+
 def test_full_width_letters_and_digits_read_as_ascii():
     assert classify.clean("Ａ３区　１２号楼，") == "A3区12号楼"
     # the vocabulary is folded alike, so a full-width word is found in cleaned text

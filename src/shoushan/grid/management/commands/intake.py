@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from shoushan.core.errors import DomainError
-from shoushan.grid.intake.classify import curve_at, report_lines
+from shoushan.grid.intake.classify import curve_at, report_lines, weakest_domain_at
 from shoushan.grid.intake.dispatch import cases_auto_dispatch
 from shoushan.grid.intake.services import (
     TARGET_PRECISION,
@@ -116,8 +116,9 @@ class Command(BaseCommand):
         if report.get("threshold_found") is None and threshold >= 1:
             self.stdout.write(
                 _(
-                    "No threshold reaches precision %(p)s in cross-validation: nothing is "
-                    "dispatched without a person (threshold 1). Set one with --threshold."
+                    "No threshold reaches precision %(p)s in cross-validation, overall and in "
+                    "every domain: nothing is dispatched without a person (threshold 1). Set one "
+                    "with --threshold."
                 )
                 % {"p": report["target_precision"]}
             )
@@ -137,6 +138,17 @@ class Command(BaseCommand):
             )
             % {"t": threshold, "c": 100 * coverage, "p": 100 * precision}
         )
+        self._weakest_explain(weakest_domain_at(report.get("dispatch_by_domain"), threshold))
+
+    def _weakest_explain(self, weakest):
+        if weakest is not None:
+            self.stdout.write(
+                _(
+                    "Of the messages dispatched to each domain's department, at least %(p).1f %% "
+                    "are right; the lowest is %(d)s."
+                )
+                % {"p": 100 * weakest[1], "d": weakest[0]}
+            )
 
     def _evaluate(self, options):
         report = intake_evaluate(
@@ -148,15 +160,21 @@ class Command(BaseCommand):
             _("Intake model version %(v)s, threshold %(t)s:")
             % {"v": report["version"], "t": report["threshold"]}
         )
+        self._weakest_explain(report["weakest_domain"])
         found, target = report["threshold_for_target"], report["target_precision"]
         if found is None:
             self.stdout.write(
-                _("On this file no threshold dispatches with precision %(p)s.") % {"p": target}
+                _(
+                    "On this file no threshold dispatches with precision %(p)s, overall and in "
+                    "every domain."
+                )
+                % {"p": target}
             )
         else:
             self.stdout.write(
                 _(
-                    "On this file, precision %(p)s is reached from threshold %(t)s, which would "
+                    "On this file, precision %(p)s is reached, overall and in every domain, from "
+                    "threshold %(t)s, which would "
                     "dispatch %(c).1f %% of the messages without a person "
                     "(`shoushan intake activate %(v)s --threshold %(t)s` sets it)."
                 )
