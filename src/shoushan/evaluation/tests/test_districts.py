@@ -64,8 +64,10 @@ def test_the_framework_keeps_only_indicators_some_districts_have():
     assert "平均受教育年限" not in dropped
 
 
-@pytest.mark.calendar  # the year of today's cases, profiles and workers
-def test_a_districts_index_is_built_from_census_and_the_year_of_cases(demo_city, user):
+def test_a_districts_index_is_built_from_census_and_the_year_of_cases(demo_city, user, clock):
+    # The year of today's cases, profiles and workers: "now" stops where the test begins, so that
+    # at a year's last second the cases it closes and the year it reads are one year.
+    clock.pin(timezone.localtime())
     # A superuser stands in for the street staff and the units of two districts.
     admin = User.objects.create_superuser("district-index-test", password="x" * 20)
     _closed_case(admin, "satisfied")
@@ -133,8 +135,8 @@ def test_the_page_and_the_command_build_the_districts_index(login, beijing):
         call_command("district_index", year=1990, stdout=StringIO())
 
 
-@pytest.mark.calendar  # the year of today's cases, profiles and workers
-def test_community_profiles_and_workers_fill_their_indicators(beijing):
+def test_community_profiles_and_workers_fill_their_indicators(beijing, clock):
+    clock.pin(timezone.localtime())  # the year of today's profiles and workers: one year
     community_demo_create()  # 东城区 and 西城区 (the session's demo may have made them already)
     demo_workers_create()
     year = timezone.localdate().year
