@@ -674,6 +674,8 @@ def cross_validate(
     }
     report: dict = {
         "method": f"stratified {folds}-fold cross-validation (shuffled, seed {seed})",
+        "folds": folds,
+        "seed": seed,
         "near_duplicate_similarity": NEAR_DUPLICATE_SIMILARITY,
         "near_duplicate_groups": len(set(groups.tolist())),
         # too few groups for the folds (text made from templates): "grouped" is plain too

@@ -125,6 +125,7 @@ def test_train_saves_an_active_version_with_its_report(beijing, tmp_path, subset
     # the departments are the catalogue's: 交通运输 answers through 区交通委员会
     assert row.departments["交通运输"] == request_departments()["交通运输"] == "区交通委员会"
     assert "Intake model version 1" in output and "macro_f1=" in output
+    assert "stratified 2-fold cross-validation (shuffled, seed 0), near-duplicates kept" in output
     assert AuditRecord.objects.filter(action="intake_model.train").exists()
     train(tmp_path, subset_rows[0], "--folds", "0", "--threshold", "0.5")
     assert list(IntakeModel.objects.values_list("version", "is_active")) == [(2, True), (1, False)]

@@ -95,10 +95,21 @@ class Command(BaseCommand):
             ("plain", _("random folds (near-duplicates on both sides)")),
         ):
             if key in report:
-                self.stdout.write(f"{report['method']}, {title}:")
+                self.stdout.write(
+                    _("%(method)s, %(title)s:") % {"method": self._method(report), "title": title}
+                )
                 for line in report_lines(report[key]):
                     self.stdout.write(line)
         self._threshold_explain(row)
+
+    @staticmethod
+    def _method(report: dict) -> str:
+        if "folds" not in report:  # a model trained before the report kept its folds and seed
+            return report["method"]
+        return _("stratified %(k)s-fold cross-validation (shuffled, seed %(s)s)") % {
+            "k": report["folds"],
+            "s": report["seed"],
+        }
 
     def _threshold_explain(self, row):
         report, threshold = row.report, row.threshold
