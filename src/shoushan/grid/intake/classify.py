@@ -777,18 +777,21 @@ def threshold_for_precision(
         if (
             coverage > 0
             and precision >= target
-            and _every_domain_reaches(domains, threshold, target)
+            and all(reached >= target for reached, _domain in _judged(domains, threshold))
         ):
             return threshold
     return None
 
 
-def _every_domain_reaches(domains, threshold: float, target: float) -> bool:
-    for domain_curve in (domains or {}).values():
-        point = _point_at(domain_curve, threshold)
-        if point is not None and point[2] >= DOMAIN_JUDGED_FROM and point[1] < target:
-            return False
-    return True
+def _judged(domains, threshold: float) -> list[tuple[float, str]]:
+    """(precision, domain) at `threshold` of each domain with at least DOMAIN_JUDGED_FROM
+    messages dispatched there."""
+    judged = []
+    for domain, curve in (domains or {}).items():
+        point = _point_at(curve, threshold)
+        if point is not None and point[2] >= DOMAIN_JUDGED_FROM:
+            judged.append((point[1], domain))
+    return judged
 
 
 def _point_at(curve: list[list[float]], threshold: float) -> list[float] | None:
@@ -801,11 +804,7 @@ def weakest_domain_at(
 ) -> tuple[str, float] | None:
     """(domain, precision) of the domain dispatched least right at `threshold` among those with
     at least DOMAIN_JUDGED_FROM messages dispatched; None when no domain has that many."""
-    judged = []
-    for domain, curve in (domains or {}).items():
-        point = _point_at(curve, threshold)
-        if point is not None and point[2] >= DOMAIN_JUDGED_FROM:
-            judged.append((point[1], domain))
+    judged = _judged(domains, threshold)
     if not judged:
         return None
     precision, domain = min(judged)
